@@ -1,0 +1,253 @@
+-- NTM dashboard: the DuckDB data model. Documented in docs/data-model.md; loaded by ntm/loader.py.
+-- Every fact table carries (doc_id, line, section, original_text, note): a fact without a source cannot be loaded.
+
+CREATE TABLE regions (
+    region_code   VARCHAR PRIMARY KEY,      -- socio-economic region (DHNTB, DBSCL, ...)
+    name_vi       VARCHAR NOT NULL
+);
+
+CREATE TABLE units (
+    code          VARCHAR PRIMARY KEY,      -- GSO code as text, leading zeros kept
+    name          VARCHAR NOT NULL,         -- without type prefix ("Diên Phước")
+    full_name     VARCHAR NOT NULL,         -- with prefix ("Xã Diên Phước")
+    name_norm     VARCHAR NOT NULL,         -- lower case, no diacritics, đ -> d
+    level         VARCHAR NOT NULL CHECK (level IN ('province', 'district', 'commune', 'village')),
+    type          VARCHAR NOT NULL,         -- Tỉnh, Thành phố, Huyện, Thị xã, Xã, Phường, Thị trấn, Thôn...
+    parent_code   VARCHAR REFERENCES units (code),
+    province_code VARCHAR NOT NULL,
+    region_code   VARCHAR REFERENCES regions (region_code),
+    in_programme  BOOLEAN,                  -- NULL = unknown
+    programme_source VARCHAR,               -- how in_programme was established
+    especially_difficult BOOLEAN,           -- xã ĐBKK / khu vực III; NULL = unknown
+    mountainous   BOOLEAN,
+    coastal       BOOLEAN,
+    offshore      BOOLEAN NOT NULL DEFAULT FALSE,  -- Trường Sa
+    valid_from    DATE,                     -- NULL = before the data's vintage
+    valid_to      DATE,                     -- exclusive; NULL = still valid
+    status_2025   VARCHAR,                  -- change noted on 2025-01-01 (merged, moved...)
+    source        VARCHAR NOT NULL
+);
+
+CREATE TABLE documents (
+    doc_id        VARCHAR PRIMARY KEY,
+    file          VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,         -- bao_cao (report), ke_hoach (plan), import
+    issuer        VARCHAR NOT NULL,
+    number        VARCHAR,
+    date          VARCHAR,                  -- ISO, as precise as the document (2024, 2024-01, 2024-03-08)
+    date_text     VARCHAR,
+    title         VARCHAR NOT NULL,
+    province_code VARCHAR,
+    district_code VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE measures (
+    measure       VARCHAR PRIMARY KEY,
+    name_vi       VARCHAR NOT NULL,
+    name_en       VARCHAR NOT NULL,
+    unit          VARCHAR,
+    note          VARCHAR
+);
+
+-- Criteria rulebook (filled by the criteria-engine work; groups already used by the summary).
+CREATE TABLE criteria_sets (
+    set_code      VARCHAR PRIMARY KEY,
+    name_vi       VARCHAR NOT NULL,
+    name_en       VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL,         -- commune / district
+    period        VARCHAR,
+    n_criteria    INTEGER,
+    legal_source  VARCHAR
+);
+
+CREATE TABLE criteria (
+    set_code      VARCHAR NOT NULL,
+    criterion_no  VARCHAR NOT NULL,
+    name_vi       VARCHAR NOT NULL,
+    name_en       VARCHAR,
+    PRIMARY KEY (set_code, criterion_no)
+);
+
+CREATE TABLE indicators (
+    set_code      VARCHAR NOT NULL,
+    criterion_no  VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    name_vi       VARCHAR,
+    name_en       VARCHAR,
+    unit          VARCHAR,
+    PRIMARY KEY (set_code, indicator_code)
+);
+
+CREATE TABLE thresholds (
+    set_code      VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    region_code   VARCHAR,                  -- NULL = all regions
+    province_code VARCHAR,                  -- provincial override layer
+    year_from     INTEGER,
+    year_to       INTEGER,
+    comparator    VARCHAR,                  -- NULL = unknown
+    threshold     DOUBLE,                   -- NULL = unknown: never a pass
+    threshold_text VARCHAR,
+    legal_source  VARCHAR NOT NULL
+);
+
+CREATE TABLE commune_groups (
+    set_code      VARCHAR NOT NULL,
+    group_no      INTEGER NOT NULL,
+    min_met       INTEGER NOT NULL,
+    max_met       INTEGER NOT NULL,
+    label_vi      VARCHAR NOT NULL,
+    label_en      VARCHAR NOT NULL,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR,
+    PRIMARY KEY (set_code, group_no)
+);
+
+-- Facts. Each ends with the same source columns.
+CREATE TABLE reported_aggregates (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    year          INTEGER,
+    set_code      VARCHAR,
+    measure       VARCHAR NOT NULL REFERENCES measures (measure),
+    category      VARCHAR,
+    value         DOUBLE,
+    denominator   DOUBLE,
+    unit          VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE recognitions (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    level         VARCHAR NOT NULL CHECK (level IN ('xa_ntm', 'xa_nang_cao', 'xa_kieu_mau', 'huyen_ntm',
+                                                    'huyen_nang_cao', 'hoan_thanh_nhiem_vu')),
+    year          INTEGER,
+    kind          VARCHAR NOT NULL CHECK (kind IN ('actual', 'planned')),
+    decision      VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE targets (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    target_year   INTEGER,
+    set_code      VARCHAR,
+    measure       VARCHAR NOT NULL REFERENCES measures (measure),
+    category      VARCHAR,
+    value         DOUBLE,
+    value_max     DOUBLE,
+    denominator   DOUBLE,
+    unit          VARCHAR,
+    comparator    VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE funding (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    year          INTEGER,
+    source        VARCHAR NOT NULL,
+    capital_type  VARCHAR NOT NULL CHECK (capital_type IN ('investment', 'recurrent', 'all')),
+    kind          VARCHAR NOT NULL CHECK (kind IN ('planned', 'allocated', 'mobilized', 'disbursed', 'need')),
+    item          VARCHAR,
+    amount_mvnd   DOUBLE NOT NULL,          -- million VND (triệu đồng)
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE criteria_status (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    set_code      VARCHAR NOT NULL,
+    criterion_no  VARCHAR NOT NULL,
+    year          INTEGER,
+    status        VARCHAR NOT NULL CHECK (status IN ('met', 'not_met')),
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE indicator_values (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    set_code      VARCHAR,
+    indicator_code VARCHAR NOT NULL,
+    year          INTEGER,
+    value         DOUBLE,
+    value_text    VARCHAR,
+    unit          VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE criteria_gaps (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_name_original VARCHAR,
+    set_code      VARCHAR,
+    year          INTEGER,
+    criterion_no  VARCHAR,
+    indicator_code VARCHAR,
+    value         DOUBLE,
+    value_text    VARCHAR,
+    threshold_text VARCHAR,
+    agency        VARCHAR,
+    expected_time VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE criterion_agencies (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    set_code      VARCHAR,
+    criterion_no  VARCHAR,
+    indicator_code VARCHAR,
+    agency        VARCHAR NOT NULL,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+-- Illustrative (generated) indicator values live apart from real ones and are never summed with them.
+CREATE TABLE illustrative_indicator_values (
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    set_code      VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    value         DOUBLE,
+    generator     VARCHAR NOT NULL          -- generator name + seed
+);
+
+CREATE TABLE build_info (
+    key           VARCHAR PRIMARY KEY,
+    value         VARCHAR
+);

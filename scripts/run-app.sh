@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (first time) and start the dashboard on the embedded data: http://127.0.0.1:8501
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh requirements.txt
+.venv/bin/python -m ntm build >/dev/null
+exec .venv/bin/streamlit run app.py --server.address "${NTM_ADDRESS:-127.0.0.1}" --server.port "${NTM_PORT:-8501}" "$@"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up (first time) and run the whole test suite: lint, unit, AppTest and browser (Debian Chromium) tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+bash scripts/setup.sh requirements-dev.txt
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,32 @@
+"""Shared fixtures: one database built from data/ for the whole session, in a temporary folder."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ntm import loader, store
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "ntm.duckdb"
+    loader.build(path)
+    os.environ["NTM_DB"] = str(path)  # the app and the CLI under test use this database
+    return path
+
+
+@pytest.fixture(scope="session")
+def con(db_path):
+    connection = store.connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,97 @@
+"""End to end: `streamlit run` on 127.0.0.1, Debian's Chromium through Playwright (no browser download)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
+    return {"executable_path": CHROMIUM, "args": [
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": {"width": 1440, "height": 1800}, "locale": "vi-VN"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(db_path, tmp_path_factory):
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
+    env = {**os.environ, "NTM_DB": str(db_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def requests_seen(page):
+    seen = []
+    page.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def _outside(urls):
+    return [u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss")
+            and urlparse(u).hostname not in LOCAL_HOSTS]
+
+
+def test_criteria_by_district_page(page, server, requests_seen, artifacts):
+    page.goto(server + "/?province=58&year=2023")
+    table = page.locator("[data-testid='stTable']").first
+    table.wait_for(timeout=30_000)
+    text = table.inner_text()
+    for expected in ("Toàn tỉnh", "Bác Ái", "Ninh Hải", "16,47", "774", "13,67", "17,63"):
+        assert expected in text
+    page.get_by_text("Nguồn: Báo cáo số /BC-VPĐP").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "criteria_by_district_vi.png"), full_page=True)
+    assert _outside(requests_seen) == []
+
+
+def test_english_through_the_url(page, server, requests_seen, artifacts):
+    page.goto(server + "/?province=58&year=2023&lang=en")
+    page.get_by_text("Commune NTM criteria results by district").wait_for(timeout=30_000)
+    assert "Whole province" in page.locator("[data-testid='stTable']").first.inner_text()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "criteria_by_district_en.png"), full_page=True)
+    assert _outside(requests_seen) == []
