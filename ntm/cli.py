@@ -6,9 +6,11 @@ import io
 import json
 import sys
 
-from ntm import fmt, loader, paths, store
+from ntm import fmt, loader, paths, quality, roadmap, store
 from ntm.errors import DataError
+from ntm.funding import funding
 from ntm.summary import GROUP_KEYS, summary
+from ntm.targets import targets
 from ntm.units import UnknownUnit, resolve_province
 
 
@@ -33,7 +35,33 @@ def parser() -> argparse.ArgumentParser:
     _add_common(s)
     s.add_argument("--province", required=True)
     s.add_argument("--year", type=int, required=True)
+    r = sub.add_parser("recognitions", help="communes reaching a level, per year (actual and planned)")
+    _add_common(r)
+    r.add_argument("--province", required=True)
+    r.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
+    t = sub.add_parser("targets", help="the targets the documents set")
+    _add_common(t)
+    t.add_argument("--province", required=True)
+    t.add_argument("--year", type=int)
+    f = sub.add_parser("funding", help="funding by source and capital type, stated total and computed sum")
+    _add_common(f)
+    f.add_argument("--province", required=True)
+    f.add_argument("--year", type=int)
+    q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
+    _add_common(q)
+    q.add_argument("--province")
     return ap
+
+
+PLAIN = {"year", "target_year", "line", "code", "doc_id", "province"}  # identifiers: never 2.023
+
+
+def _cell(column: str, value) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and column not in PLAIN:
+        return fmt.number(value)
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _rows_out(rows: list[dict], fmt_name: str, out) -> None:
@@ -45,8 +73,7 @@ def _rows_out(rows: list[dict], fmt_name: str, out) -> None:
     if not rows:
         return
     cols = list(rows[0])
-    text = [[("" if r[c] is None else fmt.number(r[c]) if isinstance(r[c], (int, float)) and not isinstance(
-        r[c], bool) else str(r[c])) for c in cols] for r in rows]
+    text = [[_cell(c, r[c]) for c in cols] for r in rows]
     widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(cols)]
     out.write("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)) + "\n")
     for t in text:
@@ -64,6 +91,51 @@ def _summary_rows(result: dict) -> list[dict]:
     return rows
 
 
+def _recognition_rows(result: dict) -> list[dict]:
+    return [{"district": "", **y} for y in result["years"]] + [
+        {"district": d["district"], **y} for d in result["districts"] for y in d["years"]]
+
+
+def _target_rows(result: dict) -> list[dict]:
+    keep = ("unit", "target_year", "measure_name", "category", "comparator", "value", "value_max", "denominator",
+            "unit_of_measure", "doc_id", "line")
+    return [{k: t[k] for k in keep} for t in result["targets"]]
+
+
+def _funding_rows(result: dict) -> list[dict]:
+    rows = []
+    for g in result["groups"]:
+        head = {"unit": g["unit"], "year": g["year"], "kind": g["kind"]}
+        for b in g["by_source"]:
+            rows.append({**head, "line_item": b["source"], "amount": b["amount"], "share_pct": b["share_pct"],
+                         "doc_id": b["doc_id"], "line": b["line"]})
+            rows += [{**head, "line_item": f"{b['source']}/{c['capital_type']}", "amount": c["amount"],
+                      "share_pct": None, "doc_id": c["doc_id"], "line": c["line"]} for c in b["by_capital_type"]]
+        if g["total_computed"] is not None:
+            rows.append({**head, "line_item": "total_computed", "amount": g["total_computed"], "share_pct": 100,
+                         "doc_id": g["doc_id"], "line": None})
+        rows += [{**head, "line_item": "total_stated" + (f": {x['item']}" if x["item"] else ""),
+                  "amount": x["amount"], "share_pct": None, "doc_id": x["doc_id"], "line": x["line"]}
+                 for x in g["total_stated"]]
+        rows += [{**head, "line_item": f"{x['source']}: {x['item']}", "amount": x["amount"], "share_pct": None,
+                  "doc_id": x["doc_id"], "line": x["line"]} for x in g["items"]]
+    return rows
+
+
+def _quality_rows(result: list[dict]) -> list[dict]:
+    return [{"province": f["province_code"], "check": f["check"], "unit": f["unit_name"], "year": f["year"],
+             "stated": f["stated"], "computed": f["computed"], "message": f["message_vi"],
+             "sources": "; ".join(f"{s['doc_id']}:{s['line']}" for s in f["sources"])} for f in result]
+
+
+def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
+    if fmt_name == "json":
+        json.dump(result, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    else:
+        _rows_out(rows, fmt_name, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     db = paths.db_path(args.db)
@@ -77,8 +149,22 @@ def main(argv: list[str] | None = None) -> int:
         loader.ensure_built(db)
         con = store.connect(db)
         fmt_name = args.format or ("table" if out.isatty() else "json")
+        if args.command == "quality":
+            code = resolve_province(con, args.province)["code"] if args.province else None
+            found = quality.findings(con, code, lang=args.lang)
+            _emit({"findings": found, "count": len(found)}, _quality_rows(found), fmt_name, out)
+            return 0
         province = resolve_province(con, args.province)
-        if args.command == "units":
+        if args.command == "recognitions":
+            result = roadmap.by_year(con, province, args.level, lang=args.lang)
+            _emit(result, _recognition_rows(result), fmt_name, out)
+        elif args.command == "targets":
+            result = targets(con, province, args.year, lang=args.lang)
+            _emit(result, _target_rows(result), fmt_name, out)
+        elif args.command == "funding":
+            result = funding(con, province, args.year, lang=args.lang)
+            _emit(result, _funding_rows(result), fmt_name, out)
+        elif args.command == "units":
             frame = store.units(con, level=args.level, province_code=province["code"])
             frame = frame[frame["level"] != "province"] if args.level is None else frame
             records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))

@@ -30,6 +30,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "basis_reported": ("Số liệu theo báo cáo của địa phương (không tính lại từ số liệu từng xã).",
                        "Figures as reported by the province (not recomputed from commune data)."),
     "basis_computed": ("Tính từ kết quả từng xã.", "Computed from commune-level results."),
+    "basis_partial": ("Cột ghi (n/N xã) chỉ tính từ n xã có số liệu trong văn bản, chưa phải toàn huyện; "
+                      "không so sánh được với số toàn tỉnh.",
+                      "A column marked (n/N communes) is computed from the n communes the documents give results "
+                      "for, not the whole district; it cannot be compared with the province figure."),
+    "communes_unit": ("xã", "communes"),
     "check_failed": ("Số liệu trong văn bản không khớp nhau: {details}",
                      "The document's figures do not agree: {details}"),
     "differences": ("Số liệu báo cáo khác số tính từ từng xã: {details}",

@@ -21,7 +21,7 @@ from ntm.names import normalize
 from ntm.paths import DATA_DIR
 
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
-INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met"}
+INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count"}
 NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd"}
 
 
@@ -294,8 +294,10 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
         store.insert_frame(con, "units", frame[frame["level"] == level])
     known["units"] = {u["code"] for u in units}
 
-    for table, rel in (("measures", "measures.csv"), ("criteria_sets", "rules/criteria_sets.csv"),
-                       ("commune_groups", "rules/commune_groups.csv")):
+    reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
+                 ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
+                 ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"))
+    for table, rel in reference:
         path = data_dir / rel
         counts[table] = _load_table(con, table, path, data_dir, known, problems, is_fact=False)
         if table == "measures":

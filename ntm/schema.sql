@@ -107,6 +107,38 @@ CREATE TABLE commune_groups (
     PRIMARY KEY (set_code, group_no)
 );
 
+CREATE TABLE programme_scope (              -- how many communes of a unit are in the NTM programme, as stated
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    unit_type     VARCHAR NOT NULL,
+    count         INTEGER NOT NULL,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE unmatched_names (              -- names a document lists that match no unit: kept, never guessed
+    province_code VARCHAR NOT NULL,
+    district_code VARCHAR,                  -- the district the document places it in, where it does
+    written       VARCHAR NOT NULL,
+    level         VARCHAR,
+    year          INTEGER,
+    kind          VARCHAR,
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    reason        VARCHAR NOT NULL,
+    candidate_code VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE share_pairs (                  -- a percentage measure and the count it is the share of
+    share_measure VARCHAR NOT NULL,
+    count_measure VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 -- Facts. Each ends with the same source columns.
 CREATE TABLE reported_aggregates (
     unit_code     VARCHAR NOT NULL REFERENCES units (code),

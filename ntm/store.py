@@ -82,7 +82,8 @@ def provinces(con) -> pd.DataFrame:
 
 
 def documents(con) -> pd.DataFrame:
-    return con.execute("SELECT * FROM documents ORDER BY doc_id").df()
+    frame = con.execute("SELECT * FROM documents ORDER BY doc_id").df()
+    return frame.astype(object).where(frame.notna(), None)  # a missing number is None, not NaN
 
 
 def commune_groups(con, set_code: str) -> pd.DataFrame:
@@ -137,3 +138,47 @@ def summary_years(con, province_code: str, set_code: str) -> list[int]:
              AND r.measure IN ('communes_in_group', 'criteria_met')
            ORDER BY r.year""", [province_code, set_code]).fetchall()
     return [r[0] for r in rows]
+
+
+def facts(con, table: str, province_code: str | None = None) -> pd.DataFrame:
+    """All rows of a fact table (optionally for one province), with the unit's name, level and province."""
+    if table not in FACT_TABLES:
+        raise ValueError(table)
+    return con.execute(
+        f"""SELECT f.*, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
+                   u.province_code, u.parent_code
+            FROM "{table}" f JOIN units u ON u.code = f.unit_code
+            WHERE ? IS NULL OR u.province_code = ?
+            ORDER BY f.doc_id, f.line""", [province_code, province_code]).df()
+
+
+def programme_scope(con, unit_code: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM programme_scope WHERE unit_code = ?", [unit_code]).df()
+
+
+def unmatched_names(con, province_code: str | None = None) -> pd.DataFrame:
+    return con.execute("SELECT * FROM unmatched_names WHERE ? IS NULL OR province_code = ? ORDER BY doc_id, line",
+                       [province_code, province_code]).df()
+
+
+def programme_communes_per_district(con, province_code: str) -> dict[str, int]:
+    """Programme communes per district: the count a document states, else the xã not known to be outside."""
+    rows = con.execute(
+        """SELECT d.code, coalesce(any_value(s.count),
+                  count(c.code) FILTER (WHERE c.type = 'Xã' AND c.in_programme IS NOT FALSE))
+           FROM units d LEFT JOIN units c ON c.parent_code = d.code
+           LEFT JOIN programme_scope s ON s.unit_code = d.code
+           WHERE d.level = 'district' AND d.province_code = ? GROUP BY d.code""", [province_code]).fetchall()
+    return dict(rows)
+
+
+def share_pairs(con) -> pd.DataFrame:
+    return con.execute("SELECT share_measure, count_measure FROM share_pairs").df()
+
+
+def criteria_sets(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM criteria_sets ORDER BY set_code").df()
+
+
+def measures(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM measures ORDER BY measure").df()

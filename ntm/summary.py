@@ -113,19 +113,28 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
     # As the reports print them: rural districts (huyện) first, then towns and cities, each by GSO code.
     district_codes = sorted({c for c, f in figures.items() if f["level"] == "district"},
                             key=lambda c: (figures[c]["unit_type"] != "Huyện", c))
+    expected = store.programme_communes_per_district(con, code)
     districts = []
     for dc in district_codes:
         rep, comp = reported.get(dc), computed.get(dc)
         main = rep or comp
         entry = {"district_code": dc, "district": main["unit_name"], **_public(main),
                  "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else []}
-        if rep and comp:
-            entry["computed"] = _public(comp)
-            entry["differences"] = _differences(rep, comp, "reported", "computed")
+        if comp:
+            # computed figures describe the district only when every programme commune has a result
+            entry["coverage"] = {"with_data": comp["communes"], "programme_communes": expected.get(dc)}
+            complete = comp["communes"] >= (expected.get(dc) or 0)
+            if not rep and not complete:
+                entry["basis"] = "computed_partial"
+            if rep and complete:
+                entry["computed"] = _public(comp)
+                entry["differences"] = _differences(rep, comp, "reported", "computed")
         districts.append(entry)
 
     rep_total = reported.get(code)
-    sum_of_districts = _sum([d for d in districts]) if districts else None
+    whole = (districts and len(districts) == len(expected) and all(d["basis"] != "computed_partial"
+                                                                   for d in districts))
+    sum_of_districts = _sum(districts) if whole else None
     if rep_total:
         total = {**_public(rep_total), "basis": "reported", "checks": _consistency(rep_total)}
         if sum_of_districts:

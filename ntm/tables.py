@@ -7,13 +7,21 @@ from ntm.i18n import t
 from ntm.summary import GROUP_KEYS
 
 
+def _district_label(entry: dict, lang: str) -> str:
+    """A district computed from only some of its communes says how many: "Cam Lâm (2/12 xã)"."""
+    if entry["basis"] != "computed_partial":
+        return entry["district"]
+    cov = entry["coverage"]
+    return f"{entry['district']} ({cov['with_data']}/{cov['programme_communes']} {t('communes_unit', lang)})"
+
+
 def summary_table(result: dict, lang: str = "vi") -> pd.DataFrame:
     """The district table as the reports print it: one row per group and total, the province then each
     district as columns. Cells are formatted text ("16,47"); missing figures show "–"."""
     columns = []
     if result["total"]:
         columns.append((t("province_total", lang), result["total"]))
-    columns += [(d["district"], d) for d in result["districts"]]
+    columns += [(_district_label(d, lang), d) for d in result["districts"]]
     rows = {}
     for g in GROUP_KEYS:
         rows[t(f"group_{g}", lang)] = [c["groups"][g] for _, c in columns]

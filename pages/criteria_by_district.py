@@ -22,6 +22,8 @@ result = summary(con, province, year, lang=lang)
 st.subheader(f"{province['name']} — {t('year', lang).lower()} {year}")
 basis = result["total"]["basis"] if result["total"] else "reported"
 st.caption(t(f"basis_{basis}", lang))
+if any(d["basis"] == "computed_partial" for d in result["districts"]):
+    st.warning(t("basis_partial", lang))
 st.table(summary_table(result, lang).style.set_properties(**{"text-align": "right"}))
 ui.source_lines(result["sources"])
 

@@ -45,3 +45,20 @@ def test_province_without_data_says_so(app):
     app.run()
     assert not app.exception
     assert "Chưa có số liệu" in app.info[0].value
+
+
+@pytest.mark.parametrize("province", ["56", "58", "49", "84"])
+def test_every_province_renders(app, province):
+    app.query_params["province"] = province
+    app.run()
+    assert not app.exception
+    assert app.table or app.info  # a table, or the plain statement that there is no data
+
+
+def test_partial_commune_data_is_labelled(app):
+    """Khánh Hòa 2024: appendix 02 gives results for a few communes only; columns say how many."""
+    app.query_params["province"] = "56"
+    app.run()
+    columns = list(app.table[0].value.columns)
+    assert "Cam Lâm (2/12 xã)" in columns
+    assert any("chưa phải toàn huyện" in w.value for w in app.warning)

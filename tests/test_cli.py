@@ -50,3 +50,30 @@ def test_unknown_province_is_a_clear_error(db_path):
     run = ntm("summary", "--province", "Atlantis", "--year", "2023", db=db_path)
     assert run.returncode == 2
     assert "Không tìm thấy tỉnh 'Atlantis'" in run.stderr and "not found" in run.stderr
+
+
+def test_recognitions_json(db_path):
+    out = json.loads(ntm("recognitions", "--province", "Khánh Hòa", "--level", "ntm", db=db_path).stdout)
+    years = {y["year"]: y for y in out["years"]}
+    assert (years[2023]["cumulative"], years[2023]["kind"]) == (65, "actual")
+    assert (years[2025]["cumulative"], years[2025]["share_pct"], years[2025]["kind"]) == (76, 82.6, "planned")
+    assert out["programme_communes"] == 92 and out["sources"] and out["communes"][0]["citation"]
+
+
+def test_targets_funding_quality_json(db_path):
+    t = json.loads(ntm("targets", "--province", "quang nam", "--year", "2025", db=db_path).stdout)
+    assert any(r["measure"] == "communes_ntm" and r["value"] == 154 for r in t["targets"])
+    assert all(r["citation"].startswith("Nguồn:") for r in t["targets"])
+    f = json.loads(ntm("funding", "--province", "58", "--year", "2023", db=db_path).stdout)
+    assert any(g["total_computed"] == 3706693 for g in f["groups"])
+    q = json.loads(ntm("quality", db=db_path).stdout)
+    assert q["count"] == len(q["findings"]) > 10
+    assert all(len(x["sources"]) >= 1 and x["sources"][0]["citation"] for x in q["findings"])
+
+
+def test_read_commands_as_csv(db_path):
+    for args in (("recognitions", "--province", "56"), ("targets", "--province", "56"),
+                 ("funding", "--province", "84"), ("quality",)):
+        run = ntm(*args, "--format", "csv", db=db_path)
+        assert run.returncode == 0, run.stderr
+        assert len(list(csv.DictReader(io.StringIO(run.stdout)))) > 1

@@ -1,0 +1,110 @@
+"""Recognitions over time: which communes reached (or are to reach) a level in which year, as counts.
+
+A commune can appear in several documents and several times in one (planned for 2023, then moved to 2024).
+Its status for a level is: recognised, in the earliest year any document records (year unknown when the
+document gives none); otherwise planned, for the latest year of the most recent document that plans it.
+"""
+
+import pandas as pd
+
+from ntm import store
+from ntm.sources import citation
+
+LEVELS = {"ntm": "xa_ntm", "nang_cao": "xa_nang_cao", "kieu_mau": "xa_kieu_mau"}
+
+
+def commune_status(con, province: str, level: str) -> pd.DataFrame:
+    """One row per commune with a recognition record at `level` (xa_ntm / xa_nang_cao / xa_kieu_mau)."""
+    rec = store.facts(con, "recognitions", province)
+    rec = rec[(rec["level"] == level) & (rec["unit_level"] == "commune")]
+    if rec.empty:
+        return rec.assign(status=[], status_year=[])
+    dates = store.documents(con).set_index("doc_id")["date"]
+    rec = rec.assign(doc_date=rec["doc_id"].map(dates))
+    rows = []
+    for _, group in rec.groupby("unit_code"):
+        actual = group[group["kind"] == "actual"]
+        if not actual.empty:
+            dated = actual[actual["year"].notna()]
+            pick = dated.loc[dated["year"].idxmin()] if not dated.empty else actual.iloc[0]
+            status = "actual"
+        else:
+            latest = group[group["doc_date"] == group["doc_date"].max()]
+            pick = latest.loc[latest["year"].idxmax()] if latest["year"].notna().any() else latest.iloc[0]
+            status = "planned"
+        rows.append({**pick.to_dict(), "status": status,
+                     "status_year": None if pd.isna(pick["year"]) else int(pick["year"])})
+    return pd.DataFrame(rows)
+
+
+def _unmatched(con, province: str, level: str) -> pd.DataFrame:
+    """Names a document lists at this level that match no unit: counted (they are in the document's list),
+    never attached to a guessed commune."""
+    names = store.unmatched_names(con, province)
+    names = names[names["level"] == level]
+    rows = []
+    for written, group in names.groupby("written"):
+        actual = group[group["kind"] == "actual"]
+        pick = (actual if not actual.empty else group).sort_values("year").iloc[0]
+        rows.append({"unit_code": None, "unit_name": written, "unit_name_original": written,
+                     "parent_code": pick["district_code"], "doc_id": pick["doc_id"], "line": pick["line"],
+                     "section": pick["section"], "status": "actual" if not actual.empty else "planned",
+                     "status_year": None if pd.isna(pick["year"]) else int(pick["year"]), "unmatched": True})
+    return pd.DataFrame(rows)
+
+
+def _series(status: pd.DataFrame, programme: int | None) -> list[dict]:
+    years = []
+    undated = status[status["status_year"].isna() & (status["status"] == "actual")]
+    cumulative = len(undated)
+    if cumulative:
+        years.append({"year": None, "kind": "actual", "new": cumulative, "cumulative": cumulative,
+                      "share_pct": _share(cumulative, programme)})
+    dated = status[status["status_year"].notna()]
+    for (year, kind), group in sorted(dated.groupby(["status_year", "status"]),
+                                      key=lambda kv: (kv[0][0], kv[0][1] != "actual")):
+        cumulative += len(group)
+        years.append({"year": int(year), "kind": kind, "new": len(group), "cumulative": cumulative,
+                      "share_pct": _share(cumulative, programme)})
+    return years
+
+
+def _share(count: int, programme: int | None) -> float | None:
+    return round(100 * count / programme, 1) if programme else None
+
+
+def by_year(con, province: dict, level: str = "ntm", lang: str = "vi") -> dict:
+    """Per year: communes newly recognised (actual) or planned, the cumulative count and its share of the
+    province's programme communes; the same per district."""
+    code = province["code"]
+    status = pd.concat([commune_status(con, code, LEVELS[level]), _unmatched(con, code, LEVELS[level])],
+                       ignore_index=True)
+    scope = store.programme_scope(con, code)
+    programme = int(scope.iloc[0]["count"]) if not scope.empty else None
+    result = {"province": {"code": code, "name": province["name"]}, "level": level,
+              "programme_communes": programme, "years": [], "districts": [], "communes": [], "sources": []}
+    if status.empty:
+        return result
+    result["years"] = _series(status, programme)
+    units = store.units(con, province_code=code).set_index("code")
+    status = status.assign(district_code=status["parent_code"],
+                           district=status["parent_code"].map(units["name"]),
+                           unmatched=status.get("unmatched", pd.Series(False, index=status.index)).fillna(False))
+    for district_code, group in sorted(status.groupby("district_code"), key=lambda kv: kv[0]):
+        result["districts"].append({"district_code": district_code, "district": units.loc[district_code, "name"],
+                                    "years": _series(group, None)})
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    for s in status.sort_values(["status", "status_year", "district_code", "unit_code"],
+                                na_position="first").itertuples():
+        result["communes"].append({"code": s.unit_code, "name": s.unit_name, "district": s.district,
+                                   "status": s.status, "year": None if pd.isna(s.status_year) else int(s.status_year),
+                                   "written": s.unit_name_original, "matched": not s.unmatched,
+                                   "doc_id": s.doc_id, "line": int(s.line),
+                                   "citation": citation(docs[s.doc_id], s.section, [s.line], lang)})
+    for doc_id, group in status.groupby("doc_id"):
+        result["sources"].append({"doc_id": doc_id, "citation": citation(
+            docs[doc_id], None, group["line"].tolist(), lang)})
+    if not scope.empty:
+        row = scope.iloc[0]
+        result["programme_source"] = citation(docs[row["doc_id"]], row["section"], [row["line"]], lang)
+    return result
