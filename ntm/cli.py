@@ -6,9 +6,13 @@ import io
 import json
 import sys
 
-from ntm import fmt, loader, paths, quality, roadmap, store
+import pandas as pd
+
+from ntm import assessment, fmt, ingest, loader, paths, quality, roadmap, sample, store
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
+from ntm.matching import UnitMatcher
 from ntm.summary import GROUP_KEYS, summary
 from ntm.targets import targets
 from ntm.units import UnknownUnit, resolve_province
@@ -50,6 +54,25 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
+    e = sub.add_parser("evaluate", help="criteria met, group and eligibility per commune")
+    _add_common(e)
+    e.add_argument("--province", help="evaluate the province's communes on the values the documents give")
+    e.add_argument("--input", help="or a CSV/Excel file of indicator values (long or wide; see ntm/ingest.py)")
+    e.add_argument("--year", type=int)
+    e.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    x = sub.add_parser("explain", help="what a commune still lacks: indicators, thresholds, gaps, agencies")
+    _add_common(x)
+    x.add_argument("--commune", required=True, help="GSO code, or name with --province")
+    x.add_argument("--province")
+    x.add_argument("--year", type=int, required=True)
+    x.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    m = sub.add_parser("sample", help="write illustrative (generated) indicator values as a long CSV")
+    m.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
+    m.add_argument("--province", help="the province's communes (default: national-scale synthetic communes)")
+    m.add_argument("--communes", type=int, default=8100, help="number of synthetic communes without --province")
+    m.add_argument("--years", default="2021-2025", help="e.g. 2021-2025")
+    m.add_argument("--seed", type=int, default=2025)
+    m.add_argument("--out", required=True, help="CSV file to write")
     return ap
 
 
@@ -128,12 +151,90 @@ def _quality_rows(result: list[dict]) -> list[dict]:
              "sources": "; ".join(f"{s['doc_id']}:{s['line']}" for s in f["sources"])} for f in result]
 
 
+def _evaluation_rows(result: dict) -> list[dict]:
+    return [{"code": c["code"], "name": c["name"], "district": c["district"], "year": c["year"],
+             "criteria_met": c["criteria_met"], "criteria_not_met": c["criteria_not_met"],
+             "criteria_incomplete": c["criteria_incomplete"], "group": c["group"],
+             **{f"eligible_{k}": v["eligible"] for k, v in c["eligible"].items()},
+             "illustrative": c["illustrative"]} for c in result["communes"]]
+
+
+def _explain_rows(result: dict) -> list[dict]:
+    rows = []
+    for item in result["items"]:
+        for i in item["indicators"] or [{"code": "", "value": None, "threshold_text": None, "status": "",
+                                         "gap": None, "agency": item["agency"]}]:
+            rows.append({"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
+                         "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
+                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency")})
+    return rows
+
+
+def _json_default(value):
+    return value.item() if hasattr(value, "item") else str(value)
+
+
 def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
     if fmt_name == "json":
-        json.dump(result, out, ensure_ascii=False, indent=2, default=str)
+        json.dump(result, out, ensure_ascii=False, indent=2, default=_json_default)
         out.write("\n")
     else:
         _rows_out(rows, fmt_name, out)
+
+
+def _evaluate(args, con) -> dict:
+    rules = Rulebook.from_db(con)
+    if args.input:
+        province = resolve_province(con, args.province)["code"] if args.province else None
+        unit_list = store.units(con, level="commune", province_code=province)
+        sets = {s: set(rules.of_set("indicators", s)["indicator_code"]) for s in (SET_NTM, SET_NANG_CAO)}
+        values, declared = ingest.read_values(args.input, unit_list, sets, args.set, province, args.year)
+        illustrative = ingest.is_illustrative(args.input)
+        units = store.unit_attributes(con, codes=sorted(set(values["unit_code"]) | set(declared["unit_code"])))
+        year = args.year or int(max(values["year"].max(), declared["year"].max() if len(declared) else 0))
+        result = assessment.assess(con, units, values[values["year"] == year], year, rules, declared=declared,
+                                   illustrative=illustrative)
+    else:
+        if not args.province or not args.year:
+            raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
+        province = resolve_province(con, args.province)["code"]
+        units = store.unit_attributes(con, province_code=province, xa_only=True)
+        values = store.facts(con, "indicator_values", province)
+        result = assessment.assess(con, units, values, args.year, rules)
+        illustrative = False
+    communes = [assessment.view(c, args.set) for c in result["communes"]]
+    return {"year": communes[0]["year"] if communes else args.year, "set": args.set, "illustrative": illustrative,
+            "label": sample.LABEL if illustrative else None, "communes": communes}
+
+
+def _sample(args, db, out) -> int:
+    loader.ensure_built(db)
+    con = store.connect(db)
+    rules = Rulebook.from_db(con)
+    first, _, last = args.years.partition("-")
+    years = list(range(int(first), int(last or first) + 1))
+    if args.province:
+        units = store.unit_attributes(con, province_code=resolve_province(con, args.province)["code"], xa_only=True)
+    else:
+        units = sample.national_units(args.communes, args.seed)
+    frames = []
+    for i, set_code in enumerate((SET_NTM, SET_NANG_CAO)):
+        values, declared = sample.generate(units, rules, set_code, years, args.seed + i)
+        frames += [values, declared.assign(indicator_code="TC" + declared["criterion_no"], set_code=set_code,
+                                           value=(declared["status"] == "met").astype(float),
+                                           illustrative=True)[values.columns]]
+    values = pd.concat(frames, ignore_index=True)
+    criterion = values["indicator_code"].str.startswith("TC")
+    text = values["value"].map(lambda v: fmt.number(v, lang="vi").replace(".", ""))
+    text[criterion] = values.loc[criterion, "value"].map({1.0: "Đạt", 0.0: "Chưa đạt"})
+    values.assign(value=text).rename(
+        columns={"unit_code": "ma_xa", "indicator_code": "chi_tieu", "year": "nam", "value": "gia_tri",
+                 "set_code": "bo_tieu_chi"}).drop(columns="illustrative").assign(
+        nguon=sample.LABEL).to_csv(args.out, index=False, encoding="utf-8-sig")
+    json.dump({"out": args.out, "rows": len(values), "communes": len(units), "years": years,
+               "label": sample.LABEL}, out, ensure_ascii=False)
+    out.write("\n")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     db = paths.db_path(args.db)
     out = sys.stdout
     try:
+        if args.command == "sample":
+            return _sample(args, db, out)
         if args.command == "build":
             counts = loader.build(db)
             json.dump({"db": str(db), "rows": counts}, out, ensure_ascii=False, indent=2)
@@ -153,6 +256,23 @@ def main(argv: list[str] | None = None) -> int:
             code = resolve_province(con, args.province)["code"] if args.province else None
             found = quality.findings(con, code, lang=args.lang)
             _emit({"findings": found, "count": len(found)}, _quality_rows(found), fmt_name, out)
+            return 0
+        if args.command == "evaluate":
+            result = _evaluate(args, con)
+            _emit(result, _evaluation_rows(result), fmt_name, out)
+            return 0
+        if args.command == "explain":
+            code = args.commune
+            if not code.isdigit():
+                if not args.province:
+                    raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune "
+                                      "by name")
+                prov = resolve_province(con, args.province)["code"]
+                code = UnitMatcher(store.units(con, province_code=prov)).match(code, prov).code
+                if code is None:
+                    raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
+            result = assessment.explain(con, code, args.year, args.set, lang=args.lang)
+            _emit(result, _explain_rows(result), fmt_name, out)
             return 0
         province = resolve_province(con, args.province)
         if args.command == "recognitions":
@@ -186,6 +306,6 @@ def main(argv: list[str] | None = None) -> int:
                     for s in result["sources"]:
                         out.write(s["citation"] + "\n")
         return 0
-    except (DataError, UnknownUnit) as exc:
+    except (DataError, UnknownUnit, LookupError) as exc:
         print(exc, file=sys.stderr)
         return 2

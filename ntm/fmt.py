@@ -1,6 +1,7 @@
 """Numbers as Vietnamese officials write them: 1.234,5; money in triệu đồng or tỷ đồng."""
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -39,3 +40,26 @@ def money(million_vnd, unit: str = "trieu", lang: str = "vi") -> str:
     if unit == "ty":
         return number(million_vnd / 1000, 1, lang) + (" tỷ đồng" if lang == "vi" else " billion VND")
     return number(million_vnd, None, lang) + (" triệu đồng" if lang == "vi" else " million VND")
+
+
+_VN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.(\d{1,2}|\d{4,})$")
+
+
+def parse_number(text) -> float | None:
+    """A number as Vietnamese documents write it: "74,17" -> 74.17, "74,17%" -> 74.17, "1.018" -> 1018,
+    "36.750" -> 36750, "3.706.693" -> 3706693. A dot followed by other than three digits can only be a decimal
+    point ("42.56", "0.5" from a machine export). Numbers already numeric pass through; blank -> None.
+    Raises ValueError for text that is not a number ("đạt", "12,3,4")."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    raw = str(text).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if not raw:
+        return None
+    if _VN_NUMBER.match(raw):
+        return float(raw.replace(".", "").replace(",", "."))
+    if _DOT_DECIMAL.match(raw):
+        return float(raw)
+    raise ValueError(f"not a number: {text!r}")

@@ -21,8 +21,9 @@ from ntm.names import normalize
 from ntm.paths import DATA_DIR
 
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
-INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count"}
-NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd"}
+INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count", "year_from",
+           "year_to"}
+NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -296,7 +297,10 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
 
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
-                 ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"))
+                 ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"),
+                 ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
+                 ("thresholds", "rules/criteria/thresholds.csv"),
+                 ("criteria_correspondence", "rules/criteria/correspondence.csv"))
     for table, rel in reference:
         path = data_dir / rel
         counts[table] = _load_table(con, table, path, data_dir, known, problems, is_fact=False)

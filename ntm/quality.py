@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from ntm import fmt, store
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
-from ntm.summary import SET_NTM, summary
+from ntm.summary import summary
 from ntm.units import resolve_province
 
 MONEY_TOLERANCE = 0.5  # million VND
@@ -276,8 +277,33 @@ def district_tables(con, province) -> list[Finding]:
     return out
 
 
+def declared_vs_computed(con, province) -> list[Finding]:
+    """A criterion a document declares met (or not) that the indicator values it states settle the other way."""
+    values = store.facts(con, "indicator_values", province)
+    if values.empty:
+        return []
+    rules, out = Rulebook.from_db(con), []
+    units = store.unit_attributes(con, codes=sorted(values["unit_code"].unique()))
+    names = units.set_index("unit_code")["name"]
+    for set_code in (SET_NTM, SET_NANG_CAO):
+        declared = declared_statuses(con, rules, set_code, province)
+        of_set = values[values["set_code"] == set_code]
+        ev = evaluate(of_set, units, rules, set_code, declared)
+        for r in ev.criteria.query("disagrees").to_dict("records"):
+            stated = of_set[(of_set["unit_code"] == r["unit_code"]) & (of_set["year"] == r["year"])]
+            out.append(Finding(
+                "declared_vs_computed", r["unit_code"], names[r["unit_code"]], int(r["year"]), None, None,
+                f"Tiêu chí {r['criterion_no']} ({set_code}) được ghi là {r['declared']} nhưng các giá trị chỉ tiêu "
+                f"trong văn bản cho kết quả {r['computed']}",
+                f"Criterion {r['criterion_no']} ({set_code}) is declared {r['declared']} but the indicator values "
+                f"the document states give {r['computed']}",
+                [{"doc_id": r["doc_id"], "line": int(r["line"]), "section": None, "original_text": None}]
+                + [_src(x) for x in stated.itertuples()]))
+    return out
+
+
 CHECKS: list[Callable] = [funding_totals, shares, category_parts, criteria_denominators, counts_vs_lists,
-                          conflicting_targets, district_tables]
+                          conflicting_targets, district_tables, declared_vs_computed]
 
 
 def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:

@@ -76,20 +76,33 @@ CREATE TABLE indicators (
     name_vi       VARCHAR,
     name_en       VARCHAR,
     unit          VARCHAR,
+    kind          VARCHAR NOT NULL,         -- flag (1 = Đạt), numeric, composite, unknown
+    both_sexes    BOOLEAN NOT NULL,         -- must hold for men and women separately
+    source        VARCHAR,                  -- keys of data/rules/criteria/SOURCES.md
+    note          VARCHAR,
     PRIMARY KEY (set_code, indicator_code)
 );
 
 CREATE TABLE thresholds (
     set_code      VARCHAR NOT NULL,
     indicator_code VARCHAR NOT NULL,
-    region_code   VARCHAR,                  -- NULL = all regions
-    province_code VARCHAR,                  -- provincial override layer
-    year_from     INTEGER,
+    region_code   VARCHAR,                  -- NULL = every region
+    province_code VARCHAR,                  -- a province's own value overrides the region's
+    year_from     INTEGER,                  -- NULL = year not stated (then certainty is 'uncertain')
     year_to       INTEGER,
     comparator    VARCHAR,                  -- NULL = unknown
     threshold     DOUBLE,                   -- NULL = unknown: never a pass
-    threshold_text VARCHAR,
-    legal_source  VARCHAR NOT NULL
+    threshold_text VARCHAR,                 -- as the source writes it
+    certainty     VARCHAR NOT NULL CHECK (certainty IN ('confirmed', 'as_quoted', 'uncertain', 'text_only')),
+    source        VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE criteria_correspondence (     -- commune NTM criterion -> advanced-set criterion (K1 annex 1)
+    ntm_criterion VARCHAR NOT NULL,
+    advanced_criterion VARCHAR NOT NULL,
+    source        VARCHAR,
+    note          VARCHAR
 );
 
 CREATE TABLE commune_groups (

@@ -140,16 +140,18 @@ def summary_years(con, province_code: str, set_code: str) -> list[int]:
     return [r[0] for r in rows]
 
 
-def facts(con, table: str, province_code: str | None = None) -> pd.DataFrame:
-    """All rows of a fact table (optionally for one province), with the unit's name, level and province."""
+def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
+    """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
+    province."""
     if table not in FACT_TABLES:
         raise ValueError(table)
     return con.execute(
         f"""SELECT f.*, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
-            WHERE ? IS NULL OR u.province_code = ?
-            ORDER BY f.doc_id, f.line""", [province_code, province_code]).df()
+            WHERE (? IS NULL OR u.province_code = ?)
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], f.unit_code))
+            ORDER BY f.doc_id, f.line""", [province_code, province_code, unit_codes, unit_codes]).df()
 
 
 def programme_scope(con, unit_code: str) -> pd.DataFrame:
@@ -182,3 +184,171 @@ def criteria_sets(con) -> pd.DataFrame:
 
 def measures(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM measures ORDER BY measure").df()
+
+
+# ---- criteria rulebook and evaluation ---------------------------------------------------------------
+
+def rulebook_tables(con) -> dict[str, pd.DataFrame]:
+    """The criteria rulebook as frames (sets, criteria, indicators, thresholds, groups, correspondence)."""
+    return {name: con.execute(f'SELECT * FROM "{table}"').df() for name, table in (
+        ("sets", "criteria_sets"), ("criteria", "criteria"), ("indicators", "indicators"),
+        ("thresholds", "thresholds"), ("groups", "commune_groups"), ("correspondence", "criteria_correspondence"))}
+
+
+def unit_attributes(con, codes: list[str] | None = None, province_code: str | None = None,
+                    xa_only: bool = False) -> pd.DataFrame:
+    """What the evaluation needs of a commune: its region and whether it is especially difficult (xa_only:
+    the rural communes (xã) not known to be outside the programme)."""
+    return con.execute(
+        """SELECT u.code AS unit_code, u.name, u.parent_code AS district_code, d.name AS district,
+                  u.province_code, u.region_code, coalesce(u.especially_difficult, FALSE) AS especially_difficult
+           FROM units u LEFT JOIN units d ON d.code = u.parent_code
+           WHERE u.level = 'commune' AND (? IS NULL OR u.province_code = ?)
+             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], u.code))
+             AND (NOT ? OR (u.type = 'Xã' AND u.in_programme IS NOT FALSE))
+           ORDER BY u.code""", [province_code, province_code, codes, codes, xa_only]).df()
+
+
+# Inside an evaluation, units, years, indicators and criteria are integer ids and statuses are small codes
+# (0 no value / incomplete, 1 unknown threshold, 2 met, 3 not met): the 2-million-row tables stay narrow.
+STATUS = {0: "no_value", 1: "unknown_threshold", 2: "met", 3: "not_met"}
+CRITERION_STATUS = {0: "incomplete", 2: "met", 3: "not_met"}
+
+EVALUATE_SETUP = """
+CREATE TEMP TABLE years AS SELECT year, (row_number() OVER (ORDER BY year) - 1)::INTEGER AS yid
+    FROM (SELECT DISTINCT year FROM _years);
+CREATE TEMP TABLE zones AS SELECT (row_number() OVER () - 1)::INTEGER AS zid, province_code, region  -- threshold zones
+    FROM (SELECT DISTINCT province_code,
+                 coalesce(CASE WHEN especially_difficult THEN 'TDMNPB' ELSE region_code END, '') AS region
+          FROM _units);
+CREATE TEMP TABLE units AS SELECT (row_number() OVER () - 1)::INTEGER AS uid, u.unit_code, z.zid
+    FROM _units u JOIN zones z ON z.province_code = u.province_code
+         AND z.region = coalesce(CASE WHEN u.especially_difficult THEN 'TDMNPB' ELSE u.region_code END, '');
+CREATE TEMP TABLE crits AS SELECT (row_number() OVER (ORDER BY criterion_no) - 1)::INTEGER AS cid, criterion_no,
+    count(*) AS n_indicators FROM _indicators GROUP BY criterion_no;
+CREATE TEMP TABLE inds AS SELECT (row_number() OVER () - 1)::INTEGER AS iid, c.cid, i.criterion_no, i.indicator_code
+    FROM _indicators i JOIN crits c USING (criterion_no);
+CREATE TEMP TABLE picked AS  -- per zone, year and indicator the one threshold that applies: known first, then the
+                        -- province's own, the region's, the national one; the latest
+    SELECT z.zid, y.yid, i.iid, t.threshold_id, t.comparator, t.threshold,
+           t.certainty IN ('confirmed', 'as_quoted') AS known
+    FROM zones z, years y, inds i JOIN _thresholds t ON t.indicator_code = i.indicator_code
+         AND (t.province_code IS NULL OR t.province_code = z.province_code)
+         AND (t.region_code IS NULL OR t.region_code = z.region)
+         AND (t.year_from IS NULL OR y.year BETWEEN t.year_from AND t.year_to)
+    QUALIFY row_number() OVER (PARTITION BY z.zid, y.yid, i.iid
+                               ORDER BY known DESC, t.province_code IS NOT NULL DESC, t.region_code IS NOT NULL DESC,
+                                        t.year_from DESC NULLS LAST) = 1;
+"""
+
+STATUS_SQL = """(CASE WHEN {v} IS NULL THEN 0
+             WHEN p.comparator IS NULL OR p.threshold IS NULL OR NOT p.known THEN 1
+             WHEN (p.comparator = '>=' AND {v} >= p.threshold) OR (p.comparator = '>' AND {v} > p.threshold)
+               OR (p.comparator = '<=' AND {v} <= p.threshold) OR (p.comparator = '<' AND {v} < p.threshold)
+               OR (p.comparator = '==' AND {v} = p.threshold) THEN 2
+             ELSE 3 END)::UTINYINT"""
+
+# A criterion is met when all its indicators are met: counting the met and not-met values per unit, year and
+# criterion settles it, without building the grid of missing cells or storing one row per indicator. Indicator
+# rows are computed on demand, for the units asked for (READ_ROWS).
+EVALUATE_COUNTS = f"""
+CREATE TEMP TABLE _counts AS
+SELECT uid, yid, cid, count(*) FILTER (WHERE status = 2) AS n_met,
+       count(*) FILTER (WHERE status = 3) AS n_not
+FROM (SELECT u.uid, y.yid, i.cid, {STATUS_SQL.format(v="v.value")} AS status
+      FROM _values v JOIN units u USING (unit_code) JOIN years y USING (year) JOIN inds i USING (indicator_code)
+      LEFT JOIN picked p ON p.zid = u.zid AND p.yid = y.yid AND p.iid = i.iid) AS u_y_i
+GROUP BY ALL
+"""
+
+# Criterion results for the units in `chosen` (all of them, or those asked for): the indicators decide where
+# they settle it, a declared result fills in where they do not.
+CRITERIA_CTE = """
+computed AS (
+    SELECT u.uid, y.yid, c.cid, (CASE WHEN coalesce(k.n_not, 0) > 0 THEN 3 WHEN k.n_met = c.n_indicators THEN 2
+                                      ELSE 0 END)::UTINYINT AS computed
+    FROM chosen u CROSS JOIN years y CROSS JOIN crits c LEFT JOIN _counts k USING (uid, yid, cid)),
+declared AS (
+    SELECT u.uid, y.yid, c.cid, (CASE d.status WHEN 'met' THEN 2 WHEN 'not_met' THEN 3 END)::UTINYINT AS declared,
+           d.doc_id, d.line
+    FROM _declared d JOIN chosen u USING (unit_code) JOIN years y USING (year) JOIN crits c USING (criterion_no)),
+criteria AS (
+    SELECT c.uid, c.yid, c.cid, c.computed, d.declared, d.doc_id, d.line,
+           (CASE WHEN c.computed = 0 AND d.declared IS NOT NULL THEN d.declared ELSE c.computed END)::UTINYINT
+               AS status,
+           c.computed = 0 AND d.declared IS NOT NULL AS by_declaration,
+           d.declared IS NOT NULL AND c.computed <> 0 AND d.declared <> c.computed AS disagrees
+    FROM computed c LEFT JOIN declared d USING (uid, yid, cid))
+"""
+CHOSEN = """chosen AS (SELECT * FROM units WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], unit_code))"""
+
+EVALUATE_UNITS = f"""
+WITH {CHOSEN}, {CRITERIA_CTE},
+per_unit AS (
+    SELECT r.uid, r.yid, count(*) FILTER (WHERE r.status = 2) AS criteria_met,
+           count(*) FILTER (WHERE r.status = 3) AS criteria_not_met,
+           count(*) FILTER (WHERE r.status = 0) AS criteria_incomplete,
+           list(c.criterion_no ORDER BY try_cast(c.criterion_no AS INTEGER), c.criterion_no)
+               FILTER (WHERE r.status <> 2) AS missing
+    FROM criteria r JOIN crits c USING (cid) GROUP BY ALL)
+SELECT u.unit_code, y.year, p.criteria_met, p.criteria_not_met, p.criteria_incomplete, p.missing
+FROM per_unit p JOIN units u USING (uid) JOIN years y USING (yid)
+ORDER BY u.unit_code, y.year
+"""
+
+READ_ROWS = {
+    "indicator": f"""
+        WITH {CHOSEN}
+        SELECT u.unit_code, y.year, i.criterion_no, i.indicator_code, v.value, t.comparator, t.threshold,
+               t.threshold_text, t.certainty, t.source AS threshold_source,
+               {STATUS_SQL.format(v="v.value")} AS status,
+               CASE WHEN p.known THEN v.value - p.threshold END AS gap
+        FROM chosen u CROSS JOIN years y CROSS JOIN inds i
+        LEFT JOIN _values v ON v.unit_code = u.unit_code AND v.year = y.year AND v.indicator_code = i.indicator_code
+        LEFT JOIN picked p ON p.zid = u.zid AND p.yid = y.yid AND p.iid = i.iid
+        LEFT JOIN _thresholds t ON t.threshold_id = p.threshold_id
+        ORDER BY u.unit_code, y.year, i.iid""",
+    "criterion": f"""
+        WITH {CHOSEN}, {CRITERIA_CTE}
+        SELECT u.unit_code, y.year, c.criterion_no, r.computed, r.declared, r.doc_id, r.line, r.status,
+               CASE WHEN r.by_declaration THEN 'declared' ELSE 'computed' END AS basis, r.disagrees
+        FROM criteria r JOIN units u USING (uid) JOIN years y USING (yid) JOIN crits c USING (cid)
+        ORDER BY u.unit_code, y.year, r.cid""",
+}
+
+
+_ENGINE = []
+
+
+def _engine():
+    """One in-memory DuckDB database for evaluations, opened once; each evaluation works in a cursor."""
+    if not _ENGINE:
+        import duckdb
+
+        _ENGINE.append(duckdb.connect())
+    return _ENGINE[0]
+
+
+class EvaluationStore:
+    """The results of one evaluation, kept in an in-memory DuckDB: the whole grid of units × years ×
+    indicators is evaluated set-based (no per-commune loop); rows reach pandas only when asked for."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]):
+        self.con = _engine().cursor()  # its own connection: its temp tables and registered frames are its own
+        for name, frame in frames.items():
+            self.con.register(name, frame)
+        for sql in (EVALUATE_SETUP, EVALUATE_COUNTS):
+            self.con.execute(sql)
+        self.units = self.con.execute(EVALUATE_UNITS, [None, None]).df()
+
+    def rows(self, table: str, unit_codes: list[str] | None = None) -> pd.DataFrame:
+        frame = self.con.execute(READ_ROWS[table], [unit_codes, unit_codes]).df()
+        frame = frame[frame["unit_code"].notna()]
+        labels = STATUS if table == "indicator" else CRITERION_STATUS
+        for col in ("status", "computed", "declared"):
+            if col in frame:
+                frame[col] = frame[col].map(labels)
+        return frame
+
+    def close(self) -> None:
+        self.con.close()

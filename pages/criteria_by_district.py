@@ -4,8 +4,9 @@ import streamlit as st
 
 import ui
 from ntm import charts, store
+from ntm.criteria import SET_NTM
 from ntm.i18n import t
-from ntm.summary import SET_NTM, summary
+from ntm.summary import summary
 from ntm.tables import summary_table
 
 filters = st.session_state["filters"]

@@ -77,3 +77,24 @@ def test_read_commands_as_csv(db_path):
         run = ntm(*args, "--format", "csv", db=db_path)
         assert run.returncode == 0, run.stderr
         assert len(list(csv.DictReader(io.StringIO(run.stdout)))) > 1
+
+
+def test_evaluate_and_explain_json(db_path):
+    out = json.loads(ntm("evaluate", "--province", "Khánh Hòa", "--year", "2024", db=db_path).stdout)
+    cam_tan = next(c for c in out["communes"] if c["code"] == "22435")
+    assert {"code", "name", "district", "set", "year", "criteria_met", "criteria_not_met", "criteria_incomplete",
+            "group", "eligible", "criteria"} <= set(cam_tan)
+    assert (cam_tan["criteria_met"], cam_tan["group"], out["illustrative"]) == (14, 3, False)
+    indicator = next(c for c in cam_tan["criteria"] if c["criterion"] == "10")["indicators"][0]
+    assert {"code", "value", "threshold", "comparator", "status", "gap", "source"} <= set(indicator)
+    x = json.loads(ntm("explain", "--commune", "Cam Tân", "--province", "56", "--year", "2024", db=db_path).stdout)
+    assert x["code"] == "22435" and [i["criterion"] for i in x["items"]] == ["1", "10", "11", "13", "17"]
+
+
+def test_sample_then_evaluate_is_labelled_illustrative(db_path, tmp_path):
+    path = tmp_path / "mh.csv"
+    run = ntm("sample", "--province", "Ninh Thuận", "--years", "2024", "--out", str(path), db=db_path)
+    assert json.loads(run.stdout)["label"] == "Dữ liệu minh họa / illustrative"
+    out = json.loads(ntm("evaluate", "--input", str(path), db=db_path).stdout)
+    assert out["illustrative"] and out["label"] == "Dữ liệu minh họa / illustrative"
+    assert len(out["communes"]) == 47 and all(c["illustrative"] for c in out["communes"])

@@ -1,0 +1,202 @@
+"""Per-commune assessment on the three commune levels (NTM, advanced, model) and the explanation of a commune.
+
+Built on the engine in ntm.criteria: evaluates the NTM and advanced sets, then decides eligibility with the
+reason for every missing condition (model level: advanced + income >= 110 % of the advanced threshold + a smart
+village + an outstanding field, Decision 319/QĐ-TTg).
+"""
+
+import pandas as pd
+
+from ntm import store
+from ntm.criteria import (
+    MODEL_INCOME_FACTOR,
+    SET_KIEU_MAU,
+    SET_NANG_CAO,
+    SET_NTM,
+    Evaluation,
+    Rulebook,
+    declared_statuses,
+    evaluate,
+)
+from ntm.sources import citation
+
+INCOME = "10"
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _values_of(values: pd.DataFrame, set_code: str) -> pd.DataFrame:
+    return values[values["set_code"] == set_code]
+
+
+def assess(con, units: pd.DataFrame, values: pd.DataFrame, year: int, rules: Rulebook | None = None,
+           declared: pd.DataFrame | None = None, illustrative: bool = False) -> dict:
+    """Evaluate `units` in `year` on the NTM, advanced and model levels. `values` has unit_code, set_code,
+    indicator_code, year, value; `declared` (unit_code, set_code, year, criterion_no, status, doc_id, line)
+    defaults to the documents' declared results. Returns {"evaluations": {set: Evaluation}, "communes": [...]}."""
+    rules = rules or Rulebook.from_db(con)
+    province = units["province_code"].iloc[0] if len(units) and units["province_code"].nunique() == 1 else None
+    evaluations = {}
+    for set_code in (SET_NTM, SET_NANG_CAO):
+        if declared is None:
+            of_set = declared_statuses(con, rules, set_code, province)
+        else:
+            of_set = declared[declared["set_code"] == set_code]
+        of_set = of_set[of_set["unit_code"].isin(units["unit_code"]) & (of_set["year"] == year)]
+        evaluations[set_code] = evaluate(_values_of(values, set_code), units, rules, set_code, of_set, [year])
+    model = _values_of(values, SET_KIEU_MAU)
+    rows = {s: (ev.criteria.groupby("unit_code"), ev.indicators.groupby("unit_code")) for s, ev in evaluations.items()}
+    communes = [_record(u, year, evaluations, rows, model, rules, illustrative) for u in units.itertuples()]
+    return {"evaluations": evaluations, "communes": communes}
+
+
+def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> list[dict]:
+    """One commune's criteria (crit) with their indicators (ind), as records."""
+    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
+    by_criterion: dict[str, list[dict]] = {}
+    for i in ind.to_dict("records"):
+        by_criterion.setdefault(i["criterion_no"], []).append(
+            {"code": i["indicator_code"], "value": _none(i["value"]), "threshold": _none(i["threshold"]),
+             "threshold_text": _none(i["threshold_text"]), "comparator": _none(i["comparator"]),
+             "status": i["status"], "gap": _none(i["gap"]), "source": _none(i["threshold_source"])})
+    out = []
+    for c in sorted(crit.to_dict("records"), key=lambda c: (len(c["criterion_no"]), c["criterion_no"])):
+        out.append({
+            "criterion": c["criterion_no"], "name": names.get(c["criterion_no"]), "status": c["status"],
+            "basis": c["basis"], "declared": _none(c["declared"]), "disagrees": bool(c["disagrees"]),
+            "declared_source": {"doc_id": c["doc_id"], "line": int(c["line"])} if _none(c["doc_id"]) else None,
+            "indicators": by_criterion.get(c["criterion_no"], [])})
+    return out
+
+
+def _record(u, year: int, evaluations: dict[str, Evaluation], rows: dict, model: pd.DataFrame, rules: Rulebook,
+            illustrative: bool) -> dict:
+    ntm, nc = evaluations[SET_NTM], evaluations[SET_NANG_CAO]
+
+    def records(set_code):
+        crit, ind = rows[set_code]
+        return _criteria_records(set_code, crit.get_group(u.unit_code), ind.get_group(u.unit_code), rules)
+
+    row = ntm.units[ntm.units["unit_code"] == u.unit_code].iloc[0]
+    nc_row = nc.units[nc.units["unit_code"] == u.unit_code].iloc[0]
+    eligible = _eligibility(u.unit_code, row, nc_row, rows[SET_NANG_CAO][1].get_group(u.unit_code), model, rules)
+    return {"code": u.unit_code, "name": u.name, "district": u.district, "set": SET_NTM, "year": year,
+            "criteria_met": int(row["criteria_met"]), "criteria_not_met": int(row["criteria_not_met"]),
+            "criteria_incomplete": int(row["criteria_incomplete"]), "group": _none(row["group"]),
+            "eligible": eligible, "illustrative": illustrative,
+            "criteria": records(SET_NTM),
+            "nang_cao": {"criteria_met": int(nc_row["criteria_met"]),
+                         "criteria_not_met": int(nc_row["criteria_not_met"]),
+                         "criteria_incomplete": int(nc_row["criteria_incomplete"]),
+                         "criteria": records(SET_NANG_CAO)}}
+
+
+def _reasons(row, n: int, label_vi: str, label_en: str) -> list[dict]:
+    missing = row["missing"]
+    missing = [] if missing is None or not hasattr(missing, "__iter__") else list(missing)  # NULL when none
+    if int(row["criteria_met"]) == n:
+        return []
+    not_met = int(row["criteria_not_met"])
+    incomplete = int(row["criteria_incomplete"])
+    return [{"vi": f"{label_vi}: {int(row['criteria_met'])}/{n} tiêu chí đạt; {not_met} chưa đạt, "
+                   f"{incomplete} chưa đủ dữ liệu (tiêu chí {', '.join(missing)})",
+             "en": f"{label_en}: {int(row['criteria_met'])}/{n} criteria met; {not_met} not met, {incomplete} "
+                   f"without enough data (criteria {', '.join(missing)})"}]
+
+
+def _eligibility(unit: str, row, nc_row, nc_indicators: pd.DataFrame, model: pd.DataFrame, rules: Rulebook) -> dict:
+    n_ntm, n_nc = rules.n_criteria(SET_NTM), rules.n_criteria(SET_NANG_CAO)
+    ntm_reasons = _reasons(row, n_ntm, "Bộ tiêu chí xã NTM", "Commune NTM set")
+    nc_reasons = ([{"vi": "Chưa đủ điều kiện xã NTM", "en": "Not eligible as an NTM commune"}] if ntm_reasons else []) \
+        + _reasons(nc_row, n_nc, "Bộ tiêu chí xã NTM nâng cao", "Advanced NTM set")
+    km_reasons = [{"vi": "Chưa đủ điều kiện xã NTM nâng cao", "en": "Not eligible as an advanced NTM commune"}] \
+        if nc_reasons else []
+    km_reasons += _model_conditions(unit, nc_indicators, model)
+    return {level: {"eligible": not reasons, "reasons": reasons}
+            for level, reasons in (("ntm", ntm_reasons), ("nang_cao", nc_reasons), ("kieu_mau", km_reasons))}
+
+
+def _model_conditions(unit: str, nc_indicators: pd.DataFrame, model: pd.DataFrame) -> list[dict]:
+    """Decision 319: income >= 110 % of the advanced income threshold; >= 1 smart village; >= 1 field."""
+    reasons = []
+    income = nc_indicators[nc_indicators["indicator_code"] == INCOME]
+    value = income["value"].iloc[0] if len(income) else None
+    threshold = income["threshold"].iloc[0] if len(income) and income["status"].iloc[0] != "unknown_threshold" \
+        else None
+    if _none(value) is None:
+        reasons.append({"vi": "Chưa có số liệu thu nhập bình quân đầu người", "en": "No income per capita value"})
+    elif _none(threshold) is None:
+        reasons.append({"vi": "Chưa biết ngưỡng thu nhập xã NTM nâng cao của năm/vùng này, không xác định được "
+                              "mức 110 %", "en": "The advanced-NTM income threshold for this year and region is "
+                                                "unknown, so the 110 % level cannot be judged"})
+    elif value < MODEL_INCOME_FACTOR * threshold:
+        reasons.append({"vi": f"Thu nhập {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}",
+                        "en": f"Income {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}"})
+    mine = model[model["unit_code"] == unit].set_index("indicator_code")["value"] if len(model) else pd.Series()
+    for code, vi, en in (("KM.3", "Chưa có mô hình thôn thông minh", "No smart-village model"),
+                         ("KM.4", "Chưa có lĩnh vực nổi trội đạt tiêu chí kiểu mẫu",
+                          "No outstanding field meeting the model criteria")):
+        if _none(mine.get(code)) is None or mine.get(code) < 1:
+            reasons.append({"vi": vi, "en": en})
+    return reasons
+
+
+def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
+            lang: str = "vi", rules: Rulebook | None = None) -> dict:
+    """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
+    responsible (where a document names one) and the document's own statements about its gaps."""
+    rules = rules or Rulebook.from_db(con)
+    units = store.unit_attributes(con, codes=[unit_code])
+    if units.empty:
+        raise LookupError(f"Không có xã mã {unit_code} / no commune with code {unit_code}")
+    province = units["province_code"].iloc[0]
+    if values is None:
+        values = store.facts(con, "indicator_values", unit_codes=[unit_code])
+    declared = declared_statuses(con, rules, set_code, unit_codes=[unit_code])
+    ev = evaluate(values[(values["set_code"] == set_code) & (values["unit_code"] == unit_code)], units, rules,
+                  set_code, declared[declared["year"] == year], [year])
+    agencies = store.facts(con, "criterion_agencies", unit_codes=[province])  # appendix 06: the province's
+    agencies = agencies[agencies["set_code"] == set_code]
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    gaps = store.facts(con, "criteria_gaps", unit_codes=[unit_code])
+    gaps = gaps[gaps["set_code"] == set_code]
+    items = []
+    for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules):
+        if c["status"] == "met":
+            continue
+        agency = agencies[(agencies["criterion_no"] == c["criterion"]) & agencies["indicator_code"].isna()]
+        c["agency"] = agency["agency"].iloc[0] if len(agency) else None
+        c["agency_source"] = citation(docs[agency["doc_id"].iloc[0]], agency["section"].iloc[0],
+                                      [agency["line"].iloc[0]], lang) if len(agency) else None
+        c["indicators"] = [i for i in c["indicators"] if i["status"] != "met"]
+        for i in c["indicators"]:
+            own = agencies[agencies["indicator_code"] == i["code"]]
+            i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
+        c["document_says"] = [
+            {"indicator": _none(g.indicator_code), "value": _none(g.value_text), "threshold": _none(g.threshold_text),
+             "agency": _none(g.agency), "expected": _none(g.expected_time),
+             "citation": citation(docs[g.doc_id], g.section, [g.line], lang)}
+            for g in gaps[gaps["criterion_no"] == c["criterion"]].itertuples()]
+        if c["declared_source"]:
+            s = c["declared_source"]
+            c["declared_source"]["citation"] = citation(docs[s["doc_id"]], None, [s["line"]], lang)
+        items.append(c)
+    row = ev.units.iloc[0]
+    return {"code": unit_code, "name": units["name"].iloc[0], "district": units["district"].iloc[0],
+            "set": set_code, "year": year, "criteria_met": int(row["criteria_met"]),
+            "criteria_not_met": int(row["criteria_not_met"]), "criteria_incomplete": int(row["criteria_incomplete"]),
+            "group": _none(row["group"]), "items": items}
+
+
+def view(record: dict, set_code: str) -> dict:
+    """A commune's record with `set_code`'s criteria as the main ones (the advanced set's counts have no group)."""
+    if set_code == SET_NTM:
+        return record
+    nc = record["nang_cao"]
+    return {**record, "set": SET_NANG_CAO, "criteria_met": nc["criteria_met"],
+            "criteria_not_met": nc["criteria_not_met"],
+            "criteria_incomplete": nc["criteria_incomplete"], "group": None, "criteria": nc["criteria"],
+            "nang_cao": None, "ntm": {k: record[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete",
+                                                              "group")}}

@@ -1,0 +1,137 @@
+"""The criteria engine: indicator values (or declared criterion results) -> criteria met, group, eligibility.
+
+Rules are data (data/rules/criteria/, loaded into the rulebook tables); this module applies them. Rules it
+follows:
+- an indicator is met / not met against the threshold that applies to the commune: the province's own value,
+  else the region's (especially difficult communes use the northern-mountain region's), else the national one;
+  a threshold that is unknown, uncertain or only described in words is never a pass ("unknown_threshold");
+- a criterion is met when all its indicators are met, not met when any is not met, otherwise incomplete;
+- a declared result (a document or an import says "criterion 6 chưa đạt") fills an incomplete criterion; where
+  the indicators settle it and the declaration disagrees, the computed result stands and the disagreement is
+  reported;
+- "đạt 14/19, chưa đạt 1, 6, 13, 15, 17" declares the other 14 criteria met: a declared count plus the declared
+  unmet list that together cover the set settle every criterion;
+- the group counts met criteria only: unknown is never counted as met, and a commune whose incomplete criteria
+  could still move it to another group has no group yet.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ntm import store
+
+SET_NTM, SET_NANG_CAO, SET_KIEU_MAU = "XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTMKM_2021_2025"
+MODEL_INCOME_FACTOR = 1.10  # Decision 319/QĐ-TTg: income >= 110 % of the advanced-NTM threshold (rulebook KM.2)
+
+
+@dataclass
+class Rulebook:
+    tables: dict[str, pd.DataFrame]
+
+    @classmethod
+    def from_db(cls, con) -> "Rulebook":
+        return cls(store.rulebook_tables(con))
+
+    def __post_init__(self):
+        self._cache: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def of_set(self, name: str, set_code: str) -> pd.DataFrame:
+        """The rows of one rulebook table for one set (computed once; do not modify the frame)."""
+        if (name, set_code) not in self._cache:
+            frame = self.tables[name]
+            self._cache[(name, set_code)] = frame[frame["set_code"] == set_code].reset_index(drop=True)
+        return self._cache[(name, set_code)]
+
+    def n_criteria(self, set_code: str) -> int:
+        return len(self.of_set("criteria", set_code))
+
+    def group_of(self, met: int, set_code: str = SET_NTM) -> int | None:
+        return self.groups(set_code).get(met)
+
+    def groups(self, set_code: str = SET_NTM) -> dict[int, int]:
+        """criteria met -> group number, for every count a group covers."""
+        return {met: int(g["group_no"]) for g in self.of_set("groups", set_code).to_dict("records")
+                for met in range(int(g["min_met"]), int(g["max_met"]) + 1)}
+
+
+def declared_statuses(con, rules: Rulebook, set_code: str, province: str | None = None,
+                      unit_codes: list[str] | None = None) -> pd.DataFrame:
+    """Declared criterion results of the documents (and imports), with the complement a count settles."""
+    status = store.facts(con, "criteria_status", province, unit_codes)
+    status = status[status["set_code"] == set_code][["unit_code", "year", "criterion_no", "status", "doc_id", "line"]]
+    counts = store.facts(con, "reported_aggregates", province, unit_codes)
+    counts = counts[(counts["measure"] == "criteria_met") & (counts["set_code"] == set_code)]
+    return complete_declared(status, counts, rules.n_criteria(set_code),
+                             rules.of_set("criteria", set_code)["criterion_no"].tolist())
+
+
+def complete_declared(status: pd.DataFrame, counts: pd.DataFrame, n: int, criteria: list[str]) -> pd.DataFrame:
+    """Add the criteria a declared count settles: m met + the k declared unmet = n -> the others are met."""
+    extra = []
+    for c in counts.itertuples():
+        unmet = status[(status["unit_code"] == c.unit_code) & (status["year"] == c.year)
+                       & (status["status"] == "not_met")]
+        if int(c.value) + len(unmet) == n:
+            extra += [{"unit_code": c.unit_code, "year": c.year, "criterion_no": k, "status": "met",
+                       "doc_id": c.doc_id, "line": c.line}
+                      for k in criteria if k not in set(unmet["criterion_no"])]
+    out = pd.concat([status, pd.DataFrame(extra, columns=status.columns)], ignore_index=True)
+    return out.drop_duplicates(["unit_code", "year", "criterion_no"], keep="first")
+
+
+class Evaluation:
+    """One criteria set evaluated: `units` (counts, group, missing criteria per unit and year) at once;
+    `indicators` and `criteria` rows on demand, for all units or some (`for_units`)."""
+
+    def __init__(self, set_code: str, results: store.EvaluationStore, rules: Rulebook):
+        self.set_code, self.results = set_code, results
+        self.units = results.units
+        # the group is known only when the incomplete criteria cannot change it (unknown is never "met")
+        groups = rules.groups(set_code)
+        self.units["group"] = [
+            lo if (lo := groups.get(int(m))) == groups.get(int(m + i)) else None
+            for m, i in zip(self.units["criteria_met"], self.units["criteria_incomplete"], strict=True)] \
+            if set_code == SET_NTM else None
+
+    def indicators_for(self, unit_codes: list[str] | None = None) -> pd.DataFrame:
+        return self.results.rows("indicator", unit_codes)
+
+    def criteria_for(self, unit_codes: list[str] | None = None) -> pd.DataFrame:
+        return self.results.rows("criterion", unit_codes)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.indicators_for()
+
+    @property
+    def criteria(self) -> pd.DataFrame:
+        return self.criteria_for()
+
+
+DECLARED_COLUMNS = ["unit_code", "year", "criterion_no", "status", "doc_id", "line"]
+
+
+def evaluate(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_code: str,
+             declared: pd.DataFrame | None = None, years: list[int] | None = None) -> Evaluation:
+    """Evaluate `units` (unit_code, province_code, region_code, especially_difficult) on one criteria set.
+
+    `values`: unit_code, indicator_code, year, value (flags: 1 = đạt, 0 = chưa đạt), for this set.
+    `declared`: declared criterion results (unit_code, year, criterion_no, status, doc_id, line).
+    `years`: the years to evaluate (default: those in `values` and `declared`)."""
+    declared = (declared if declared is not None else pd.DataFrame(columns=DECLARED_COLUMNS))[DECLARED_COLUMNS]
+    if years is None:
+        years = sorted(set(values["year"].dropna().astype(int)) | set(declared["year"].dropna().astype(int)))
+    thresholds = rules.of_set("thresholds", set_code)
+    values = values[["unit_code", "indicator_code", "year", "value"]]
+    if values["year"].dtype != "int64" or values["value"].dtype != "float64":
+        values = values.astype({"year": "int64", "value": "float64"})
+    frames = {
+        "_values": values,
+        "_years": pd.DataFrame({"year": pd.Series(years, dtype="int64")}),
+        "_units": units[["unit_code", "province_code", "region_code", "especially_difficult"]],
+        "_indicators": rules.of_set("indicators", set_code)[["criterion_no", "indicator_code"]],
+        "_thresholds": thresholds.assign(threshold_id=range(len(thresholds))),  # a copy: of_set's frame is shared
+        "_declared": declared if declared["year"].dtype == "int64" else declared.astype({"year": "int64"}),
+    }
+    return Evaluation(set_code, store.EvaluationStore(frames), rules)
