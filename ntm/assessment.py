@@ -1,4 +1,5 @@
-"""Per-commune assessment on the three commune levels (NTM, advanced, model) and the explanation of a commune.
+"""Assessment of communes on the three commune levels (NTM, advanced, model), of districts on the district set,
+and the explanation of a commune.
 
 Built on the engine in ntm.criteria: evaluates the NTM and advanced sets, then decides eligibility with the
 reason for every missing condition (model level: advanced + income >= 110 % of the advanced threshold + a smart
@@ -7,9 +8,11 @@ village + an outstanding field, Decision 319/QĐ-TTg).
 
 import pandas as pd
 
-from ntm import store
+from ntm import roadmap, store
 from ntm.criteria import (
+    GENERAL_CONDITIONS,
     MODEL_INCOME_FACTOR,
+    SET_DISTRICT,
     SET_KIEU_MAU,
     SET_NANG_CAO,
     SET_NTM,
@@ -19,6 +22,7 @@ from ntm.criteria import (
     evaluate,
 )
 from ntm.sources import citation
+from ntm.units import resolve_province
 
 INCOME = "10"
 
@@ -200,3 +204,65 @@ def view(record: dict, set_code: str) -> dict:
             "criteria_incomplete": nc["criteria_incomplete"], "group": None, "criteria": nc["criteria"],
             "nang_cao": None, "ntm": {k: record[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete",
                                                               "group")}}
+
+
+def _cumulative(series: list[dict], year: int) -> int | None:
+    """The cumulative count of actual recognitions by the end of `year` in a roadmap series."""
+    done = [y["cumulative"] for y in series if y["kind"] == "actual" and (y["year"] is None or y["year"] <= year)]
+    return done[-1] if done else None
+
+
+def _recognised_by_district(con, province: str, level: str, year: int) -> dict[str, int]:
+    """Communes recognised at `level` by the end of `year`, per district: the count a document states for the
+    district, else the documents' commune list — but only where that list is known to be complete (the
+    province's stated count for the year equals it). Elsewhere the count is unknown (absent), never 0."""
+    stated = store.facts(con, "reported_aggregates", province)
+    stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()
+                    & (stated["year"] <= year)].sort_values("year")
+    counts = {r["unit_code"]: int(r["value"]) for r in stated.to_dict("records")}
+    series = roadmap.by_year(con, resolve_province(con, province), level)
+    if counts.get(province) is not None and counts[province] == _cumulative(series["years"], year):
+        listed = {d["district_code"]: _cumulative(d["years"], year) or 0 for d in series["districts"]}
+        for d in store.programme_communes_per_district(con, province):
+            counts.setdefault(d, listed.get(d, 0))
+    return counts
+
+
+def assess_districts(con, province: str, year: int, rules: Rulebook | None = None) -> list[dict]:
+    """Districts on the district NTM set: the share of their programme communes recognised NTM and advanced by
+    the end of `year` (general conditions A.1, A.2, from the documents' recognition lists), and the district
+    criteria the documents declare."""
+    rules = rules or Rulebook.from_db(con)
+    districts = store.unit_attributes(con, province_code=province, level="district")
+    districts = districts[districts["unit_code"].isin(
+        [d for d, n in store.programme_communes_per_district(con, province).items() if n])]
+    expected = store.programme_communes_per_district(con, province)
+    values = []
+    for code, level in (("A.1", "ntm"), ("A.2", "nang_cao")):
+        counts = _recognised_by_district(con, province, level, year)
+        values += [{"unit_code": d, "indicator_code": code, "year": year,
+                    "value": round(100 * counts[d] / expected[d], 2)}
+                   for d in districts["unit_code"] if counts.get(d) is not None]
+    declared = declared_statuses(con, rules, SET_DISTRICT, province)
+    ev = evaluate(pd.DataFrame(values), districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])
+    crit, ind = ev.criteria.groupby("unit_code"), ev.indicators.groupby("unit_code")
+    out = []
+    for d in districts.to_dict("records"):
+        row = ev.units[ev.units["unit_code"] == d["unit_code"]].iloc[0]
+        records = _criteria_records(SET_DISTRICT, crit.get_group(d["unit_code"]), ind.get_group(d["unit_code"]),
+                                    rules)
+        general = next((r for r in records if r["criterion"] == GENERAL_CONDITIONS), None)
+        reasons = _reasons(row, rules.n_criteria(SET_DISTRICT), "Bộ tiêu chí huyện NTM", "District NTM set")
+        if general and general["status"] != "met":
+            reasons.append({"vi": "Điều kiện chung (100 % xã đạt chuẩn NTM, ≥ 10 % xã NTM nâng cao, …) chưa đạt "
+                                  "hoặc chưa đủ dữ liệu", "en": "General conditions (100 % of communes NTM, ≥ 10 % "
+                                                                "advanced, …) not met or without enough data"})
+        shares = {i["code"]: i["value"] for i in (general or {"indicators": []})["indicators"]}
+        out.append({"code": d["unit_code"], "name": d["name"], "set": SET_DISTRICT, "year": year,
+                    "programme_communes": expected[d["unit_code"]], "share_ntm_pct": shares.get("A.1"),
+                    "share_nang_cao_pct": shares.get("A.2"), "criteria_met": int(row["criteria_met"]),
+                    "criteria_not_met": int(row["criteria_not_met"]),
+                    "criteria_incomplete": int(row["criteria_incomplete"]),
+                    "eligible": {"huyen_ntm": {"eligible": not reasons, "reasons": reasons}},
+                    "general_conditions": general, "criteria": [r for r in records if r is not general]})
+    return out

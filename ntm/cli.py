@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from ntm import assessment, fmt, ingest, loader, paths, quality, roadmap, sample, store
-from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
+from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
 from ntm.matching import UnitMatcher
@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--input", help="or a CSV/Excel file of indicator values (long or wide; see ntm/ingest.py)")
     e.add_argument("--year", type=int)
     e.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    e.add_argument("--level", choices=("commune", "district"), default="commune",
+                   help="district: the districts on the district NTM set (with --province and --year)")
     x = sub.add_parser("explain", help="what a commune still lacks: indicators, thresholds, gaps, agencies")
     _add_common(x)
     x.add_argument("--commune", required=True, help="GSO code, or name with --province")
@@ -152,6 +154,12 @@ def _quality_rows(result: list[dict]) -> list[dict]:
 
 
 def _evaluation_rows(result: dict) -> list[dict]:
+    if "districts" in result:
+        return [{"code": d["code"], "name": d["name"], "year": d["year"], "programme_communes": d["programme_communes"],
+                 "share_ntm_pct": d["share_ntm_pct"], "share_nang_cao_pct": d["share_nang_cao_pct"],
+                 "criteria_met": d["criteria_met"], "criteria_not_met": d["criteria_not_met"],
+                 "criteria_incomplete": d["criteria_incomplete"],
+                 "eligible_huyen_ntm": d["eligible"]["huyen_ntm"]["eligible"]} for d in result["districts"]]
     return [{"code": c["code"], "name": c["name"], "district": c["district"], "year": c["year"],
              "criteria_met": c["criteria_met"], "criteria_not_met": c["criteria_not_met"],
              "criteria_incomplete": c["criteria_incomplete"], "group": c["group"],
@@ -198,6 +206,9 @@ def _evaluate(args, con) -> dict:
         if not args.province or not args.year:
             raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
         province = resolve_province(con, args.province)["code"]
+        if args.level == "district":
+            return {"year": args.year, "set": SET_DISTRICT, "illustrative": False, "label": None,
+                    "districts": assessment.assess_districts(con, province, args.year, rules)}
         units = store.unit_attributes(con, province_code=province, xa_only=True)
         values = store.facts(con, "indicator_values", province)
         result = assessment.assess(con, units, values, args.year, rules)

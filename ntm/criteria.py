@@ -22,6 +22,8 @@ import pandas as pd
 from ntm import store
 
 SET_NTM, SET_NANG_CAO, SET_KIEU_MAU = "XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTMKM_2021_2025"
+SET_DISTRICT = "HUYEN_NTM_2021_2025"
+GENERAL_CONDITIONS = "0"  # criterion number the rulebook gives to a set's general conditions (not counted)
 MODEL_INCOME_FACTOR = 1.10  # Decision 319/QĐ-TTg: income >= 110 % of the advanced-NTM threshold (rulebook KM.2)
 
 
@@ -44,7 +46,12 @@ class Rulebook:
         return self._cache[(name, set_code)]
 
     def n_criteria(self, set_code: str) -> int:
-        return len(self.of_set("criteria", set_code))
+        """The number of criteria of a set (its general conditions are not a criterion)."""
+        return len(self.criterion_numbers(set_code))
+
+    def criterion_numbers(self, set_code: str) -> list[str]:
+        numbers = self.of_set("criteria", set_code)["criterion_no"]
+        return [c for c in numbers if c != GENERAL_CONDITIONS]
 
     def group_of(self, met: int, set_code: str = SET_NTM) -> int | None:
         return self.groups(set_code).get(met)
@@ -62,8 +69,7 @@ def declared_statuses(con, rules: Rulebook, set_code: str, province: str | None 
     status = status[status["set_code"] == set_code][["unit_code", "year", "criterion_no", "status", "doc_id", "line"]]
     counts = store.facts(con, "reported_aggregates", province, unit_codes)
     counts = counts[(counts["measure"] == "criteria_met") & (counts["set_code"] == set_code)]
-    return complete_declared(status, counts, rules.n_criteria(set_code),
-                             rules.of_set("criteria", set_code)["criterion_no"].tolist())
+    return complete_declared(status, counts, rules.n_criteria(set_code), rules.criterion_numbers(set_code))
 
 
 def complete_declared(status: pd.DataFrame, counts: pd.DataFrame, n: int, criteria: list[str]) -> pd.DataFrame:

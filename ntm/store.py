@@ -196,17 +196,17 @@ def rulebook_tables(con) -> dict[str, pd.DataFrame]:
 
 
 def unit_attributes(con, codes: list[str] | None = None, province_code: str | None = None,
-                    xa_only: bool = False) -> pd.DataFrame:
+                    xa_only: bool = False, level: str = "commune") -> pd.DataFrame:
     """What the evaluation needs of a commune: its region and whether it is especially difficult (xa_only:
     the rural communes (xã) not known to be outside the programme)."""
     return con.execute(
         """SELECT u.code AS unit_code, u.name, u.parent_code AS district_code, d.name AS district,
                   u.province_code, u.region_code, coalesce(u.especially_difficult, FALSE) AS especially_difficult
            FROM units u LEFT JOIN units d ON d.code = u.parent_code
-           WHERE u.level = 'commune' AND (? IS NULL OR u.province_code = ?)
+           WHERE u.level = ? AND (? IS NULL OR u.province_code = ?)
              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], u.code))
              AND (NOT ? OR (u.type = 'Xã' AND u.in_programme IS NOT FALSE))
-           ORDER BY u.code""", [province_code, province_code, codes, codes, xa_only]).df()
+           ORDER BY u.code""", [level, province_code, province_code, codes, codes, xa_only]).df()
 
 
 # Inside an evaluation, units, years, indicators and criteria are integer ids and statuses are small codes
@@ -290,7 +290,9 @@ per_unit AS (
            count(*) FILTER (WHERE r.status = 0) AS criteria_incomplete,
            list(c.criterion_no ORDER BY try_cast(c.criterion_no AS INTEGER), c.criterion_no)
                FILTER (WHERE r.status <> 2) AS missing
-    FROM criteria r JOIN crits c USING (cid) GROUP BY ALL)
+    FROM criteria r JOIN crits c USING (cid)
+    WHERE c.criterion_no <> '0'  -- a set's general conditions are reported apart, not counted as a criterion
+    GROUP BY ALL)
 SELECT u.unit_code, y.year, p.criteria_met, p.criteria_not_met, p.criteria_incomplete, p.missing
 FROM per_unit p JOIN units u USING (uid) JOIN years y USING (yid)
 ORDER BY u.unit_code, y.year

@@ -167,3 +167,18 @@ def test_declared_statuses_complement(con, rules):
     """Sơn Bình "đạt 14/15" with 5 unmet: 14 + 5 = 19 settles every criterion (the 15 is the document's slip)."""
     declared = declared_statuses(con, rules, SET_NTM, unit_codes=["22726"])
     assert len(declared) == 19 and (declared["status"] == "not_met").sum() == 5
+
+
+def test_districts_on_the_district_set(con, rules):
+    """Trà Cú 2023 (001): 15/15 communes NTM (l.119), 2 advanced (l.39), 9/9 district criteria (l.109) — yet the
+    general conditions are not all known (civilised-urban towns, satisfaction), so eligibility stays open."""
+    tra_cu = next(d for d in assessment.assess_districts(con, "84", 2023, rules) if d["code"] == "849")
+    assert (tra_cu["share_ntm_pct"], tra_cu["share_nang_cao_pct"]) == (100.0, 13.33)
+    assert (tra_cu["criteria_met"], tra_cu["criteria_not_met"], tra_cu["criteria_incomplete"]) == (9, 0, 0)
+    assert not tra_cu["eligible"]["huyen_ntm"]["eligible"]
+    assert "Điều kiện chung" in tra_cu["eligible"]["huyen_ntm"]["reasons"][0]["vi"]
+    ninh_thuan = {d["name"]: d for d in assessment.assess_districts(con, "58", 2023, rules)}
+    assert ninh_thuan["Ninh Phước"]["criteria_met"] == 6  # "còn đạt 6/9 tiêu chí (tiêu chí không đạt: 5,6,7)"
+    assert ninh_thuan["Ninh Phước"]["share_ntm_pct"] is None  # no list nor count of NTM communes: unknown, not 0
+    khanh_hoa = {d["name"]: d for d in assessment.assess_districts(con, "56", 2023, rules)}
+    assert khanh_hoa["Diên Khánh"]["share_ntm_pct"] == 100.0 and khanh_hoa["Khánh Sơn"]["share_ntm_pct"] == 0.0
