@@ -118,17 +118,40 @@ class Evaluation:
 DECLARED_COLUMNS = ["unit_code", "year", "criterion_no", "status", "doc_id", "line"]
 
 
+def _worse_of_sexes(values: pd.DataFrame, rules: Rulebook, set_code: str) -> pd.DataFrame:
+    """Indicators that must hold for men and women separately ("áp dụng đạt cho cả nam và nữ"): where values
+    are given per sex (`sex` = nam / nu), the indicator is judged on the worse of the two — the lower for a
+    "≥" threshold, the higher for a "<" one — so it is met only when both are. A total without a split is
+    used as it is."""
+    thresholds = rules.of_set("thresholds", set_code)
+    lower_is_worse = {code: not group["comparator"].isin(["<", "<="]).any()
+                      for code, group in thresholds.groupby("indicator_code")}
+    split = values[values["sex"].notna()]
+    if split.empty:
+        return values.drop(columns="sex")
+    keys = ["unit_code", "indicator_code", "year"]
+    worse = split.groupby(keys, as_index=False)["value"].agg(["min", "max"])
+    worse["value"] = [lo if lower_is_worse.get(code, True) else hi
+                      for code, lo, hi in zip(worse["indicator_code"], worse["min"], worse["max"], strict=True)]
+    totals = values[values["sex"].isna()].merge(worse[keys], on=keys, how="left", indicator=True)
+    totals = totals[totals["_merge"] == "left_only"]
+    return pd.concat([totals[keys + ["value"]], worse[keys + ["value"]]], ignore_index=True)
+
+
 def evaluate(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_code: str,
              declared: pd.DataFrame | None = None, years: list[int] | None = None) -> Evaluation:
     """Evaluate `units` (unit_code, province_code, region_code, especially_difficult) on one criteria set.
 
-    `values`: unit_code, indicator_code, year, value (flags: 1 = đạt, 0 = chưa đạt), for this set.
+    `values`: unit_code, indicator_code, year, value (flags: 1 = đạt, 0 = chưa đạt), for this set; an optional
+    `sex` column (nam / nu) splits an indicator that must hold for men and women.
     `declared`: declared criterion results (unit_code, year, criterion_no, status, doc_id, line).
     `years`: the years to evaluate (default: those in `values` and `declared`)."""
     declared = (declared if declared is not None else pd.DataFrame(columns=DECLARED_COLUMNS))[DECLARED_COLUMNS]
     if years is None:
         years = sorted(set(values["year"].dropna().astype(int)) | set(declared["year"].dropna().astype(int)))
     thresholds = rules.of_set("thresholds", set_code)
+    if "sex" in values:
+        values = _worse_of_sexes(values, rules, set_code)
     values = values[["unit_code", "indicator_code", "year", "value"]]
     if values["year"].dtype != "int64" or values["value"].dtype != "float64":
         values = values.astype({"year": "int64", "value": "float64"})

@@ -3,7 +3,8 @@
 Long: one row per commune, indicator and year — columns `ma_xa` (GSO code) or `xa` (name), `chi_tieu`
 (indicator code), `nam` (year), `gia_tri` (value); English headers `code`/`commune`, `indicator`, `year`,
 `value` work too. A whole criterion's result may be given as `chi_tieu` "TC10" with `gia_tri` Đạt / Chưa đạt
-(a declared result, used where the indicators leave the criterion open). Wide: one row per commune, a column
+(a declared result, used where the indicators leave the criterion open); a `gioi_tinh` column (nam / nữ) gives
+values per sex for the indicators that must hold for men and women. Wide: one row per commune, a column
 per indicator code ("10", "12.1"), with `nam` or the year given on the command line. Values are read as
 Vietnamese officials write them ("74,17", "74,17%", "1.018"); "Đạt" / "Chưa đạt" are 1 / 0. Names go through
 the same matcher as the documents.
@@ -24,7 +25,8 @@ ALIASES = {"code": ("ma_xa", "ma", "code", "commune_code", "ma xa"), "name": ("x
                                                                               "ten xa"),
            "indicator": ("chi_tieu", "indicator", "indicator_code", "ma_chi_tieu", "chi tieu"),
            "year": ("nam", "year"), "value": ("gia_tri", "value", "gia tri"), "district": ("huyen", "district"),
-           "set": ("bo_tieu_chi", "set", "set_code"), "source": ("nguon", "source")}
+           "set": ("bo_tieu_chi", "set", "set_code"), "source": ("nguon", "source"), "sex": ("gioi_tinh", "sex")}
+SEXES = {"nam": "nam", "nu": "nu", "male": "nam", "female": "nu"}
 FLAGS = {"dat": 1.0, "chua dat": 0.0, "khong dat": 0.0, "x": 1.0}
 
 
@@ -140,11 +142,12 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
                     continue
                 value = _value(rec[col], problems, where(str(col)))
                 if unit and value is not None:
+                    sex = SEXES.get(normalize(str(rec[by_role["sex"]]))) if "sex" in by_role else None
                     rows.append({"unit_code": unit, "set_code": set_code, "indicator_code": code, "year": y,
-                                 "value": value})
+                                 "value": value, "sex": sex})
     if problems:
         raise DataError(problems)
-    return (pd.DataFrame(rows, columns=["unit_code", "set_code", "indicator_code", "year", "value"]),
+    return (pd.DataFrame(rows, columns=["unit_code", "set_code", "indicator_code", "year", "value", "sex"]),
             pd.DataFrame(declared, columns=["unit_code", "set_code", "year", "criterion_no", "status", "doc_id",
                                             "line"]))
 

@@ -182,3 +182,13 @@ def test_districts_on_the_district_set(con, rules):
     assert ninh_thuan["Ninh Phước"]["share_ntm_pct"] is None  # no list nor count of NTM communes: unknown, not 0
     khanh_hoa = {d["name"]: d for d in assessment.assess_districts(con, "56", 2023, rules)}
     assert khanh_hoa["Diên Khánh"]["share_ntm_pct"] == 100.0 and khanh_hoa["Khánh Sơn"]["share_ntm_pct"] == 0.0
+
+
+def test_men_and_women_separately(rules):
+    """12.1 (trained labour, ≥ 75 %, "đạt cho cả nam và nữ"): 80 % of men and 70 % of women is not met."""
+    values = pd.DataFrame([{"unit_code": "TEST1", "indicator_code": "12.1", "year": 2024, "value": v, "sex": s}
+                           for v, s in ((80, "nam"), (70, "nu"))])
+    assert _indicator(evaluate(values, _unit(), rules, SET_NTM), "12.1")["status"] == "not_met"
+    both = values.assign(value=[80, 76])
+    assert _indicator(evaluate(both, _unit(), rules, SET_NTM), "12.1")["status"] == "met"
+    assert rules.of_set("indicators", SET_NTM).set_index("indicator_code").loc["12.1", "both_sexes"]
