@@ -22,7 +22,6 @@ from ntm.criteria import (
     evaluate,
 )
 from ntm.sources import citation
-from ntm.units import resolve_province
 
 INCOME = "10"
 
@@ -206,28 +205,6 @@ def view(record: dict, set_code: str) -> dict:
                                                               "group")}}
 
 
-def _cumulative(series: list[dict], year: int) -> int | None:
-    """The cumulative count of actual recognitions by the end of `year` in a roadmap series."""
-    done = [y["cumulative"] for y in series if y["kind"] == "actual" and (y["year"] is None or y["year"] <= year)]
-    return done[-1] if done else None
-
-
-def _recognised_by_district(con, province: str, level: str, year: int) -> dict[str, int]:
-    """Communes recognised at `level` by the end of `year`, per district: the count a document states for the
-    district, else the documents' commune list — but only where that list is known to be complete (the
-    province's stated count for the year equals it). Elsewhere the count is unknown (absent), never 0."""
-    stated = store.facts(con, "reported_aggregates", province)
-    stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()
-                    & (stated["year"] <= year)].sort_values("year")
-    counts = {r["unit_code"]: int(r["value"]) for r in stated.to_dict("records")}
-    series = roadmap.by_year(con, resolve_province(con, province), level)
-    if counts.get(province) is not None and counts[province] == _cumulative(series["years"], year):
-        listed = {d["district_code"]: _cumulative(d["years"], year) or 0 for d in series["districts"]}
-        for d in store.programme_communes_per_district(con, province):
-            counts.setdefault(d, listed.get(d, 0))
-    return counts
-
-
 def assess_districts(con, province: str, year: int, rules: Rulebook | None = None) -> list[dict]:
     """Districts on the district NTM set: the share of their programme communes recognised NTM and advanced by
     the end of `year` (general conditions A.1, A.2, from the documents' recognition lists), and the district
@@ -239,7 +216,7 @@ def assess_districts(con, province: str, year: int, rules: Rulebook | None = Non
     expected = store.programme_communes_per_district(con, province)
     values = []
     for code, level in (("A.1", "ntm"), ("A.2", "nang_cao")):
-        counts = _recognised_by_district(con, province, level, year)
+        counts = roadmap.recognised_counts(con, province, level, [year])[year]
         values += [{"unit_code": d, "indicator_code": code, "year": year,
                     "value": round(100 * counts[d] / expected[d], 2)}
                    for d in districts["unit_code"] if counts.get(d) is not None]

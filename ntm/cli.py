@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from ntm import assessment, fmt, ingest, loader, paths, quality, roadmap, sample, store
+from ntm import assessment, fmt, ingest, loader, paths, progress, quality, roadmap, sample, store
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
@@ -51,6 +51,18 @@ def parser() -> argparse.ArgumentParser:
     _add_common(f)
     f.add_argument("--province", required=True)
     f.add_argument("--year", type=int)
+    g = sub.add_parser("progress", help="targets of a year beside the values at an as-of year, with a status")
+    _add_common(g)
+    g.add_argument("--province", required=True)
+    g.add_argument("--year", type=int, required=True, help="target year")
+    g.add_argument("--as-of", type=int, help="year of the values (default: the year before the target year)")
+    g.add_argument("--district", help="one district (name or GSO code)")
+    o = sub.add_parser("roadmap", help="trajectory, projection, target lines, communes at risk, slippage")
+    _add_common(o)
+    o.add_argument("--province", required=True)
+    o.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
+    o.add_argument("--district")
+    o.add_argument("--as-of", type=int)
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
@@ -178,6 +190,24 @@ def _explain_rows(result: dict) -> list[dict]:
     return rows
 
 
+def _district(con, province: dict, written: str | None) -> str | None:
+    if not written:
+        return None
+    if written.isdigit():
+        return written.zfill(3)
+    match = UnitMatcher(store.units(con, province_code=province["code"])).match(written, province["code"],
+                                                                                 level="district")
+    if match.code is None:
+        raise UnknownUnit(f"Không tìm thấy huyện '{written}' / district '{written}' not found")
+    return match.code
+
+
+def _progress_rows(result: dict) -> list[dict]:
+    return [{"unit": t["unit"], "indicator": t["indicator"], "category": t["category"], "target": t["target"],
+             "actual": t["actual"], "gap": t["gap"], "achieved_pct": t["achieved_pct"], "status": t["status"],
+             "doc_id": t["sources"][0]["doc_id"], "line": t["sources"][0]["line"]} for t in result["targets"]]
+
+
 def _json_default(value):
     return value.item() if hasattr(value, "item") else str(value)
 
@@ -286,6 +316,16 @@ def main(argv: list[str] | None = None) -> int:
             _emit(result, _explain_rows(result), fmt_name, out)
             return 0
         province = resolve_province(con, args.province)
+        district = _district(con, province, getattr(args, "district", None))
+        if args.command == "progress":
+            result = progress.progress(con, province, args.year, args.as_of or args.year - 1, district, args.lang)
+            _emit(result, _progress_rows(result), fmt_name, out)
+            return 0
+        if args.command == "roadmap":
+            result = progress.roadmap_view(con, province, args.level, district, args.as_of, args.lang)
+            _emit(result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
+                            "share_pct": y["share_pct"]} for y in result["years"]], fmt_name, out)
+            return 0
         if args.command == "recognitions":
             result = roadmap.by_year(con, province, args.level, lang=args.lang)
             _emit(result, _recognition_rows(result), fmt_name, out)

@@ -1,8 +1,9 @@
-"""Funding as the documents state it: by source and capital type, the stated total beside the computed sum.
+"""Funding as the documents state it: the mix by source and capital type, the stated total beside the computed
+sum, plan or need beside what was mobilised, and disbursement — stated and computed side by side.
 
 Amounts are million VND. A "group" is one unit, year and kind (planned, mobilized, …) in one document: the
 way a report lists its sources under a total. Shares are of the computed sum of the sources, so they add up
-to 100 % even where the document's own total does not.
+to 100 % even where the document's own total does not (that contradiction is a quality finding).
 """
 
 import pandas as pd
@@ -10,11 +11,82 @@ import pandas as pd
 from ntm import store
 from ntm.sources import citation
 
+STATE_BUDGET = ("central_budget", "local_budget", "provincial_budget", "district_budget")
+OTHER_MOBILIZED = ("credit", "enterprise", "community", "other")  # "integrated" is counted apart: other programmes
 
-def _row(r, docs, lang) -> dict:
-    return {"source": r.source, "capital_type": r.capital_type, "item": None if pd.isna(r.item) else r.item,
-            "amount": r.amount_mvnd, "doc_id": r.doc_id, "line": int(r.line), "original_text": r.original_text,
-            "citation": citation(docs[r.doc_id], r.section, [r.line], lang)}
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _row(r: dict, docs, lang) -> dict:
+    return {"source": r["source"], "capital_type": r["capital_type"], "item": _none(r["item"]),
+            "amount": r["amount_mvnd"], "doc_id": r["doc_id"], "line": int(r["line"]),
+            "original_text": r["original_text"],
+            "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
+
+
+def _group(g: pd.DataFrame, docs, lang) -> dict:
+    whole = g[g["item"].isna()]
+    sources = whole[(whole["source"] != "total") & (whole["capital_type"] == "all")]
+    computed = float(sources["amount_mvnd"].sum()) if len(sources) >= 2 else None
+    # A "total" row is the group's stated total when the group lists its sources (or it has no item);
+    # otherwise (a programme item, a production model) it is an item.
+    is_total = (g["source"] == "total") & (g["capital_type"] == "all") & (g["item"].isna() | bool(computed))
+    by_source = []
+    for r in sources.to_dict("records"):
+        split = whole[(whole["source"] == r["source"]) & (whole["capital_type"] != "all")]
+        by_source.append({**_row(r, docs, lang),
+                          "share_pct": round(100 * r["amount_mvnd"] / computed, 2) if computed else None,
+                          "by_capital_type": [_row(s, docs, lang) for s in split.to_dict("records")]})
+    first = g.iloc[0]
+    state = sum(b["amount"] for b in by_source if b["source"] in STATE_BUDGET)
+    other = sum(b["amount"] for b in by_source if b["source"] in OTHER_MOBILIZED)
+    integrated = sum(b["amount"] for b in by_source if b["source"] == "integrated")
+    return {
+        "unit_code": first["unit_code"], "unit": first["unit_name"],
+        "year": None if pd.isna(first["year"]) else int(first["year"]), "kind": first["kind"],
+        "doc_id": first["doc_id"],
+        "total_stated": [_row(r, docs, lang) for r in g[is_total].to_dict("records")],
+        "total_computed": computed, "by_source": by_source,
+        "state_budget": state if computed else None, "integrated": integrated if computed else None,
+        "other_mobilized": other if computed else None,
+        "items": [_row(r, docs, lang) for r in g[~is_total & g["item"].notna()].to_dict("records")],
+    }
+
+
+def _disbursement(con, province: str, f: pd.DataFrame, year: int | None, docs, lang) -> list[dict]:
+    """Disbursement rates: the stated rate (overall, by capital type or by item) beside the rate computed from
+    the allocated and disbursed amounts of the same item, where both exist."""
+    stated = store.facts(con, "reported_aggregates", province)
+    stated = stated[(stated["measure"] == "disbursement_rate") & ((stated["year"] == year) if year else True)]
+    out = {}
+    for r in stated.to_dict("records"):
+        key = (r["unit_code"], _none(r["year"]), r["category"])
+        out[key] = {"unit_code": r["unit_code"], "unit": r["unit_name"], "year": _none(r["year"]),
+                    "item": r["category"], "stated_pct": r["value"], "computed_pct": None, "allocated": None,
+                    "disbursed": None, "sources": [_row_src(r, docs, lang)]}
+    items = f[f["item"].notna() & f["kind"].isin(["allocated", "disbursed"])]
+    for (unit, yr, item), g in items.groupby(["unit_code", "year", "item"], dropna=False):
+        amounts = dict(zip(g["kind"], g["amount_mvnd"], strict=True))
+        key = (unit, _none(yr), item)
+        entry = out.setdefault(key, {"unit_code": unit, "unit": g["unit_name"].iloc[0], "year": _none(yr),
+                                     "item": item, "stated_pct": None, "sources": []})
+        entry["allocated"], entry["disbursed"] = amounts.get("allocated"), amounts.get("disbursed")
+        entry["computed_pct"] = round(100 * entry["disbursed"] / entry["allocated"], 2) \
+            if entry["allocated"] and entry["disbursed"] is not None else None
+        entry["sources"] += [_row_src(r, docs, lang) for r in g.to_dict("records")]
+    out = {k: e for k, e in out.items() if e["stated_pct"] is not None or e.get("computed_pct") is not None}
+    for e in out.values():
+        e["year"] = int(e["year"]) if e["year"] is not None else None
+        e["agree"] = None if e["stated_pct"] is None or e["computed_pct"] is None else \
+            abs(e["stated_pct"] - e["computed_pct"]) < 0.5
+    return sorted(out.values(), key=lambda e: (e["unit_code"], e["year"] or 0, str(e["item"])))
+
+
+def _row_src(r: dict, docs, lang) -> dict:
+    return {"doc_id": r["doc_id"], "line": int(r["line"]), "original_text": r["original_text"],
+            "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
 
 
 def funding(con, province: dict, year: int | None = None, lang: str = "vi") -> dict:
@@ -22,26 +94,23 @@ def funding(con, province: dict, year: int | None = None, lang: str = "vi") -> d
     if year is not None:
         f = f[f["year"] == year]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
-    groups = []
-    keys = ["unit_code", "year", "kind", "doc_id"]
-    for key, g in f.groupby(keys, dropna=False, sort=True):
-        whole = g[g["item"].isna()]
-        sources = whole[(whole["source"] != "total") & (whole["capital_type"] == "all")]
-        computed = float(sources["amount_mvnd"].sum()) if len(sources) >= 2 else None
-        # A "total" row is the group's stated total when the group lists its sources (or it has no item);
-        # otherwise (a programme item or production model) it is an item.
-        is_total = (g["source"] == "total") & (g["capital_type"] == "all") & (g["item"].isna() | bool(computed))
-        by_source = []
-        for r in sources.itertuples():
-            split = whole[(whole["source"] == r.source) & (whole["capital_type"] != "all")]
-            by_source.append({**_row(r, docs, lang),
-                              "share_pct": round(100 * r.amount_mvnd / computed, 2) if computed else None,
-                              "by_capital_type": [_row(s, docs, lang) for s in split.itertuples()]})
-        groups.append({
-            "unit_code": key[0], "unit": g["unit_name"].iloc[0],
-            "year": None if pd.isna(key[1]) else int(key[1]), "kind": key[2], "doc_id": key[3],
-            "total_stated": [_row(r, docs, lang) for r in g[is_total].itertuples()],
-            "total_computed": computed, "by_source": by_source,
-            "items": [_row(r, docs, lang) for r in g[~is_total & g["item"].notna()].itertuples()],
-        })
-    return {"province": {"code": province["code"], "name": province["name"]}, "year": year, "groups": groups}
+    groups = [_group(g, docs, lang) for _, g in f.groupby(["unit_code", "year", "kind", "doc_id"], dropna=False,
+                                                          sort=True)]
+    plan_vs_mobilized = []
+    for unit in sorted({g["unit_code"] for g in groups}):
+        by_kind = {}
+        for g in (g for g in groups if g["unit_code"] == unit):
+            total = g["total_computed"] if g["total_computed"] is not None else (
+                g["total_stated"][0]["amount"] if g["total_stated"] else None)
+            if total is not None:
+                by_kind.setdefault((g["year"], g["kind"]), total)
+        for (yr, kind), total in sorted(by_kind.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1])):
+            if kind in ("planned", "need"):
+                plan_vs_mobilized.append({"unit_code": unit, "year": yr, "kind": kind, "amount": total,
+                                          "mobilized": by_kind.get((yr, "mobilized"))})
+    return {"province": {"code": province["code"], "name": province["name"]}, "year": year, "groups": groups,
+            "by_source": [{**b, "unit": g["unit"], "year": g["year"], "kind": g["kind"],
+                           "total_stated": [t["amount"] for t in g["total_stated"]],
+                           "total_computed": g["total_computed"]} for g in groups for b in g["by_source"]],
+            "disbursement": _disbursement(con, province["code"], f, year, docs, lang),
+            "plan_vs_mobilized": plan_vs_mobilized}

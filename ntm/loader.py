@@ -23,7 +23,7 @@ from ntm.paths import DATA_DIR
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
 INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count", "year_from",
            "year_to"}
-NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold"}
+NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -300,7 +300,8 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
                  ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"),
                  ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
                  ("thresholds", "rules/criteria/thresholds.csv"),
-                 ("criteria_correspondence", "rules/criteria/correspondence.csv"))
+                 ("criteria_correspondence", "rules/criteria/correspondence.csv"),
+                 ("programme_targets", "rules/programme_targets.csv"))
     for table, rel in reference:
         path = data_dir / rel
         counts[table] = _load_table(con, table, path, data_dir, known, problems, is_fact=False)

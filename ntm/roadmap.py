@@ -9,6 +9,7 @@ import pandas as pd
 
 from ntm import store
 from ntm.sources import citation
+from ntm.units import resolve_province
 
 LEVELS = {"ntm": "xa_ntm", "nang_cao": "xa_nang_cao", "kieu_mau": "xa_kieu_mau"}
 
@@ -21,20 +22,14 @@ def commune_status(con, province: str, level: str) -> pd.DataFrame:
         return rec.assign(status=[], status_year=[])
     dates = store.documents(con).set_index("doc_id")["date"]
     rec = rec.assign(doc_date=rec["doc_id"].map(dates))
-    rows = []
-    for _, group in rec.groupby("unit_code"):
-        actual = group[group["kind"] == "actual"]
-        if not actual.empty:
-            dated = actual[actual["year"].notna()]
-            pick = dated.loc[dated["year"].idxmin()] if not dated.empty else actual.iloc[0]
-            status = "actual"
-        else:
-            latest = group[group["doc_date"] == group["doc_date"].max()]
-            pick = latest.loc[latest["year"].idxmax()] if latest["year"].notna().any() else latest.iloc[0]
-            status = "planned"
-        rows.append({**pick.to_dict(), "status": status,
-                     "status_year": None if pd.isna(pick["year"]) else int(pick["year"])})
-    return pd.DataFrame(rows)
+    actual = rec[rec["kind"] == "actual"]
+    dated = actual[actual["year"].notna()].sort_values("year").drop_duplicates("unit_code")
+    undated = actual[~actual["unit_code"].isin(dated["unit_code"])].drop_duplicates("unit_code")
+    planned = rec[(rec["kind"] == "planned") & ~rec["unit_code"].isin(actual["unit_code"])]
+    planned = planned.sort_values(["doc_date", "year"], na_position="first").drop_duplicates("unit_code", keep="last")
+    out = pd.concat([pd.concat([dated, undated]).assign(status="actual"), planned.assign(status="planned")],
+                    ignore_index=True)
+    return out.assign(status_year=out["year"].astype("Int64").astype(object).where(out["year"].notna(), None))
 
 
 def _unmatched(con, province: str, level: str) -> pd.DataFrame:
@@ -108,3 +103,29 @@ def by_year(con, province: dict, level: str = "ntm", lang: str = "vi") -> dict:
         row = scope.iloc[0]
         result["programme_source"] = citation(docs[row["doc_id"]], row["section"], [row["line"]], lang)
     return result
+
+
+def cumulative(series: list[dict], year: int) -> int | None:
+    """The cumulative count of actual recognitions by the end of `year` in a roadmap series."""
+    done = [y["cumulative"] for y in series if y["kind"] == "actual" and (y["year"] is None or y["year"] <= year)]
+    return done[-1] if done else None
+
+
+def recognised_counts(con, province: str, level: str, years: list[int]) -> dict[int, dict[str, int]]:
+    """Communes recognised at `level` by the end of each year, per unit (province and districts): the count a
+    document states for the unit, else the documents' commune list — but only where that list is known to be
+    complete (the province's stated count for the year equals it). Elsewhere the count is unknown (absent),
+    never 0."""
+    stated = store.facts(con, "reported_aggregates", province)
+    stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()].sort_values("year")
+    series = by_year(con, resolve_province(con, province), level)
+    districts = store.programme_communes_per_district(con, province)
+    out = {}
+    for year in years:
+        counts = {r["unit_code"]: int(r["value"]) for r in stated[stated["year"] <= year].to_dict("records")}
+        if counts.get(province) is not None and counts[province] == cumulative(series["years"], year):
+            listed = {d["district_code"]: cumulative(d["years"], year) or 0 for d in series["districts"]}
+            for d in districts:
+                counts.setdefault(d, listed.get(d, 0))
+        out[year] = counts
+    return out

@@ -47,6 +47,7 @@ CREATE TABLE measures (
     name_vi       VARCHAR NOT NULL,
     name_en       VARCHAR NOT NULL,
     unit          VARCHAR,
+    better        VARCHAR NOT NULL CHECK (better IN ('higher', 'lower')),  -- which way is progress
     note          VARCHAR
 );
 
@@ -143,6 +144,15 @@ CREATE TABLE unmatched_names (              -- names a document lists that match
     section       VARCHAR,
     reason        VARCHAR NOT NULL,
     candidate_code VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE programme_targets (           -- the national programme's targets (the default target lines)
+    level         VARCHAR NOT NULL,
+    target_year   INTEGER NOT NULL,
+    share_pct     DOUBLE NOT NULL,
+    comparator    VARCHAR NOT NULL,
+    legal_source  VARCHAR NOT NULL,
     note          VARCHAR
 );
 

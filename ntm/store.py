@@ -174,6 +174,10 @@ def programme_communes_per_district(con, province_code: str) -> dict[str, int]:
     return dict(rows)
 
 
+def programme_targets(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM programme_targets ORDER BY level").df()
+
+
 def share_pairs(con) -> pd.DataFrame:
     return con.execute("SELECT share_measure, count_measure FROM share_pairs").df()
 

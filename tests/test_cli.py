@@ -98,3 +98,17 @@ def test_sample_then_evaluate_is_labelled_illustrative(db_path, tmp_path):
     out = json.loads(ntm("evaluate", "--input", str(path), db=db_path).stdout)
     assert out["illustrative"] and out["label"] == "Dữ liệu minh họa / illustrative"
     assert len(out["communes"]) == 47 and all(c["illustrative"] for c in out["communes"])
+
+
+def test_progress_roadmap_funding_json(db_path):
+    p = json.loads(ntm("progress", "--province", "Khánh Hòa", "--year", "2025", "--as-of", "2023", db=db_path).stdout)
+    row = next(t for t in p["targets"] if t["indicator"] == "communes_ntm" and t["unit"] == "Khánh Hòa")
+    assert {"indicator", "target", "actual", "gap", "achieved_pct", "status", "method", "sources"} <= set(row)
+    r = json.loads(ntm("roadmap", "--province", "56", "--level", "nang_cao", db=db_path).stdout)
+    assert {"year", "new", "cumulative", "share_pct", "kind"} <= set(r["years"][0]) and "at_risk" in r
+    assert {y["kind"] for y in r["years"]} == {"actual", "planned", "projected"}
+    f = json.loads(ntm("funding", "--province", "Trà Vinh", "--year", "2023", db=db_path).stdout)
+    assert {"source", "amount", "share_pct", "total_stated", "total_computed"} <= set(f["by_source"][0])
+    assert f["disbursement"] and all("stated_pct" in d and "computed_pct" in d for d in f["disbursement"])
+    d = json.loads(ntm("progress", "--province", "56", "--year", "2025", "--district", "Diên Khánh", db=db_path).stdout)
+    assert {t["unit"] for t in d["targets"]} == {"Diên Khánh"}

@@ -1,0 +1,260 @@
+"""Targets against what was achieved, with a progress status and a transparent projection.
+
+The method (docs/methods.md explains it for planners):
+- achieved: the value at the as-of year already meets the target;
+- otherwise the required yearly pace (what is left / years left) is compared with the recent pace (the change
+  per year over the last up to three years with data): on track when the recent pace is at least the required
+  one, at risk when it is at least half of it, off track below that or when the target year has passed;
+- no data: no value at the as-of year, or no earlier value to measure a pace against.
+Projection: the as-of value continued at the recent pace (counts of communes capped at the programme total),
+and the year the target would be reached at that pace. Every result carries these assumptions.
+"""
+
+import math
+
+import pandas as pd
+
+from ntm import roadmap, store
+from ntm.assessment import assess as assess_communes
+from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.sources import citation
+from ntm.summary import summary
+
+PACE_YEARS = 3
+AT_RISK_RATIO = 0.5
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+LEVEL_OF = {"communes_ntm": "ntm", "communes_nang_cao": "nang_cao", "communes_kieu_mau": "kieu_mau"}
+METHOD = {"vi": "Tốc độ cần đạt mỗi năm (phần còn thiếu / số năm còn lại) so với tốc độ bình quân của tối đa 3 năm "
+                "gần nhất: đạt tiến độ nếu không thấp hơn, có nguy cơ nếu đạt ít nhất một nửa, chậm tiến độ nếu thấp "
+                "hơn một nửa hoặc đã quá năm mục tiêu.",
+          "en": "Required yearly pace (what is left / years left) against the average pace of the last up to 3 "
+                "years: on track if not lower, at risk if at least half, off track if below half or past the "
+                "target year."}
+
+
+def assess(series: dict[int, float], as_of: int, target: float, target_year: int, better: str = "higher") -> dict:
+    """Status of one target from a series {year: value} (years up to as_of are used)."""
+    known = {y: v for y, v in series.items() if y <= as_of and v is not None}
+    sign = 1 if better == "higher" else -1
+    if as_of not in known:
+        return {"status": "no_data", "actual": None, "gap": None, "achieved_pct": None, "pace": None,
+                "required_pace": None, "projection": None, "year_reached": None}
+    actual = known[as_of]
+    gap = target - actual
+    achieved_pct = round(100 * actual / target, 1) if better == "higher" and target else None
+    earlier = [y for y in known if as_of - PACE_YEARS <= y < as_of]
+    pace = (actual - known[min(earlier)]) / (as_of - min(earlier)) if earlier else None
+    result = {"actual": actual, "gap": gap, "achieved_pct": achieved_pct, "pace": pace, "required_pace": None}
+    if sign * gap <= 0:
+        return {**result, "status": "achieved", "projection": actual, "year_reached": as_of}
+    if target_year <= as_of:
+        return {**result, "status": "off_track", "projection": actual, "year_reached": None}
+    required = gap / (target_year - as_of)
+    result["required_pace"] = required
+    if pace is None:
+        return {**result, "status": "no_data", "projection": None, "year_reached": None}
+    progress = sign * pace
+    status = "on_track" if progress >= sign * required else (
+        "at_risk" if progress >= AT_RISK_RATIO * sign * required else "off_track")
+    reached = as_of + math.ceil(gap / pace) if progress > 0 else None
+    return {**result, "status": status, "projection": actual + pace * (target_year - as_of), "year_reached": reached}
+
+
+def _src(row: dict, docs, lang) -> dict:
+    return {"doc_id": row["doc_id"], "line": int(row["line"]),
+            "citation": citation(docs[row["doc_id"]], row.get("section"), [row["line"]], lang)}
+
+
+def _recognition_series(con, province: str, unit: str, level: str, as_of: int, cache: dict) -> dict[int, float]:
+    out = {}
+    years = list(range(as_of - PACE_YEARS, as_of + 1))
+    if level not in cache:
+        cache[level] = roadmap.recognised_counts(con, province, level, years)
+    for year in years:
+        count = cache[level][year].get(unit)
+        if count is not None:
+            out[year] = float(count)
+    return out
+
+
+def _communes_below(con, province: dict, limit: int, as_of: int) -> dict[int, float]:
+    """Communes under `limit` criteria, from the communes-by-group tables (whole province only)."""
+    groups = store.commune_groups(con, "XA_NTM_2021_2025")
+    below = [str(g) for g, hi in zip(groups["group_no"], groups["max_met"], strict=True) if hi < limit]
+    out = {}
+    for year in range(as_of - PACE_YEARS, as_of + 1):
+        total = summary(con, province, year)["total"]
+        if total and all(total["groups"][g] is not None for g in below):
+            out[year] = float(sum(total["groups"][g] for g in below))
+    return out
+
+
+def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
+    unit, measure = t["unit_code"], t["measure"]
+    base = measure.removesuffix("_share").removesuffix("_new")
+    if base in LEVEL_OF and t["category"] is None:
+        counts = _recognition_series(con, province["code"], unit, LEVEL_OF[base], as_of, cache)
+        if measure.endswith("_share"):
+            total = programme.get(unit)
+            return {y: round(100 * c / total, 2) for y, c in counts.items()} if total else {}
+        if measure.endswith("_new"):
+            return {}  # new in the target year: known only once that year is over
+        return counts
+    if measure in ("min_criteria_per_commune", "communes_under_15_criteria") and unit == province["code"]:
+        limit = int(t["value"]) if measure == "min_criteria_per_commune" else 15
+        if ("below", limit) not in cache:
+            cache[("below", limit)] = _communes_below(con, province, limit, as_of)
+        return cache[("below", limit)]
+    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
+    rows = rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (t["category"] or ""))
+                & rows["year"].notna()]
+    return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
+
+
+def progress(con, province: dict, target_year: int, as_of: int, district: str | None = None,
+             lang: str = "vi") -> dict:
+    """Every target of `target_year` for the province (or one district) beside its value at `as_of`."""
+    code = province["code"]
+    t = store.facts(con, "targets", code)
+    t = t[(t["target_year"] == target_year) & t["value"].notna()]
+    if district:
+        t = t[t["unit_code"] == district]
+    measures = store.measures(con).set_index("measure")
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    programme = {**store.programme_communes_per_district(con, code)}
+    scope = store.programme_scope(con, code)
+    if not scope.empty:
+        programme[code] = int(scope.iloc[0]["count"])
+    out, cache = [], {}
+    for row in t.astype(object).where(t.notna(), None).to_dict("records"):
+        better = measures.loc[row["measure"], "better"]
+        target = row["value"]
+        if row["measure"] in ("min_criteria_per_commune", "communes_under_15_criteria"):
+            target, better = 0.0, "lower"  # "no commune under N criteria": the count of such communes -> 0
+        series = _actual_series(con, province, row, as_of, programme, cache)
+        result = assess(series, as_of, target, target_year, better)
+        out.append({
+            "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"],
+            "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
+            "category": row["category"], "target": target, "target_range_max": row["value_max"],
+            "target_year": target_year, "as_of": as_of, **result, "series": series, "better": better,
+            "method": METHOD[lang], "sources": [_src(row, docs, lang)],
+        })
+    counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
+    return {"province": {"code": code, "name": province["name"]}, "district": district,
+            "target_year": target_year, "as_of": as_of, "targets": out, "status_counts": counts,
+            "method": METHOD[lang], "at_risk_ratio": AT_RISK_RATIO, "pace_years": PACE_YEARS}
+
+
+def roadmap_view(con, province: dict, level: str, district: str | None = None, as_of: int | None = None,
+                 lang: str = "vi") -> dict:
+    """The trajectory (actual, then planned), the pace projection and the target lines, the communes at risk
+    among those planned, and the slippage of earlier plans."""
+    result = roadmap.by_year(con, province, level, lang)
+    series = result["years"] if district is None else next(
+        (d["years"] for d in result["districts"] if d["district_code"] == district), [])
+    programme = result["programme_communes"] if district is None else \
+        store.programme_communes_per_district(con, province["code"]).get(district)
+    actual = {y["year"]: y["cumulative"] for y in series if y["kind"] == "actual" and y["year"] is not None}
+    as_of = as_of or (max(actual) if actual else None)
+    years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1) if programme else None}
+             for y in series]
+    projection = []
+    if as_of in actual:
+        earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
+        if earlier:
+            pace = (actual[as_of] - actual[min(earlier)]) / (as_of - min(earlier))
+            for year in range(as_of + 1, max(as_of + 2, 2026)):
+                value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
+                projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
+                                   "share_pct": round(100 * value / programme, 1) if programme else None})
+    lines = _target_lines(con, province, level, district, programme)
+    return {"province": result["province"], "district": district, "level": level,
+            "programme_communes": programme, "as_of": as_of, "years": years + projection,
+            "target_lines": lines, "at_risk": at_risk(con, province, level, district, lang),
+            "slippage": slippage(con, province, level, lang), "sources": result["sources"],
+            "assumptions": {"vi": f"Dự báo: giữ tốc độ bình quân {PACE_YEARS} năm gần nhất đến {as_of}; không vượt "
+                                  "tổng số xã trong Chương trình.",
+                            "en": f"Projection: the average pace of the last {PACE_YEARS} years to {as_of} "
+                                  "continues; never above the programme's communes."}}
+
+
+def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None) -> list[dict]:
+    """The province's own target for the level (count or share), else the national programme's share."""
+    unit = district or province["code"]
+    t = store.facts(con, "targets", province["code"], [unit])
+    own = t[t["measure"].isin([f"communes_{level}", f"communes_{level}_share"]) & t["category"].isna()]
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    lines = []
+    for r in own.to_dict("records"):
+        count = r["value"] if not r["measure"].endswith("_share") else (
+            r["value"] * programme / 100 if programme else None)
+        lines.append({"year": int(r["target_year"]), "count": count, "kind": "own",
+                      "share_pct": r["value"] if r["measure"].endswith("_share") else (
+                          round(100 * r["value"] / programme, 1) if programme else None),
+                      "source": citation(docs[r["doc_id"]], r["section"], [r["line"]])})
+    if not lines:
+        for r in store.programme_targets(con).query("level == @level").to_dict("records"):
+            lines.append({"year": int(r["target_year"]), "share_pct": r["share_pct"], "kind": "national",
+                          "count": r["share_pct"] * programme / 100 if programme else None,
+                          "source": r["legal_source"]})
+    return lines
+
+
+def at_risk(con, province: dict, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
+    """Communes planned for a year whose latest known results still miss criteria (criteria engine)."""
+    status = roadmap.commune_status(con, province["code"], roadmap.LEVELS[level])
+    planned = status[status["status"] == "planned"] if not status.empty else status
+    if district and not planned.empty:
+        planned = planned[planned["parent_code"] == district]
+    if planned.empty or level == "kieu_mau":
+        return []
+    units = store.unit_attributes(con, codes=sorted(planned["unit_code"]))
+    values = store.facts(con, "indicator_values", province["code"])
+    key = "criteria" if level == "ntm" else "nang_cao"
+    declared_years = store.facts(con, "criteria_status", province["code"])
+    years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int)))
+    out = []
+    for year in reversed(years):  # the latest year that has results for a commune
+        result = assess_communes(con, units, values, year)
+        for c in result["communes"]:
+            block = c if level == "ntm" else c["nang_cao"]
+            if any(o["code"] == c["code"] for o in out) or block["criteria_met"] + block["criteria_not_met"] == 0:
+                continue
+            plan = planned[planned["unit_code"] == c["code"]].iloc[0]
+            missing = [x for x in block[key if level == "ntm" else "criteria"] if x["status"] == "not_met"]
+            names = ", ".join(f"{m['criterion']} ({m['name']})" for m in missing)
+            out.append({"code": c["code"], "name": c["name"], "district": c["district"],
+                        "planned_year": int(plan["status_year"]) if not pd.isna(plan["status_year"]) else None,
+                        "results_year": year, "criteria_met": block["criteria_met"],
+                        "criteria_not_met": block["criteria_not_met"], "unmet": [m["criterion"] for m in missing],
+                        "set": SET_NTM if level == "ntm" else SET_NANG_CAO,
+                        "reason": {"vi": f"Dự kiến đạt năm {plan['status_year']:.0f}, còn {len(missing)} tiêu chí chưa "
+                                         f"đạt ({names}) theo kết quả năm {year}",
+                                   "en": f"Planned for {plan['status_year']:.0f}, {len(missing)} criteria still unmet "
+                                         f"({names}) in the {year} results"}})
+    return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
+
+
+def slippage(con, province: dict, level: str, lang: str = "vi") -> list[dict]:
+    """Communes a plan set for a year that a later statement moves to a later year, or that had not been
+    recognised when a later document reported."""
+    rec = store.facts(con, "recognitions", province["code"])
+    rec = rec[(rec["level"] == roadmap.LEVELS[level]) & rec["year"].notna()]
+    dates = store.documents(con).set_index("doc_id")["date"]
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    out = []
+    for code, group in rec.groupby("unit_code"):
+        planned = group[group["kind"] == "planned"].sort_values("year")
+        if planned["year"].nunique() < 2 or not group[group["kind"] == "actual"].empty:
+            continue
+        first, last = planned.iloc[0], planned.iloc[-1]
+        out.append({"code": code, "name": first["unit_name"], "planned_year": int(first["year"]),
+                    "moved_to": int(last["year"]),
+                    "first_plan": {"doc_id": first["doc_id"], "date": dates[first["doc_id"]],
+                                   "citation": citation(docs[first["doc_id"]], first["section"], [first["line"]],
+                                                        lang)},
+                    "later": {"doc_id": last["doc_id"], "date": dates[last["doc_id"]],
+                              "citation": citation(docs[last["doc_id"]], last["section"], [last["line"]], lang)}})
+    return sorted(out, key=lambda r: (r["planned_year"], r["name"]))
+

@@ -1,0 +1,103 @@
+"""Progress statuses, projections, roadmap views and funding on constructed series and on the documents."""
+
+import pytest
+
+from ntm import progress
+from ntm.funding import funding
+from ntm.units import resolve_province
+
+
+@pytest.mark.parametrize("series, status", [
+    ({2021: 60, 2022: 62, 2023: 80}, "achieved"),
+    ({2020: 50, 2023: 68}, "on_track"),          # pace 6/yr, required (80-68)/2 = 6
+    ({2020: 50, 2023: 59}, "at_risk"),           # pace 3/yr, required 10.5: below; half of it 5.25: below -> off
+    ({2020: 50, 2023: 50}, "off_track"),
+    ({2023: 70}, "no_data"),                     # no earlier value: no pace
+    ({2022: 70}, "no_data"),                     # nothing at the as-of year
+])
+def test_status_classes(series, status):
+    result = progress.assess(series, 2023, target=80, target_year=2025)
+    expected = "off_track" if series == {2020: 50, 2023: 59} else status
+    assert result["status"] == expected
+
+
+def test_at_risk_band():
+    result = progress.assess({2020: 50, 2023: 65}, 2023, target=80, target_year=2025)  # pace 5, required 7.5
+    assert result["status"] == "at_risk" and result["required_pace"] == 7.5 and result["pace"] == 5
+
+
+def test_lower_is_better_and_past_deadline():
+    assert progress.assess({2021: 9, 2023: 5}, 2023, target=3, target_year=2025, better="lower")["status"] == \
+        "on_track"  # down 2/yr, needs 1/yr
+    assert progress.assess({2023: 2.9}, 2023, target=3, target_year=2025, better="lower")["status"] == "achieved"
+    assert progress.assess({2022: 60, 2023: 70}, 2023, target=80, target_year=2023)["status"] == "off_track"
+
+
+def test_projection_with_a_known_answer():
+    result = progress.assess({2020: 40, 2023: 55}, 2023, target=70, target_year=2025)  # pace 5/yr
+    assert result["projection"] == 65 and result["year_reached"] == 2026 and result["gap"] == 15
+
+
+@pytest.fixture(scope="module")
+def khanh_hoa(con):
+    return resolve_province(con, "Khánh Hòa")
+
+
+def test_khanh_hoa_2025_targets_as_of_2023(con, khanh_hoa):
+    result = progress.progress(con, khanh_hoa, 2025, 2023)
+    rows = {(r["unit"], r["indicator"], r["sources"][0]["line"]): r for r in result["targets"]}
+    ntm = rows[("Khánh Hòa", "communes_ntm", 655)]  # 74/92 NTM communes by 2025 (NQ 08, line 655)
+    assert (ntm["actual"], ntm["gap"], ntm["status"]) == (65, 9, "at_risk")  # 3/yr since 2020 vs 4,5 needed
+    share = rows[("Khánh Hòa", "communes_ntm_share", 25)]
+    assert share["actual"] == pytest.approx(70.65) and share["target"] == 80
+    assert rows[("Diên Khánh", "communes_ntm", 27)]["status"] == "achieved"  # 16/16
+    assert rows[("Khánh Sơn", "communes_ntm", 41)]["status"] == "off_track"  # 0 of 2, no pace
+    assert rows[("Khánh Hòa", "communes_kieu_mau_share", 25)]["status"] == "no_data"
+    assert all(r["method"] and r["sources"][0]["citation"].startswith("Nguồn") for r in result["targets"])
+
+
+@pytest.mark.parametrize("level, final, share", [("ntm", 76, 82.6), ("nang_cao", 39, 42.4), ("kieu_mau", 11, 12.0)])
+def test_khanh_hoa_roadmap_reaches_the_appendices(con, khanh_hoa, level, final, share):
+    view = progress.roadmap_view(con, khanh_hoa, level)
+    planned = [y for y in view["years"] if y["kind"] == "planned"]
+    assert (planned[-1]["year"], planned[-1]["cumulative"], planned[-1]["share_pct"]) == (2025, final, share)
+    assert view["target_lines"] and all(line["source"] for line in view["target_lines"])
+
+
+def test_khanh_hoa_projection_and_risk(con, khanh_hoa):
+    view = progress.roadmap_view(con, khanh_hoa, "ntm")
+    projected = {y["year"]: y["cumulative"] for y in view["years"] if y["kind"] == "projected"}
+    assert view["as_of"] == 2023 and projected == {2024: 68.0, 2025: 71.0}  # 65 + 3/yr (2020: 56)
+    risk = {r["name"]: r for r in view["at_risk"]}
+    assert "Sơn Bình" in risk and "10" in risk["Sơn Bình"]["unmet"]  # planned 2024, income unmet
+    assert "Thu nhập" in risk["Sơn Bình"]["reason"]["vi"]
+
+
+def test_ninh_thuan_slippage(con):
+    view = progress.roadmap_view(con, resolve_province(con, "58"), "ntm")
+    slipped = {s["name"]: s for s in view["slippage"]}
+    assert (slipped["Hòa Sơn"]["planned_year"], slipped["Hòa Sơn"]["moved_to"]) == (2022, 2023)
+    assert slipped["Hòa Sơn"]["first_plan"]["doc_id"] == "002" and slipped["Hòa Sơn"]["later"]["doc_id"] == "000"
+    assert view["target_lines"][0]["kind"] in ("own", "national")
+
+
+def test_quang_nam_target(con):
+    result = progress.progress(con, resolve_province(con, "Quảng Nam"), 2025, 2023)
+    target = next(r for r in result["targets"] if r["indicator"] == "communes_ntm" and r["category"] is None)
+    assert (target["target"], target["sources"][0]["line"]) == (154, 35)
+    assert target["status"] == "no_data"  # no count or complete list of Quảng Nam's NTM communes by 2023
+
+
+def test_funding_shares_and_disbursement(con):
+    nt = funding(con, resolve_province(con, "58"), 2023)
+    credit = next(b for b in nt["by_source"] if b["source"] == "credit")
+    assert (credit["share_pct"], credit["total_stated"], credit["total_computed"]) == (79.63, [3706693], 3706693)
+    rates = {d["item"]: d["stated_pct"] for d in nt["disbursement"]}
+    assert rates == {"all": 75, "investment": 82, "recurrent": 62}
+    tc = funding(con, resolve_province(con, "84"), 2023)
+    ocop = next(d for d in tc["disbursement"] if d["item"] == "Mô hình thực hiện Chương trình mỗi xã một sản phẩm")
+    assert (ocop["allocated"], ocop["disbursed"], ocop["stated_pct"], ocop["computed_pct"], ocop["agree"]) == (
+        1000, 890, 89, 89.0, True)
+    qn = funding(con, resolve_province(con, "49"))
+    plans = {p["year"]: p["amount"] for p in qn["plan_vs_mobilized"]}
+    assert plans == {None: 1307608, 2024: 726276, 2025: 581332}
