@@ -8,11 +8,15 @@ from ntm.i18n import t
 st.set_page_config(page_title="NTM", page_icon="🌾", layout="wide")
 
 lang = ui.lang()
-pages = [
-    st.Page("pages/criteria_by_district.py", title=t("page_criteria_by_district", lang),
-            icon=":material/table_chart:", url_path="tieu-chi-theo-huyen", default=True),
-]
-nav = st.navigation(pages)
+PAGES = [("overview", "tong-quan", ":material/dashboard:"),
+         ("criteria_by_district", "tieu-chi-theo-huyen", ":material/table_chart:"),
+         ("communes", "xa", ":material/holiday_village:"),
+         ("roadmap", "lo-trinh-muc-tieu", ":material/timeline:"),
+         ("funding", "nguon-von", ":material/payments:"),
+         ("quality", "chat-luong-du-lieu", ":material/rule:"),
+         ("sources", "nguon-phuong-phap", ":material/menu_book:")]
+nav = st.navigation([st.Page(f"pages/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,
+                             default=name == "overview") for name, path, icon in PAGES])
 st.session_state["filters"] = ui.sidebar_filters()
 nav.run()
 with st.sidebar:

@@ -1,10 +1,16 @@
-"""Streamlit glue shared by the pages: the database connection, the sidebar filters kept in the URL, and
-the source line. Pages stay thin: read filters here, call `ntm`, render."""
+"""Streamlit glue shared by the pages: the database connection, cached results keyed by the filters, the sidebar
+filters kept in the URL, source lines, the illustrative banner and the export buttons. Pages stay thin: read the
+filters here, call `ntm`, render."""
 
+import pandas as pd
 import streamlit as st
 
-from ntm import loader, paths, store
+from ntm import exports, fmt, loader, paths, store
+from ntm.criteria import SET_NANG_CAO, SET_NTM
 from ntm.i18n import LANGS, t
+
+YEARS = list(range(2020, 2026))
+SETS = (SET_NTM, SET_NANG_CAO)
 
 
 @st.cache_resource(show_spinner=False)
@@ -18,6 +24,14 @@ def connection():
 
 def cursor():
     return connection().cursor()
+
+
+@st.cache_data(show_spinner=False)
+def cached(function_path: str, *args, **kwargs):
+    """Run an `ntm` function on a fresh cursor, cached by its name and arguments (the filters)."""
+    module, name = function_path.rsplit(".", 1)
+    function = getattr(__import__(module, fromlist=[name]), name)
+    return function(cursor(), *args, **kwargs)
 
 
 @st.cache_data(show_spinner=False)
@@ -38,19 +52,34 @@ def lang() -> str:
 
 
 def sidebar_filters() -> dict:
-    """Province and language in the sidebar, mirrored in the URL query string so a link reproduces the view."""
+    """Province, as-of year, criteria set and language in the sidebar, mirrored in the URL query string so a link
+    reproduces the view."""
     with st.sidebar:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
                             index=LANGS.index(_from_url("lang", list(LANGS), "vi")),
                             format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
         options = provinces()
         codes = [p["code"] for p in options]
-        default = _from_url("province", codes, "58")
-        code = st.selectbox(t("province", language), codes, index=codes.index(default), key="province",
-                            format_func=lambda c: next(p["name"] for p in options if p["code"] == c))
-    st.query_params["lang"] = language
-    st.query_params["province"] = code
-    return {"lang": language, "province": next(p for p in options if p["code"] == code)}
+        code = st.selectbox(t("province", language), codes, index=codes.index(_from_url("province", codes, "56")),
+                            key="province", format_func=lambda c: next(p["name"] for p in options if p["code"] == c))
+        as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
+                             index=YEARS.index(_from_url("as_of", YEARS, 2023)))
+        criteria_set = st.selectbox(t("criteria_set", language), SETS, key="set",
+                                    index=SETS.index(_from_url("set", list(SETS), SET_NTM)),
+                                    format_func=lambda s: t(f"set_{s}", language))
+    st.query_params.update({"lang": language, "province": code, "as_of": str(as_of), "set": criteria_set})
+    province = next(p for p in options if p["code"] == code)
+    return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set}
+
+
+def filters() -> dict:
+    return st.session_state["filters"]
+
+
+def filters_text(extra: str | None = None) -> str:
+    f = filters()
+    parts = [f"{t('province', f['lang'])}: {f['province']['name']}", f"{t('as_of_year', f['lang'])}: {f['as_of']}"]
+    return t("filters_line", f["lang"], filters="; ".join(parts + ([extra] if extra else [])))
 
 
 def year_filter(years: list[int], lang_code: str, scope: str) -> int | None:
@@ -67,4 +96,51 @@ def year_filter(years: list[int], lang_code: str, scope: str) -> int | None:
 
 def source_lines(sources: list[dict]) -> None:
     for s in sources:
-        st.caption(s["citation"])
+        st.caption(s["citation"] if isinstance(s, dict) else s)
+
+
+def illustrative_banner(lang_code: str) -> None:
+    st.warning(t("illustrative_banner", lang_code), icon="⚠️")
+
+
+def chart(fig, name: str, extra_filter: str | None = None) -> None:
+    """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    text = filters_text(extra_filter)
+    language = filters()["lang"]
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(t("download_png", language), data=lambda: exports.image(fig, "png", text),
+                         file_name=f"{name}.png", mime="image/png", key=f"png_{name}", on_click="ignore")
+    right.download_button(t("download_svg", language), data=lambda: exports.image(fig, "svg", text),
+                          file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", on_click="ignore")
+
+
+def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, source_text: str,
+          decimals: dict[str, int] | None = None, extra_filter: str | None = None, hide_index: bool = True) -> None:
+    """A table as shown (formatted text; None when the page shows it its own way) with XLSX (numbers as numbers)
+    and CSV downloads of the raw values."""
+    if display is not None:
+        st.dataframe(display, hide_index=hide_index, width="stretch")
+    text = filters_text(extra_filter)
+    language = filters()["lang"]
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(t("download_xlsx", language),
+                         data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
+                         file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.download_button(t("download_csv", language), data=lambda: exports.table_csv(raw), file_name=f"{name}.csv",
+                          mime="text/csv", key=f"csv_{name}", on_click="ignore")
+
+
+def formatted(frame: pd.DataFrame, lang_code: str, decimals: dict[str, int] | None = None,
+              plain: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Numbers as Vietnamese officials write them (1.234,5), unknown as "–"; `plain` columns (years, codes) as
+    they are."""
+    decimals = decimals or {}
+    out = frame.copy()
+    for column in out.columns:
+        if column in plain:
+            out[column] = out[column].map(lambda v: "–" if v is None or v != v else str(int(v)))
+        elif pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map(lambda v, c=column: fmt.number(v, decimals.get(c), lang_code))
+    return out.astype(object).where(out.notna(), "–")

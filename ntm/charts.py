@@ -2,6 +2,7 @@
 
 import textwrap
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from ntm import fmt
@@ -35,8 +36,94 @@ def district_average_bar(result: dict, source_text: str, lang: str = "vi") -> go
         title=dict(text=t("chart_avg_title", lang, province=result["province"]["name"], year=result["year"])),
         separators=",." if lang == "vi" else ".,", font=dict(family=FONT, size=14),
         xaxis=dict(title=t("axis_avg", lang), range=[0, 20.5], dtick=2), yaxis=dict(title=None),
-        plot_bgcolor="white", margin=dict(l=10, r=30, t=90, b=110), height=460)
-    fig.add_annotation(text=wrap(source_text), xref="paper", yref="paper", x=0, y=-0.2, showarrow=False,
+        plot_bgcolor="white", margin=dict(l=10, r=30, t=90, b=150), height=480)
+    fig.update_yaxes(automargin=True)
+    fig.add_annotation(text=wrap(source_text), xref="paper", yref="paper", x=0, y=-0.3, showarrow=False,
                        xanchor="left", yanchor="top", align="left", font=dict(size=11, color="#444"))
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
     return fig
+
+
+STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "at_risk": "#E69F00", "off_track": "#D55E00",
+                  "no_data": "#999999"}
+LEVEL_COLOURS = {"ntm": "#0072B2", "nang_cao": "#009E73", "kieu_mau": "#CC79A7"}
+KIND_STYLE = {"actual": dict(dash="solid", width=3), "planned": dict(dash="dash", width=2),
+              "projected": dict(dash="dot", width=2)}
+
+
+def _layout(fig: go.Figure, title: str, source_text: str, lang: str, height: int = 460) -> go.Figure:
+    fig.update_layout(title=dict(text=title), separators=",." if lang == "vi" else ".,",
+                      font=dict(family=FONT, size=14), plot_bgcolor="white", height=height,
+                      margin=dict(l=10, r=30, t=80, b=130),
+                      legend=dict(orientation="h", yanchor="top", y=-0.16, x=0))
+    fig.add_annotation(text=wrap(source_text), xref="paper", yref="paper", x=0, y=-0.34, showarrow=False,
+                       xanchor="left", yanchor="top", align="left", font=dict(size=11, color="#444"))
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
+    return fig
+
+
+def trajectory(view: dict, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
+    """Cumulative communes per year: actual (solid), planned (dashed), projected at pace (dotted), with the
+    target lines; a planned or projected line starts from the last actual point."""
+    level = view["level"]
+    fig = go.Figure()
+    years = [y for y in view["years"] if y["year"] is not None]
+    last_actual = [y for y in years if y["kind"] == "actual"][-1:] if years else []
+    for kind in ("actual", "planned", "projected"):
+        points = [y for y in years if y["kind"] == kind]
+        if not points:
+            continue
+        if kind != "actual":
+            points = last_actual + points
+        fig.add_trace(go.Scatter(
+            x=[p["year"] for p in points], y=[p["cumulative"] for p in points], mode="lines+markers",
+            name=t(f"kind_{kind}", lang), line=dict(color=LEVEL_COLOURS[level] if kind != "projected" else
+                                                    PALETTE["muted"], **KIND_STYLE[kind]),
+            text=[fmt.number(p["share_pct"], 1, lang) + " %" if p.get("share_pct") is not None else "" for p in points],
+            hovertemplate="%{x}: %{y} (%{text})<extra>" + t(f"kind_{kind}", lang) + "</extra>"))
+    seen = set()
+    for line in view["target_lines"]:
+        if line["count"] is None or (line["year"], round(line["count"], 1)) in seen:
+            continue
+        seen.add((line["year"], round(line["count"], 1)))
+        label = t("target_line", lang, year=line["year"], share=fmt.number(line["share_pct"], 1, lang) + " %")
+        fig.add_trace(go.Scatter(x=[line["year"]], y=[line["count"]], mode="markers", name=label,
+                                 marker=dict(symbol="line-ew-open", size=26, color=PALETTE["reference"],
+                                             line=dict(width=3)),
+                                 hovertemplate=label + ": %{y:.1f}<extra></extra>"))
+    title = t("trajectory_title", lang, level=t(f"level_{level}", lang), unit=unit_name)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(title=t("axis_communes", lang), rangemode="tozero")
+    return _layout(fig, title, source_text, lang)
+
+
+def funding_mix(group: dict, source_text: str, lang: str = "vi") -> go.Figure:
+    """Mobilized resources by source, largest first, with each share."""
+    rows = sorted(group["by_source"], key=lambda b: b["amount"])
+    fig = go.Figure(go.Bar(
+        x=[b["amount"] for b in rows], y=[t(f"src_{b['source']}", lang) for b in rows], orientation="h",
+        marker_color=PALETTE["primary"], showlegend=False,
+        text=[f"{fmt.number(b['amount'], 0, lang)} ({fmt.number(b['share_pct'], 2, lang)} %)" for b in rows],
+        textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
+    year = group["year"] if group["year"] is not None else t("year_all", lang)
+    fig.update_xaxes(title=t("axis_mvnd", lang))
+    return _layout(fig, t("mix_title", lang, unit=group["unit"], year=year), source_text, lang)
+
+
+def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, lang: str = "vi") -> go.Figure:
+    """Share of communes meeting each criterion (rows) by district (columns); the province's 2025 target per
+    criterion is the last column."""
+    columns = list(shares.columns)
+    z = shares.to_numpy().tolist()
+    labels = [[fmt.number(v, 0, lang) + " %" if v == v else "–" for v in row] for row in z]
+    target_col = [targets.get(c) for c in shares.index]
+    fig = go.Figure(go.Heatmap(
+        z=[row + [tc] for row, tc in zip(z, target_col, strict=True)],
+        x=columns + [t("col_target", lang) + " 2025"], y=[f"TC {c}" for c in shares.index],
+        text=[row + [fmt.number(tc, 0, lang) + " %" if tc is not None else "–"] for row, tc in
+              zip(labels, target_col, strict=True)],
+        texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100, showscale=False,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("heatmap_title", lang), source_text, lang, height=120 + 28 * len(shares))

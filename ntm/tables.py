@@ -15,7 +15,7 @@ def _district_label(entry: dict, lang: str) -> str:
     return f"{entry['district']} ({cov['with_data']}/{cov['programme_communes']} {t('communes_unit', lang)})"
 
 
-def summary_table(result: dict, lang: str = "vi") -> pd.DataFrame:
+def summary_table(result: dict, lang: str = "vi", formatted: bool = True) -> pd.DataFrame:
     """The district table as the reports print it: one row per group and total, the province then each
     district as columns. Cells are formatted text ("16,47"); missing figures show "–"."""
     columns = []
@@ -30,6 +30,8 @@ def summary_table(result: dict, lang: str = "vi") -> pd.DataFrame:
     rows[t("criteria_avg", lang)] = [c["avg_criteria"] for _, c in columns]
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[name for name, _ in columns])
     frame.index.name = t("row_group", lang)
+    if not formatted:
+        return frame
     avg_row = t("criteria_avg", lang)
     return frame.apply(lambda row: row.map(lambda v: fmt.number(v, 2 if row.name == avg_row else None, lang)),
                        axis=1)

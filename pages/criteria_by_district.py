@@ -3,23 +3,21 @@
 import streamlit as st
 
 import ui
-from ntm import charts, store
+from ntm import charts
 from ntm.criteria import SET_NTM
 from ntm.i18n import t
-from ntm.summary import summary
 from ntm.tables import summary_table
 
-filters = st.session_state["filters"]
-lang, province = filters["lang"], filters["province"]
-con = ui.cursor()
-year = ui.year_filter(store.summary_years(con, province["code"], SET_NTM), lang, province["code"])
+f = ui.filters()
+lang, province = f["lang"], f["province"]
+year = ui.year_filter(ui.cached("ntm.store.summary_years", province["code"], SET_NTM), lang, province["code"])
 
 st.title(t("criteria_by_district_title", lang))
 if year is None:
     st.info(t("no_data", lang))
     st.stop()
 
-result = summary(con, province, year, lang=lang)
+result = ui.cached("ntm.summary.summary", province, year, lang=lang)
 st.subheader(f"{province['name']} — {t('year', lang).lower()} {year}")
 basis = result["total"]["basis"] if result["total"] else "reported"
 st.caption(t(f"basis_{basis}", lang))
@@ -27,6 +25,9 @@ if any(d["basis"] == "computed_partial" for d in result["districts"]):
     st.warning(t("basis_partial", lang))
 st.table(summary_table(result, lang).style.set_properties(**{"text-align": "right"}))
 ui.source_lines(result["sources"])
+raw = summary_table(result, lang, formatted=False)
+ui.table(None, raw.reset_index(), f"nhom-xa-{province['code']}-{year}", t("criteria_by_district_title", lang),
+         " · ".join(s["citation"] for s in result["sources"]), extra_filter=f"{t('year', lang)}: {year}")
 
 for entry in result["districts"] + ([result["total"]] if result["total"] else []):
     if entry.get("checks"):
@@ -35,5 +36,5 @@ for entry in result["districts"] + ([result["total"]] if result["total"] else []
         st.warning(t("differences", lang, details=entry["differences"]))
 
 source_text = " · ".join(s["citation"] for s in result["sources"])
-st.plotly_chart(charts.district_average_bar(result, source_text, lang), width="stretch",
-                config={"displaylogo": False})  # the figure carries its source line, for exports too
+ui.chart(charts.district_average_bar(result, source_text, lang), f"tieu-chi-binh-quan-{province['code']}-{year}",
+         f"{t('year', lang)}: {year}")  # the figure carries its source line, for exports too

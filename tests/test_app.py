@@ -1,15 +1,20 @@
-"""The pages in Streamlit's AppTest: no exception, the seed's figures and their source on screen."""
+"""Every page in Streamlit's AppTest, for every province: no exception, the key figures and their sources."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
+PAGES = ["overview", "criteria_by_district", "communes", "roadmap", "funding", "quality", "sources"]
 
-@pytest.fixture
-def app(db_path):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["province"] = "58"
+
+def _open(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
     return at
 
 
@@ -18,47 +23,78 @@ def _table_text(at) -> str:
         " ".join(map(str, t.value.columns)) + " " + " ".join(map(str, t.value.index)) for t in at.table)
 
 
-def test_criteria_by_district_ninh_thuan(app):
-    app.run()
-    assert not app.exception
-    assert app.title[0].value == "Kết quả thực hiện Bộ tiêu chí xã NTM theo huyện"
-    text = _table_text(app)
-    for expected in ("Toàn tỉnh", "Bác Ái", "Phan Rang-Tháp Chàm", "16,47", "774", "13,67", "17,63", "47"):
-        assert expected in text
-    captions = " ".join(c.value for c in app.caption)
-    assert "Nguồn: Báo cáo số /BC-VPĐP" in captions and "Mục III.2" in captions
-    assert app.query_params["year"] == ["2023"] or app.query_params["year"] == "2023"
-
-
-def test_english_switch(app):
-    app.query_params["lang"] = "en"
-    app.run()
-    assert not app.exception
-    assert app.title[0].value == "Commune NTM criteria results by district"
-    text = _table_text(app)
-    assert "Whole province" in text and "16.47" in text
-    assert "Source: Report" in " ".join(c.value for c in app.caption)
-
-
-def test_province_without_data_says_so(app):
-    app.query_params["province"] = "49"
-    app.run()
-    assert not app.exception
-    assert "Chưa có số liệu" in app.info[0].value
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
-def test_every_province_renders(app, province):
-    app.query_params["province"] = province
-    app.run()
-    assert not app.exception
-    assert app.table or app.info  # a table, or the plain statement that there is no data
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_every_province(db_path, page, province):
+    at = _open(page, province=province)
+    assert not at.exception, at.exception
+    assert at.title and at.title[0].value
 
 
-def test_partial_commune_data_is_labelled(app):
-    """Khánh Hòa 2024: appendix 02 gives results for a few communes only; columns say how many."""
-    app.query_params["province"] = "56"
-    app.run()
-    columns = list(app.table[0].value.columns)
-    assert "Cam Lâm (2/12 xã)" in columns
-    assert any("chưa phải toàn huyện" in w.value for w in app.warning)
+def test_criteria_by_district_ninh_thuan(db_path):
+    at = _open("criteria_by_district", province="58")
+    assert at.title[0].value == "Kết quả thực hiện Bộ tiêu chí xã NTM theo huyện"
+    text = _table_text(at)
+    for expected in ("Toàn tỉnh", "Bác Ái", "Phan Rang-Tháp Chàm", "16,47", "774", "13,67", "17,63", "47"):
+        assert expected in text
+    assert "Nguồn: Báo cáo số /BC-VPĐP" in _captions(at)
+    assert at.query_params["year"] in (["2023"], "2023")
+
+
+def test_english_switch(db_path):
+    at = _open("criteria_by_district", province="58", lang="en")
+    assert at.title[0].value == "Commune NTM criteria results by district"
+    assert "Whole province" in _table_text(at) and "16.47" in _table_text(at)
+    assert "Source: Report" in _captions(at)
+
+
+def test_partial_commune_data_is_labelled(db_path):
+    at = _open("criteria_by_district", province="56")
+    assert "Cam Lâm (2/12 xã)" in list(at.table[0].value.columns)
+    assert any("chưa phải toàn huyện" in w.value for w in at.warning)
+
+
+def test_overview_khanh_hoa(db_path):
+    at = _open("overview", province="56", as_of="2023")
+    values = [m.value for m in at.metric]
+    assert "65" in values and "19" in values  # NTM and advanced communes by end 2023 (appendices 07-08)
+    assert "70,7 %" in _captions(at) and "Có nguy cơ" in " ".join(m.value for m in at.markdown)
+
+
+def test_overview_ninh_thuan_funding_and_disbursement(db_path):
+    at = _open("overview", province="58", as_of="2023")
+    values = [m.value for m in at.metric]
+    assert "3.706,7 tỷ đồng" in values and "75 %" in values and "16,47" in values
+
+
+def test_roadmap_khanh_hoa(db_path):
+    at = _open("roadmap", province="56", as_of="2023")
+    frames = [d.value for d in at.dataframe]
+    targets = frames[0]
+    assert "Chậm tiến độ" in targets.to_string() and "Khánh Hòa" in targets.to_string()
+    assert any("Sơn Bình" in f.to_string() for f in frames)
+    assert at.get("download_button")
+
+
+def test_communes_detail_cam_tan(db_path):
+    at = _open("communes", province="56", as_of="2024", commune="22435")
+    checklist = at.dataframe[1].value.to_string()
+    assert "Thu nhập" in checklist and "Cục Thống kê" in checklist and "-10" in checklist
+
+
+def test_funding_tra_cu(db_path):
+    at = _open("funding", province="84")
+    text = " ".join(d.value.to_string() for d in at.dataframe)
+    assert "Ngân sách trung ương" in text and "28,47" in text and "99,25" in text
+    assert any("93.376" in w.value for w in at.warning)
+
+
+def test_quality_and_sources(db_path):
+    at = _open("quality", province="56")
+    assert "64" in at.dataframe[0].value.to_string()
+    at = _open("sources", province="56")
+    assert "1355/KH-UBND" in at.dataframe[0].value.to_string()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -73,8 +74,31 @@ def _outside(urls):
             and urlparse(u).hostname not in LOCAL_HOSTS]
 
 
+PAGES = [("", "Tổng quan kết quả xây dựng nông thôn mới"),  # the default page lives at the root
+         ("tieu-chi-theo-huyen", "Kết quả thực hiện Bộ tiêu chí xã NTM theo huyện"),
+         ("xa", "Danh sách xã"), ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu"),
+         ("nguon-von", "Nguồn vốn thực hiện Chương trình"),
+         ("chat-luong-du-lieu", "Chất lượng dữ liệu: chỗ các văn bản không khớp"),
+         ("nguon-phuong-phap", "Nguồn số liệu, phương pháp và giấy phép")]
+
+
+def _ready(page):
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(600)
+
+
+@pytest.mark.parametrize("path, title", PAGES)
+def test_every_page(page, server, requests_seen, artifacts, path, title):
+    page.goto(f"{server}/{path}?province=56&as_of=2023")
+    page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+    _ready(page)
+    assert not page.locator("[data-testid='stException']").count()
+    page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}.png"), full_page=True)
+    assert _outside(requests_seen) == []
+
+
 def test_criteria_by_district_page(page, server, requests_seen, artifacts):
-    page.goto(server + "/?province=58&year=2023")
+    page.goto(server + "/tieu-chi-theo-huyen?province=58&year=2023")
     table = page.locator("[data-testid='stTable']").first
     table.wait_for(timeout=30_000)
     text = table.inner_text()
@@ -82,16 +106,49 @@ def test_criteria_by_district_page(page, server, requests_seen, artifacts):
         assert expected in text
     page.get_by_text("Nguồn: Báo cáo số /BC-VPĐP").first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)
+    _ready(page)
     page.screenshot(path=str(artifacts / "criteria_by_district_vi.png"), full_page=True)
     assert _outside(requests_seen) == []
 
 
-def test_english_through_the_url(page, server, requests_seen, artifacts):
-    page.goto(server + "/?province=58&year=2023&lang=en")
+def test_english_and_province_through_the_url(page, server, requests_seen, artifacts):
+    page.goto(server + "/tieu-chi-theo-huyen?province=58&year=2023&lang=en")
     page.get_by_text("Commune NTM criteria results by district").wait_for(timeout=30_000)
     assert "Whole province" in page.locator("[data-testid='stTable']").first.inner_text()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)
+    _ready(page)
     page.screenshot(path=str(artifacts / "criteria_by_district_en.png"), full_page=True)
+    page.goto(server + "/?province=84&lang=en")
+    page.get_by_role("heading", name="New rural development at a glance").wait_for(timeout=30_000)
+    page.get_by_text("Trà Vinh").first.wait_for()
     assert _outside(requests_seen) == []
+
+
+def test_language_switch_in_the_sidebar(page, server):
+    page.goto(server + "/?province=56")
+    page.get_by_role("heading", name="Tổng quan kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
+    _ready(page)
+    page.get_by_text("English").click()
+    page.get_by_role("heading", name="New rural development at a glance").wait_for(timeout=30_000)
+    assert "lang=en" in page.url
+
+
+def test_downloads_png_and_xlsx(page, server, artifacts):
+    from openpyxl import load_workbook
+
+    page.goto(server + "/tieu-chi-theo-huyen?province=58&year=2023")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    _ready(page)
+    with page.expect_download(timeout=90_000) as png:
+        page.get_by_role("button", name="Tải PNG").first.click()
+    data = Path(png.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+    (artifacts / "export_criteria_by_district.png").write_bytes(data)
+    with page.expect_download(timeout=60_000) as xlsx:
+        page.get_by_role("button", name="Tải Excel").first.click()
+    path = artifacts / "export_criteria_by_district.xlsx"
+    path.write_bytes(Path(xlsx.value.path()).read_bytes())
+    sheet = load_workbook(path).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert 774 in values and 16.47 in values and any("Nguồn" in str(v) for v in values)
+    assert sheet.freeze_panes == "A5"

@@ -1,0 +1,74 @@
+"""The communes of a province at a glance, and one commune in detail (for the Communes page and the map)."""
+
+import pandas as pd
+
+from ntm import roadmap, store
+from ntm.assessment import assess, explain
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
+from ntm.sources import citation
+
+LEVELS = ("ntm", "nang_cao", "kieu_mau")
+
+
+def _results_years(con, province: str, as_of: int) -> list[int]:
+    values = store.facts(con, "indicator_values", province)
+    declared = store.facts(con, "criteria_status", province)
+    years = set(values["year"].dropna().astype(int)) | set(declared["year"].dropna().astype(int))
+    return sorted((y for y in years if y <= as_of), reverse=True)
+
+
+def overview(con, province: dict, as_of: int) -> pd.DataFrame:
+    """One row per rural commune (xã): the highest level reached by `as_of` and its year, the next planned level
+    and year, and the latest criteria results the documents give (with the year of those results)."""
+    code = province["code"]
+    units = store.unit_attributes(con, province_code=code, xa_only=True)
+    frame = units[["unit_code", "name", "district"]].copy()
+    frame["reached"], frame["reached_year"], frame["planned"], frame["planned_year"] = None, None, None, None
+    for level in LEVELS:
+        status = roadmap.commune_status(con, code, roadmap.LEVELS[level])
+        for r in status.to_dict("records"):
+            idx = frame.index[frame["unit_code"] == r["unit_code"]]
+            year = r["status_year"]
+            if r["status"] == "actual" and (year is None or year <= as_of):
+                frame.loc[idx, ["reached", "reached_year"]] = [level, year]
+            elif frame.loc[idx, "planned"].isna().all() or r["status"] == "planned":
+                frame.loc[idx, ["planned", "planned_year"]] = [level, year]
+    frame["criteria_met"], frame["criteria_not_met"], frame["group"], frame["results_year"] = None, None, None, None
+    values = store.facts(con, "indicator_values", code)
+    rules = Rulebook.from_db(con)
+    for year in _results_years(con, code, as_of):
+        todo = units[frame["results_year"].isna().to_numpy()]
+        if todo.empty:
+            break
+        for c in assess(con, todo, values, year, rules)["communes"]:
+            if c["criteria_met"] + c["criteria_not_met"] == 0:
+                continue
+            idx = frame.index[frame["unit_code"] == c["code"]]
+            frame.loc[idx, ["criteria_met", "criteria_not_met", "group", "results_year"]] = [
+                c["criteria_met"], c["criteria_not_met"], c["group"], year]
+    return frame.rename(columns={"unit_code": "code"})
+
+
+def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
+    """A commune's criteria checklist (latest results up to `as_of`), its recognitions and plans with their
+    sources, and its progress toward the advanced level."""
+    units = store.unit_attributes(con, codes=[unit_code])
+    province = units["province_code"].iloc[0]
+    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
+    rec = store.facts(con, "recognitions", unit_codes=[unit_code]).sort_values(["year", "doc_id"], na_position="first")
+    history = [{"level": r["level"], "year": None if pd.isna(r["year"]) else int(r["year"]), "kind": r["kind"],
+                "note": None if pd.isna(r["note"]) else r["note"],
+                "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
+               for r in rec.to_dict("records")]
+    years = [y for y in _results_years(con, province, as_of)]
+    checklist, nang_cao = None, None
+    for year in years:
+        result = explain(con, unit_code, year, SET_NTM, lang=lang)
+        if result["criteria_met"] + result["criteria_not_met"] > 0:
+            checklist = result
+            nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang)
+            nang_cao = {k: nc[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete", "year")}
+            nang_cao["missing"] = [i["criterion"] for i in nc["items"]]
+            break
+    return {"code": unit_code, "name": units["name"].iloc[0], "district": units["district"].iloc[0],
+            "history": history, "checklist": checklist, "nang_cao": nang_cao}

@@ -1,0 +1,101 @@
+"""Exports for reports: charts as PNG (print resolution) and SVG, tables as XLSX and CSV.
+
+A chart export carries its title, legend, the active filters and the source line, sized for an A4 page.
+Charts are rendered by kaleido with Debian's Chromium; one kaleido session serves every export (starting the
+browser is the slow part). XLSX keeps numbers as numbers with a number format (Excel shows them with the
+reader's separators, 1.234,5 on a Vietnamese system), a header, the source and a frozen header row. CSV is UTF-8
+with a byte-order mark so Excel reads Vietnamese, and cells starting with = + - @ are neutralised.
+"""
+
+import copy
+import io
+import threading
+
+import pandas as pd
+import plotly.graph_objects as go
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from ntm.charts import wrap
+
+A4_WIDTH, A4_HEIGHT, PRINT_SCALE = 1123, 794, 3  # A4 landscape at 96 dpi; ×3 ≈ 288 dpi
+_LOCK = threading.Lock()
+_STARTED = []
+
+
+def _kaleido():
+    import kaleido
+
+    if not _STARTED:
+        kaleido.start_sync_server()
+        _STARTED.append(True)
+    return kaleido
+
+
+def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
+    """The figure as it goes into a report: the filters under the title, a visible legend, A4 size."""
+    out = copy.deepcopy(fig)
+    title = out.layout.title.text or ""
+    out.update_layout(title=dict(text=f"{title}<br><sup>{wrap(filters_text, 140)}</sup>"), width=A4_WIDTH,
+                      height=int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    return out
+
+
+def image(fig: go.Figure, fmt: str, filters_text: str) -> bytes:
+    """PNG (at print scale) or SVG bytes of a report figure."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(fmt)
+    report = report_figure(fig, filters_text)
+    opts = {"format": fmt, "width": report.layout.width, "height": report.layout.height,
+            "scale": PRINT_SCALE if fmt == "png" else 1}
+    with _LOCK:
+        return _kaleido().calc_fig_sync(report, opts=opts)
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    safe = frame.map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in frame.columns]
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: str,
+               decimals: dict[str, int] | None = None) -> bytes:
+    """One sheet: title, filters, the table (numbers as numbers), the source under it; header row frozen."""
+    decimals = decimals or {}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Số liệu"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([filters_text])
+    ws.append([])
+    header_row = 4
+    ws.append([str(c) for c in frame.columns])
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for record in frame.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and pd.isna(v)) else neutralise(v) for v in record])
+    for j, column in enumerate(frame.columns, start=1):
+        places = decimals.get(column, 2)
+        fmt = "#,##0" if places == 0 else "#,##0." + "0" * places
+        for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + len(frame), min_col=j, max_col=j):
+            if isinstance(row[0].value, (int, float)):
+                row[0].number_format = fmt
+        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+        ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = min(width, 60)
+    ws.append([])
+    ws.append([source_text])
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

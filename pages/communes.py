@@ -1,0 +1,85 @@
+"""Xã / Communes: a searchable, sortable list; one commune's criteria checklist, recognitions, plan and progress
+toward the next level."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from ntm.i18n import t
+from ntm.names import normalize
+
+f = ui.filters()
+lang, province, as_of = f["lang"], f["province"], f["as_of"]
+st.title(t("communes_title", lang))
+frame = ui.cached("ntm.communes.overview", province, as_of)
+
+
+def level_text(level, year, key) -> str:
+    if level is None:
+        return "–"
+    return t(key, lang, level=t(f"level_{level}", lang), year=year if year is not None else "?")
+
+
+query = st.text_input(t("search", lang), key="commune_search")
+shown = frame[frame["name"].map(normalize).str.contains(normalize(query), regex=False)] if query else frame
+raw = pd.DataFrame({
+    t("col_commune", lang): shown["name"], t("district", lang): shown["district"],
+    t("col_status_level", lang): [level_text(lv, y, "recognised") for lv, y in zip(shown["reached"],
+                                                                                   shown["reached_year"], strict=True)],
+    t("col_planned", lang): [level_text(lv, y, "planned_for") for lv, y in zip(shown["planned"],
+                                                                               shown["planned_year"], strict=True)],
+    t("col_criteria_met", lang): shown["criteria_met"], t("col_group", lang): shown["group"],
+    t("col_results_year", lang): shown["results_year"], "GSO": shown["code"]})
+plain = (t("col_results_year", lang), t("col_group", lang), t("col_criteria_met", lang))
+ui.table(ui.formatted(raw, lang, plain=plain), raw, f"xa-{province['code']}", t("communes_title", lang),
+         "data/geo/communes_*.csv; data/facts/recognitions; data/facts/criteria_status")
+
+st.subheader(t("commune_detail", lang))
+codes = frame["code"].tolist()
+names = dict(zip(frame["code"], frame["name"] + " (" + frame["district"] + ")", strict=True))
+default = st.query_params.get("commune")
+chosen = st.selectbox(t("col_commune", lang), codes, format_func=names.get, key="commune_pick",
+                      index=codes.index(default) if default in codes else 0)
+st.query_params["commune"] = chosen
+detail = ui.cached("ntm.communes.detail", chosen, as_of, lang)
+
+st.markdown(f"#### {t('history', lang)}")
+if detail["history"]:
+    for h in detail["history"]:
+        level = {"xa_ntm": "ntm", "xa_nang_cao": "nang_cao", "xa_kieu_mau": "kieu_mau"}.get(h["level"])
+        label = t(f"level_{level}", lang) if level else h["level"]
+        st.markdown(f"- **{label}** — {t('kind_' + h['kind'], lang)} {h['year'] or ''}")
+        st.caption(h["citation"])
+else:
+    st.caption(t("not_listed", lang))
+
+st.markdown(f"#### {t('checklist', lang)}")
+check = detail["checklist"]
+if check is None:
+    st.info(t("no_results", lang))
+else:
+    st.markdown(f"{t('col_criteria_met', lang)}: **{check['criteria_met']}/19** ({t('col_results_year', lang)} "
+                f"{check['year']}) · {t('col_group', lang)}: {check['group'] or '–'}")
+    rows = []
+    for item in check["items"]:
+        says = item["document_says"][0] if item["document_says"] else {}
+        shown_indicators = [i for i in item["indicators"] if i["status"] == "not_met"] or item["indicators"][:1]
+        for i in shown_indicators:
+            rows.append({t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
+                         t("col_status", lang): t(f"crit_{item['status']}", lang),
+                         t("col_indicator", lang): i["code"], t("col_value", lang): i["value"],
+                         t("col_threshold", lang): i["threshold_text"], t("col_gap", lang): i["gap"],
+                         t("col_agency", lang): i.get("agency") or item.get("agency"),
+                         t("col_expected", lang): says.get("expected")})
+    raw = pd.DataFrame(rows)
+    decimals = {t("col_value", lang): 2, t("col_gap", lang): 2}
+    source = "; ".join(sorted({s["citation"] for it in check["items"] for s in it["document_says"]}
+                              | {it["agency_source"] for it in check["items"] if it.get("agency_source")}))
+    ui.table(ui.formatted(raw, lang, decimals), raw, f"tieu-chi-{chosen}", f"{names[chosen]}: "
+             f"{t('checklist', lang)}", source, decimals, extra_filter=names[chosen])
+    ui.source_lines(sorted({s["citation"] for it in check["items"] for s in it["document_says"]})[:4])
+    if detail["nang_cao"]:
+        nc = detail["nang_cao"]
+        st.markdown(f"#### {t('next_level', lang)}")
+        st.progress(nc["criteria_met"] / 19, text=f"{nc['criteria_met']}/19 · "
+                    f"{t('crit_not_met', lang)}: {', '.join(nc['missing']) or '–'}")

@@ -1,0 +1,88 @@
+"""Tổng quan / Overview: where the province stands against its 2025 targets, with the source of every card."""
+
+import streamlit as st
+
+import ui
+from ntm import fmt
+from ntm.i18n import t
+
+f = ui.filters()
+lang, province, as_of = f["lang"], f["province"], f["as_of"]
+code = province["code"]
+st.title(t("overview_title", lang))
+st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
+
+cards = st.columns(3)
+for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
+    view = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
+    actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of]
+    progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
+    own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
+    with column.container(border=True):
+        st.markdown(f"**{t(f'level_{level}', lang)}**")
+        if actual:
+            last = actual[-1]
+            share = fmt.number(last["share_pct"], 1, lang) + " %" if last["share_pct"] is not None else "–"
+            st.metric(t(f"level_{level}", lang), fmt.number(last["cumulative"], 0, lang),
+                      label_visibility="collapsed")
+            st.caption(t("card_share", lang, count=fmt.number(last["cumulative"], 0, lang), share=share,
+                         programme=fmt.number(view["programme_communes"], 0, lang)))
+        else:
+            st.metric(t(f"level_{level}", lang), "–", label_visibility="collapsed")
+            st.caption(t("no_data_here", lang))
+        line = own[0] if own else None
+        if line:
+            st.markdown(f"{t('card_target', lang, year=2025, target=fmt.number(line['target'], 1, lang) + ' %')} · "
+                        f"**{t('status_' + line['status'], lang)}**")
+            st.caption(line["sources"][0]["citation"])
+        ui.source_lines(view["sources"][:1])
+
+second = st.columns(3)
+years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
+with second[0].container(border=True):
+    st.markdown(f"**{t('avg_criteria_card', lang)}**")
+    usable = [y for y in years if y <= as_of]
+    result = ui.cached("ntm.summary.summary", province, usable[-1], lang=lang) if usable else None
+    if result and result["total"] and result["total"]["avg_criteria"] is not None:
+        st.metric(t("avg_criteria_card", lang), fmt.number(result["total"]["avg_criteria"], 2, lang),
+                  label_visibility="collapsed")
+        st.caption(f"{t('year', lang)} {usable[-1]}")
+        ui.source_lines(result["sources"])
+    else:
+        st.metric(t("avg_criteria_card", lang), "–", label_visibility="collapsed")
+        st.caption(t("no_data_here", lang))
+funding = ui.cached("ntm.funding.funding", province, None, lang)
+mobilized = [g for g in funding["groups"] if g["kind"] == "mobilized" and g["total_computed"]
+             and (g["year"] or 0) <= as_of]
+with second[1].container(border=True):
+    st.markdown(f"**{t('mobilized_card', lang)}**")
+    if mobilized:
+        g = mobilized[-1]
+        st.metric(t("mobilized_card", lang), fmt.money(g["total_computed"], "ty", lang), label_visibility="collapsed")
+        st.caption(f"{g['unit']} · {g['year']}")
+        st.caption(g["by_source"][0]["citation"])
+    else:
+        st.metric(t("mobilized_card", lang), "–", label_visibility="collapsed")
+        st.caption(t("no_data_here", lang))
+rates = [d for d in funding["disbursement"] if d["item"] == "all" and d["stated_pct"] is not None]
+with second[2].container(border=True):
+    st.markdown(f"**{t('disbursement_card', lang)}**")
+    if rates:
+        st.metric(t("disbursement_card", lang), fmt.percent(rates[-1]["stated_pct"], 0, lang),
+                  label_visibility="collapsed")
+        st.caption(rates[-1]["sources"][0]["citation"])
+    else:
+        st.metric(t("disbursement_card", lang), "–", label_visibility="collapsed")
+        st.caption(t("no_data_here", lang))
+
+st.subheader(t("attention", lang))
+progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
+off = [r for r in progress["targets"] if r["status"] == "off_track"]
+risk = ui.cached("ntm.progress.at_risk", province, "ntm", None, lang) + \
+    ui.cached("ntm.progress.at_risk", province, "nang_cao", None, lang)
+findings = ui.cached("ntm.quality.findings", code, lang)
+st.markdown(f"- {t('attention_off_track', lang, n=len(off))}: " + ", ".join(
+    f"{r['unit']} ({r['indicator_name']})" for r in off[:8]) if off else f"- {t('attention_off_track', lang, n=0)}")
+st.markdown(f"- {t('attention_at_risk', lang, n=len(risk))}" + (": " + ", ".join(r["name"] for r in risk[:10])
+                                                                  if risk else ""))
+st.markdown(f"- {t('attention_quality', lang, n=len(findings))}")

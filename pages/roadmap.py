@@ -1,0 +1,72 @@
+"""Lộ trình & mục tiêu / Roadmap & targets: trajectories with target lines, targets vs actuals with a status,
+projections with their assumptions, communes at risk and slippage."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from ntm import charts
+from ntm.i18n import t
+
+f = ui.filters()
+lang, province, as_of = f["lang"], f["province"], f["as_of"]
+st.title(t("roadmap_title", lang))
+districts = ui.cached("ntm.store.units", "district", province["code"])
+left, right = st.columns(2)
+level = left.radio(t("level", lang), ["ntm", "nang_cao", "kieu_mau"], horizontal=True, key="roadmap_level",
+                   format_func=lambda x: t(f"level_{x}", lang))
+options = [None] + districts["code"].tolist()
+names = dict(zip(districts["code"], districts["name"], strict=True))
+district = right.selectbox(t("district", lang), options, key="roadmap_district",
+                           format_func=lambda c: t("whole_province", lang) if c is None else names[c])
+unit_name = names[district] if district else province["name"]
+
+view = ui.cached("ntm.progress.roadmap_view", province, level, district, as_of, lang)
+if not view["years"]:
+    st.info(t("no_data_here", lang))
+else:
+    source = " · ".join(s["citation"] for s in view["sources"])
+    ui.chart(charts.trajectory(view, unit_name, source, lang), f"lo-trinh-{province['code']}-{level}",
+             f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
+    st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
+    ui.source_lines([line["source"] for line in view["target_lines"][:3]])
+
+st.subheader(t("targets_table", lang))
+progress = ui.cached("ntm.progress.progress", province, 2025, as_of, district, lang)
+show_all = st.toggle(t("show_no_data", lang), value=False, key="roadmap_all")
+rows = [r for r in progress["targets"] if show_all or r["status"] != "no_data"]
+if rows:
+    raw = pd.DataFrame([{
+        t("col_unit", lang): r["unit"], t("col_indicator", lang): r["indicator_name"] + (
+            f" ({r['category']})" if r["category"] else ""),
+        t("col_target", lang): r["target"], t("col_actual", lang): r["actual"], t("col_gap", lang): r["gap"],
+        t("col_achieved", lang): r["achieved_pct"], t("col_status", lang): t(f"status_{r['status']}", lang),
+        t("col_source", lang): f"{r['sources'][0]['doc_id']}:{r['sources'][0]['line']}"} for r in rows])
+    decimals = {t("col_target", lang): 1, t("col_actual", lang): 1, t("col_gap", lang): 1, t("col_achieved", lang): 1}
+    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-2025-{province['code']}",
+             t("targets_table", lang), progress["method"], decimals)
+    counts = ", ".join(f"{t('status_' + s, lang)}: {n}" for s, n in progress["status_counts"].items())
+    st.caption(f"{t('method', lang)}: {progress['method']} ({counts})")
+else:
+    st.info(t("no_data_here", lang))
+
+st.subheader(t("at_risk_title", lang))
+if view["at_risk"]:
+    raw = pd.DataFrame([{t("col_commune", lang): r["name"], t("district", lang): r["district"],
+                         t("col_planned", lang): r["planned_year"], t("col_criteria_met", lang): r["criteria_met"],
+                         t("col_message", lang): r["reason"][lang]} for r in view["at_risk"]])
+    ui.table(ui.formatted(raw, lang, plain=(t("col_planned", lang),)), raw, f"xa-nguy-co-{province['code']}-{level}",
+             t("at_risk_title", lang), view["sources"][0]["citation"] if view["sources"] else "")
+else:
+    st.caption(t("no_data_here", lang))
+
+st.subheader(t("slippage_title", lang))
+if view["slippage"]:
+    raw = pd.DataFrame([{t("col_commune", lang): s["name"], t("col_planned", lang): s["planned_year"],
+                         t("col_year", lang): s["moved_to"],
+                         t("col_source", lang): f"{s['first_plan']['citation']} → {s['later']['citation']}"}
+                        for s in view["slippage"]])
+    ui.table(ui.formatted(raw, lang, plain=(t("col_planned", lang), t("col_year", lang))), raw,
+             f"lui-tien-do-{province['code']}-{level}", t("slippage_title", lang), "")
+else:
+    st.caption(t("no_data_here", lang))
