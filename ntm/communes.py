@@ -72,3 +72,29 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
             break
     return {"code": unit_code, "name": units["name"].iloc[0], "district": units["district"].iloc[0],
             "history": history, "checklist": checklist, "nang_cao": nang_cao}
+
+
+def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> dict:
+    """Share of communes meeting each criterion, by district, among the communes the documents give results for
+    in `year`, beside the province's 2025 target share per criterion (Khánh Hòa appendix 01)."""
+    code = province["code"]
+    units = store.unit_attributes(con, province_code=code, xa_only=True)
+    result = assess(con, units, store.facts(con, "indicator_values", code), year)
+    rows, counted = [], 0
+    for c in result["communes"]:
+        block = c if set_code == SET_NTM else c["nang_cao"]
+        if block["criteria_met"] + block["criteria_not_met"] == 0:
+            continue
+        counted += 1
+        rows += [{"district": c["district"], "criterion": k["criterion"], "met": k["status"] == "met"}
+                 for k in block["criteria"] if k["criterion"] != "0"]
+    targets = store.facts(con, "targets", code, [code])
+    targets = targets[(targets["measure"] == "share_units_meeting_criterion") & (targets["set_code"] == set_code)
+                      & (targets["target_year"] == 2025)]
+    target = {r["category"]: r["value"] for r in targets.sort_values("line").to_dict("records")}
+    if not rows:
+        return {"shares": pd.DataFrame(), "targets": target, "communes": 0}
+    frame = pd.DataFrame(rows)
+    shares = frame.pivot_table(index="criterion", columns="district", values="met", aggfunc="mean") * 100
+    shares = shares.loc[sorted(shares.index, key=lambda c: (len(c), c))]
+    return {"shares": shares.round(1), "targets": target, "communes": counted}

@@ -36,5 +36,14 @@ for entry in result["districts"] + ([result["total"]] if result["total"] else []
         st.warning(t("differences", lang, details=entry["differences"]))
 
 source_text = " · ".join(s["citation"] for s in result["sources"])
-ui.chart(charts.district_average_bar(result, source_text, lang), f"tieu-chi-binh-quan-{province['code']}-{year}",
-         f"{t('year', lang)}: {year}")  # the figure carries its source line, for exports too
+if any(d["avg_criteria"] is not None for d in result["districts"]):
+    ui.chart(charts.district_average_bar(result, source_text, lang), f"tieu-chi-binh-quan-{province['code']}-{year}",
+             f"{t('year', lang)}: {year}")  # the figure carries its source line, for exports too
+
+heat = ui.cached("ntm.communes.criteria_shares", province, year, f["set"])
+if heat["communes"]:
+    st.subheader(t("heatmap_title", lang))
+    st.caption(t("heatmap_partial", lang, n=heat["communes"]))
+    ui.chart(charts.heatmap(heat["shares"], heat["targets"], source_text, lang),
+             f"tieu-chi-theo-huyen-{province['code']}-{year}",
+             f"{t('criteria_set', lang)}: {t('set_' + f['set'], lang)}")

@@ -41,6 +41,17 @@ for g in [g for g in result["groups"] if g["by_source"]]:
                     computed=fmt.number(g["total_computed"], None, lang))
         (st.warning if any(abs(s - g["total_computed"]) > 0.5 for s in stated) else st.caption)(message)
 
+for g in [g for g in result["groups"] if not g["by_source"]]:
+    label = f"{g['unit']} · {t('kind_' + g['kind'], lang)} · {period(g['year'])}"
+    rows = g["total_stated"] + g["items"]
+    raw = pd.DataFrame([{t("col_item", lang): r["item"] or t(f"src_{r['source']}", lang),
+                         t("col_source_kind", lang): t(f"cap_{r['capital_type']}", lang),
+                         t("col_amount", lang): r["amount"], t("col_source", lang): f"{r['doc_id']}:{r['line']}"}
+                        for r in rows])
+    st.subheader(label)
+    ui.table(ui.formatted(raw, lang, {t("col_amount", lang): 1}), raw, f"von-{g['unit_code']}-{g['kind']}-{g['year']}",
+             label, "; ".join(sorted({r["citation"] for r in rows})), {t("col_amount", lang): 1})
+
 if result["plan_vs_mobilized"]:
     st.subheader(t("plan_title", lang))
     raw = pd.DataFrame([{t("col_unit", lang): p["unit_code"], t("col_year", lang): period(p["year"]),
