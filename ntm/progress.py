@@ -209,11 +209,15 @@ def at_risk(con, province: dict, level: str, district: str | None = None, lang: 
         planned = planned[planned["parent_code"] == district]
     if planned.empty or level == "kieu_mau":
         return []
-    units = store.unit_attributes(con, codes=sorted(planned["unit_code"]))
-    values = store.facts(con, "indicator_values", province["code"])
+    codes = sorted(planned["unit_code"])
+    units = store.unit_attributes(con, codes=codes)
+    values = store.facts(con, "indicator_values", unit_codes=codes)
     key = "criteria" if level == "ntm" else "nang_cao"
-    declared_years = store.facts(con, "criteria_status", province["code"])
-    years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int)))
+    declared_years = store.facts(con, "criteria_status", unit_codes=codes)
+    counts = store.facts(con, "reported_aggregates", unit_codes=codes)
+    counts = counts[counts["measure"] == "criteria_met"]
+    years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))
+                   | set(counts["year"].dropna().astype(int)))  # only the years with results for these communes
     out = []
     for year in reversed(years):  # the latest year that has results for a commune
         result = assess_communes(con, units, values, year)

@@ -36,9 +36,10 @@ for entry in result["districts"] + ([result["total"]] if result["total"] else []
         st.warning(t("differences", lang, details=entry["differences"]))
 
 source_text = " · ".join(s["citation"] for s in result["sources"])
-if any(d["avg_criteria"] is not None for d in result["districts"]):
-    ui.chart(charts.district_average_bar(result, source_text, lang), f"tieu-chi-binh-quan-{province['code']}-{year}",
-             f"{t('year', lang)}: {year}")  # the figure carries its source line, for exports too
+whole = [d for d in result["districts"] if d["basis"] != "computed_partial" and d["avg_criteria"] is not None]
+if whole:  # districts known only through a few communes are not charted against the province average
+    ui.chart(charts.district_average_bar({**result, "districts": whole}, source_text, lang),
+             f"tieu-chi-binh-quan-{province['code']}-{year}", f"{t('year', lang)}: {year}")
 
 heat = ui.cached("ntm.communes.criteria_shares", province, year, f["set"])
 if heat["communes"]:

@@ -13,8 +13,9 @@ st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
 cards = st.columns(3)
+views = {}
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
-    view = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
+    view = views[level] = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of]
     progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
@@ -78,8 +79,7 @@ with second[2].container(border=True):
 st.subheader(t("attention", lang))
 progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
-risk = ui.cached("ntm.progress.at_risk", province, "ntm", None, lang) + \
-    ui.cached("ntm.progress.at_risk", province, "nang_cao", None, lang)
+risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
 findings = ui.cached("ntm.quality.findings", code, lang)
 st.markdown(f"- {t('attention_off_track', lang, n=len(off))}: " + ", ".join(
     f"{r['unit']} ({r['indicator_name']})" for r in off[:8]) if off else f"- {t('attention_off_track', lang, n=0)}")
