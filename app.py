@@ -5,9 +5,9 @@ import streamlit as st
 import ui
 from ntm.i18n import t
 
-st.set_page_config(page_title="NTM", page_icon="🌾", layout="wide")
-
 lang = ui.lang()
+st.set_page_config(page_title=t("app_title", lang), page_icon="🌾", layout="wide")
+
 PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("criteria_by_district", "tieu-chi-theo-huyen", ":material/table_chart:"),
          ("communes", "xa", ":material/holiday_village:"),

@@ -99,10 +99,6 @@ def source_lines(sources: list[dict]) -> None:
         st.caption(s["citation"] if isinstance(s, dict) else s)
 
 
-def illustrative_banner(lang_code: str) -> None:
-    st.warning(t("illustrative_banner", lang_code), icon="⚠️")
-
-
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})

@@ -8,6 +8,8 @@ import ui
 from ntm.i18n import t
 from ntm.names import normalize
 
+INDICATOR_STATUS = {"met": "crit_met", "not_met": "crit_not_met", "no_value": "ind_no_value",
+                    "unknown_threshold": "ind_unknown_threshold"}
 f = ui.filters()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("communes_title", lang))
@@ -67,7 +69,9 @@ else:
         for i in shown_indicators:
             rows.append({t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
                          t("col_status", lang): t(f"crit_{item['status']}", lang),
-                         t("col_indicator", lang): i["code"], t("col_value", lang): i["value"],
+                         t("col_indicator", lang): i["code"],
+                         t("col_status", lang) + " ": t(INDICATOR_STATUS[i["status"]], lang),
+                         t("col_value", lang): i["value"],
                          t("col_threshold", lang): i["threshold_text"], t("col_gap", lang): i["gap"],
                          t("col_agency", lang): i.get("agency") or item.get("agency"),
                          t("col_expected", lang): says.get("expected")})
