@@ -11,6 +11,7 @@ st.set_page_config(page_title=t("app_title", lang), page_icon="🌾", layout="wi
 PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("criteria_by_district", "tieu-chi-theo-huyen", ":material/table_chart:"),
          ("communes", "xa", ":material/holiday_village:"),
+         ("map", "ban-do", ":material/map:"),
          ("roadmap", "lo-trinh-muc-tieu", ":material/timeline:"),
          ("funding", "nguon-von", ":material/payments:"),
          ("quality", "chat-luong-du-lieu", ":material/rule:"),

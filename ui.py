@@ -102,6 +102,10 @@ def source_lines(sources: list[dict]) -> None:
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    chart_downloads(fig, name, extra_filter)
+
+
+def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
     text = filters_text(extra_filter)
     language = filters()["lang"]
     left, right, _ = st.columns([1, 1, 6])

@@ -36,8 +36,9 @@ def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
     """The figure as it goes into a report: the filters under the title, a visible legend, A4 size."""
     out = copy.deepcopy(fig)
     title = out.layout.title.text or ""
+    is_map = any(trace.type in ("choroplethmap", "scattermap") for trace in out.data)
     out.update_layout(title=dict(text=f"{title}<br><sup>{wrap(filters_text, 140)}</sup>"), width=A4_WIDTH,
-                      height=int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
+                      height=A4_HEIGHT if is_map else int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
     out.update_xaxes(automargin=True)
     out.update_yaxes(automargin=True)
     return out

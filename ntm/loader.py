@@ -23,7 +23,7 @@ from ntm.paths import DATA_DIR
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
 INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count", "year_from",
            "year_to"}
-NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct"}
+NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct", "lat", "lon"}
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -302,9 +302,12 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
                  ("thresholds", "rules/criteria/thresholds.csv"),
                  ("criteria_correspondence", "rules/criteria/correspondence.csv"),
                  ("programme_targets", "rules/programme_targets.csv"))
+    reference += tuple(("commune_points", str(p.relative_to(data_dir)))
+                       for p in sorted((data_dir / "geo").glob("commune_points_*.csv")))
     for table, rel in reference:
         path = data_dir / rel
-        counts[table] = _load_table(con, table, path, data_dir, known, problems, is_fact=False)
+        counts[table] = counts.get(table, 0) + _load_table(con, table, path, data_dir, known, problems,
+                                                           is_fact=False)
         if table == "measures":
             known["measures"] = set(con.execute("SELECT measure FROM measures").df()["measure"])
 

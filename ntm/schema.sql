@@ -121,6 +121,16 @@ CREATE TABLE commune_groups (
     PRIMARY KEY (set_code, group_no)
 );
 
+CREATE TABLE commune_points (               -- GeoNames point of a commune (CC BY 4.0); no point = not placed
+    code          VARCHAR NOT NULL REFERENCES units (code),
+    name          VARCHAR NOT NULL,
+    district_code VARCHAR NOT NULL,
+    lat           DOUBLE,
+    lon           DOUBLE,
+    source_id     VARCHAR,
+    inside_district BOOLEAN
+);
+
 CREATE TABLE programme_scope (              -- how many communes of a unit are in the NTM programme, as stated
     unit_code     VARCHAR NOT NULL REFERENCES units (code),
     unit_type     VARCHAR NOT NULL,

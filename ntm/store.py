@@ -154,6 +154,12 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
             ORDER BY f.doc_id, f.line""", [province_code, province_code, unit_codes, unit_codes]).df()
 
 
+def commune_points(con, province_code: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT p.code, p.lat, p.lon, p.source_id FROM commune_points p JOIN units u USING (code)
+           WHERE u.province_code = ?""", [province_code]).df()
+
+
 def programme_scope(con, unit_code: str) -> pd.DataFrame:
     return con.execute("SELECT * FROM programme_scope WHERE unit_code = ?", [unit_code]).df()
 

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-PAGES = ["overview", "criteria_by_district", "communes", "roadmap", "funding", "quality", "sources"]
+PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "sources"]
 
 
 def _open(page: str, **params) -> AppTest:
@@ -98,3 +98,11 @@ def test_quality_and_sources(db_path):
     assert "64" in at.dataframe[0].value.to_string()
     at = _open("sources", province="56")
     assert "1355/KH-UBND" in at.dataframe[0].value.to_string()
+
+
+def test_map_page_counts_and_attributions(db_path):
+    at = _open("map", province="56", as_of="2023")
+    lines = " ".join(m.value for m in at.markdown)
+    assert "Xã NTM: 65 đã đạt" in lines and "Xã NTM nâng cao: 19 đã đạt" in lines
+    assert "GeoNames (CC BY 4.0)" in _captions(at) and "dvhcvn (GPL-3.0)" in _captions(at)
+    assert any("Trường Sa" in i.value for i in at.info)  # the archipelago is a note, not a reason to zoom out

@@ -76,7 +76,8 @@ def _outside(urls):
 
 PAGES = [("", "Tổng quan kết quả xây dựng nông thôn mới"),  # the default page lives at the root
          ("tieu-chi-theo-huyen", "Kết quả thực hiện Bộ tiêu chí xã NTM theo huyện"),
-         ("xa", "Danh sách xã"), ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu"),
+         ("xa", "Danh sách xã"), ("ban-do", "Bản đồ kết quả xây dựng nông thôn mới"),
+         ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu"),
          ("nguon-von", "Nguồn vốn thực hiện Chương trình"),
          ("chat-luong-du-lieu", "Chất lượng dữ liệu: chỗ các văn bản không khớp"),
          ("nguon-phuong-phap", "Nguồn số liệu, phương pháp và giấy phép")]
@@ -152,3 +153,14 @@ def test_downloads_png_and_xlsx(page, server, artifacts):
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert 774 in values and 16.47 in values and any("Nguồn" in str(v) for v in values)
     assert sheet.freeze_panes == "A5"
+
+
+@pytest.mark.parametrize("province", ["56", "58", "49", "84"])
+def test_map_of_every_province(page, server, requests_seen, artifacts, province):
+    page.goto(f"{server}/ban-do?province={province}&as_of=2023")
+    page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    _ready(page)
+    page.wait_for_timeout(1500)  # the map canvas draws after the figure
+    page.screenshot(path=str(artifacts / f"map_{province}.png"), full_page=True)
+    assert _outside(requests_seen) == []

@@ -1,0 +1,71 @@
+"""Boundary files: the districts of a province (GPL-3.0, dvhcvn / gis.chinhphu.vn), its mainland extent, and the
+map view that fits it. Geometry stays in GeoJSON files (DuckDB has no spatial extension offline)."""
+
+import json
+import math
+from functools import lru_cache
+
+from ntm.paths import DATA_DIR
+
+GEO = DATA_DIR / "geo"
+FILES = {"56": "khanh_hoa", "58": "ninh_thuan", "49": "quang_nam", "84": "tra_vinh"}
+BOUNDARY_ATTRIBUTION = {
+    "vi": "Ranh giới: © daohoangson/dvhcvn (GPL-3.0), từ gis.chinhphu.vn và danh mục Tổng cục Thống kê; đã giản lược.",
+    "en": "Boundaries: © daohoangson/dvhcvn (GPL-3.0), from gis.chinhphu.vn and the GSO unit list; simplified."}
+POINTS_ATTRIBUTION = {"vi": "Vị trí xã: GeoNames (CC BY 4.0).", "en": "Commune locations: GeoNames (CC BY 4.0)."}
+
+
+@lru_cache(maxsize=8)
+def _districts(province_code: str) -> str:
+    return (GEO / f"districts_{FILES[province_code]}.geojson").read_text(encoding="utf-8")
+
+
+def districts(province_code: str, mainland: bool = True) -> dict:
+    """The province's districts as a GeoJSON FeatureCollection (feature id = GSO district code); without the
+    offshore archipelago (Trường Sa) unless mainland=False."""
+    data = json.loads(_districts(province_code))
+    features = [dict(f, id=f["properties"]["code"]) for f in data["features"]
+                if not (mainland and f["properties"].get("offshore_archipelago"))]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def offshore(province_code: str) -> list[str]:
+    """Names of offshore districts kept off the mainland map (shown as a note, never deleted)."""
+    data = json.loads(_districts(province_code))
+    return [f["properties"]["full_name"] for f in data["features"] if f["properties"].get("offshore_archipelago")]
+
+
+@lru_cache(maxsize=8)
+def bbox(province_code: str) -> tuple[float, float, float, float]:
+    """The mainland extent [minx, miny, maxx, maxy] (provinces.geojson `map_bbox`)."""
+    data = json.loads((GEO / "provinces.geojson").read_text(encoding="utf-8"))
+    feature = next(f for f in data["features"] if f["properties"]["code"] == province_code)
+    return tuple(feature["properties"]["map_bbox"])
+
+
+def feature_bbox(feature: dict) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    walk(feature["geometry"]["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def view(box: tuple[float, float, float, float], width: int = 900, height: int = 620) -> dict:
+    """Center and zoom (web Mercator) that fit a box in a map of width × height pixels."""
+    minx, miny, maxx, maxy = box
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    zoom_x = math.log2(width * 360 / (256 * max(maxx - minx, 1e-6)))
+    zoom_y = math.log2(height * 2 * math.pi / (256 * max(merc(maxy) - merc(miny), 1e-9)))
+    center_lat = math.degrees(math.atan(math.sinh((merc(miny) + merc(maxy)) / 2)))
+    return {"center": {"lat": center_lat, "lon": (minx + maxx) / 2}, "zoom": min(zoom_x, zoom_y) - 0.15}

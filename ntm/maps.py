@@ -1,0 +1,157 @@
+"""The map: districts coloured by a measure, communes as markers at their GeoNames points (or, once a province
+has loaded its own commune boundaries, a true commune choropleth), for a chosen year — no tiles, no network."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ntm import fmt, geo, roadmap, store
+from ntm.charts import LEVEL_COLOURS, STATUS_COLOURS, wrap
+from ntm.i18n import t
+from ntm.progress import progress
+from ntm.summary import summary
+
+MEASURES = ("share_ntm", "share_nang_cao", "share_kieu_mau", "avg_criteria", "status_2025")
+NOT_YET, UNKNOWN = "#888888", "#DDDDDD"
+LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
+
+
+def commune_states(con, province: dict, year: int) -> pd.DataFrame:
+    """Every rural commune (xã) at the end of `year`: the highest level reached (`reached`, `reached_year`), the
+    higher level planned for a year up to `year` (`planned`, `planned_year`), and what the map shows (`level`,
+    `kind`: actual / planned / none = not yet / unknown where the documents' lists are incomplete); with its
+    point where GeoNames has one."""
+    code = province["code"]
+    units = store.unit_attributes(con, province_code=code, xa_only=True)
+    frame = units[["unit_code", "name", "district_code", "district"]].rename(columns={"unit_code": "code"})
+    frame = frame.set_index("code")
+    for col in ("reached", "reached_year", "planned", "planned_year", "doc_id", "line"):
+        frame[col] = None
+    for level in roadmap.LEVELS:
+        status = roadmap.commune_status(con, code, roadmap.LEVELS[level])
+        for r in status[status["unit_code"].isin(frame.index)].to_dict("records"):
+            y = r["status_year"]
+            if r["status"] == "actual" and (y is None or y <= year):
+                frame.loc[r["unit_code"], ["reached", "reached_year", "doc_id", "line"]] = [level, y, r["doc_id"],
+                                                                                            int(r["line"])]
+            elif r["status"] == "planned" and y is not None and y <= year:
+                frame.loc[r["unit_code"], ["planned", "planned_year"]] = [level, y]
+    above = frame["planned"].map(LEVEL_RANK).fillna(0) > frame["reached"].map(LEVEL_RANK).fillna(0)
+    frame.loc[~above, ["planned", "planned_year"]] = None
+    # a commune missing from the lists is "not yet" only where the NTM list is known to be complete
+    complete = roadmap.recognised_counts(con, code, "ntm", [year])[year].get(code) is not None
+    frame["level"] = frame["planned"].where(above, frame["reached"])
+    frame["year"] = frame["planned_year"].where(above, frame["reached_year"])
+    frame["kind"] = ["planned" if a else "actual" if r else ("none" if complete else "unknown")
+                     for a, r in zip(above, frame["reached"], strict=True)]
+    points = store.commune_points(con, code)
+    return frame.reset_index().merge(points[["code", "lat", "lon"]], on="code", how="left")
+
+
+def district_values(con, province: dict, year: int, measure: str) -> pd.DataFrame:
+    """One value per district for the choropleth (NaN = unknown, shown grey)."""
+    code = province["code"]
+    districts = store.units(con, level="district", province_code=code)[["code", "name"]]
+    programme = store.programme_communes_per_district(con, code)
+    if measure.startswith("share_"):
+        counts = roadmap.recognised_counts(con, code, measure.removeprefix("share_"), [year])[year]
+        districts["value"] = [round(100 * counts[d] / programme[d], 1) if counts.get(d) is not None and programme.get(d)
+                              else float("nan") for d in districts["code"]]
+    elif measure == "avg_criteria":
+        result = summary(con, province, year)
+        avg = {d["district_code"]: d["avg_criteria"] for d in result["districts"] if d["basis"] != "computed_partial"}
+        districts["value"] = [avg.get(d, float("nan")) for d in districts["code"]]
+    else:
+        rows = progress(con, province, 2025, year)["targets"]
+        status = {r["unit_code"]: r["status"] for r in rows if r["indicator"] == "communes_ntm"}
+        districts["value"] = [status.get(d) for d in districts["code"]]
+    return districts
+
+
+def province_counts(con, province: dict, year: int) -> list[dict]:
+    """Communes reached by the end of `year` per level (a stated count, or a complete list), and with those
+    planned up to `year` where the list is complete; unknown (None) otherwise."""
+    out = []
+    for level in roadmap.LEVELS:
+        actual = roadmap.recognised_counts(con, province["code"], level, [year])[year].get(province["code"])
+        series = roadmap.by_year(con, province, level)["years"]
+        planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year]
+        listed = roadmap.cumulative(series, year) == actual
+        out.append({"level": level, "actual": actual,
+                    "with_planned": (planned[-1] if planned else actual) if actual is not None and listed else None})
+    return out
+
+
+def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
+           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 640) -> go.Figure:
+    """Districts (or the province's own commune polygons) coloured by `measure`; communes as markers coloured by
+    level, planned ones lighter; a legend and both attributions inside the figure."""
+    code = province["code"]
+    shape = geo.districts(code)
+    fig = go.Figure()
+    if measure == "status_2025":
+        for status, colour in STATUS_COLOURS.items():
+            part = districts[districts["value"] == status]
+            if part.empty:
+                continue
+            fig.add_trace(go.Choroplethmap(
+                geojson=shape, locations=part["code"], z=[1] * len(part), colorscale=[[0, colour], [1, colour]],
+                showscale=False, marker=dict(opacity=0.55, line=dict(width=1, color="white")),
+                name=t(f"status_{status}", lang), showlegend=True, text=part["name"],
+                hovertemplate="%{text}: " + t(f"status_{status}", lang) + "<extra></extra>"))
+    else:
+        known = districts[districts["value"].notna()]
+        unknown = districts[districts["value"].isna()]
+        label = t(f"measure_{measure}", lang)
+        if not known.empty:
+            fig.add_trace(go.Choroplethmap(
+                geojson=shape, locations=known["code"], z=known["value"], colorscale="Blues",
+                zmin=0, zmax=100 if measure.startswith("share_") else 19,
+                marker=dict(opacity=0.6, line=dict(width=1, color="white")), name=label,
+                text=[f"{n}: {fmt.number(v, 1, lang)}" for n, v in zip(known["name"], known["value"], strict=True)],
+                hovertemplate="%{text}<extra></extra>",
+                colorbar=dict(title=dict(text=label, side="right"), thickness=12, len=0.6, x=1.0)))
+        if not unknown.empty:
+            fig.add_trace(go.Choroplethmap(
+                geojson=shape, locations=unknown["code"], z=[0] * len(unknown),
+                colorscale=[[0, "#EEEEEE"], [1, "#EEEEEE"]], showscale=False, name=t("map_unknown", lang),
+                marker=dict(line=dict(width=1, color="white")), text=unknown["name"],
+                hovertemplate="%{text}: " + t("map_unknown", lang) + "<extra></extra>"))
+    if boundaries:
+        fig.add_trace(go.Choroplethmap(
+            geojson=boundaries, locations=[f["id"] for f in boundaries["features"]],
+            z=[LEVEL_RANK.get(communes.set_index("code")["level"].get(f["id"]), 0) for f in boundaries["features"]],
+            colorscale=[[0, NOT_YET], [0.33, LEVEL_COLOURS["ntm"]], [0.66, LEVEL_COLOURS["nang_cao"]],
+                        [1, LEVEL_COLOURS["kieu_mau"]]], zmin=0, zmax=3, showscale=False,
+            name=t("map_commune_polygons", lang), marker=dict(opacity=0.7, line=dict(width=0.5, color="white"))))
+    placed = communes[communes["lat"].notna()]
+    groups = [(None, "unknown", t("map_unknown", lang), UNKNOWN), (None, "none", t("map_not_yet", lang), NOT_YET)]
+    groups += [(level, kind, f"{t(f'level_{level}', lang)} · {t(f'kind_{kind}', lang)}", LEVEL_COLOURS[level])
+               for level in LEVEL_RANK for kind in ("actual", "planned")]
+    for level, kind, name, colour in groups:
+        same_level = placed["level"].isna() if level is None else placed["level"] == level
+        part = placed[same_level & (placed["kind"] == kind)]
+        if not part.empty:
+            fig.add_trace(go.Scattermap(
+                lat=part["lat"], lon=part["lon"], mode="markers", name=name, customdata=part["code"],
+                marker=dict(size=11 if level else 7, color=colour, opacity=0.45 if kind == "planned" else 1.0),
+                text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
+    box = geo.bbox(code)
+    center = geo.view(box, 540, height - 250)  # fits the page column and the A4 export
+    title = t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang))
+    attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
+    fig.update_layout(
+        title=dict(text=title), map=dict(style="white-bg", center=center["center"], zoom=center["zoom"]),
+        height=height, margin=dict(l=10, r=10, t=60, b=110), font=dict(family="Times New Roman, serif", size=13),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0), separators=",." if lang == "vi" else ".,")
+    fig.add_annotation(text=wrap(f"{source_text} · {attribution}", 150), xref="paper", yref="paper", x=0, y=-0.13,
+                       showarrow=False, xanchor="left", yanchor="top", align="left", font=dict(size=10, color="#444"))
+    return fig
+
+
+def _hover(r: dict, lang: str) -> str:
+    state = t("map_not_yet" if r["kind"] == "none" else "map_unknown", lang) if not r["level"] else (
+        f"{t('level_' + r['level'], lang)} · {t('kind_' + r['kind'], lang)} {r['year'] or ''}")
+    if r["kind"] == "planned" and r["reached"]:
+        state += f"<br>{t('level_' + r['reached'], lang)} · {t('kind_actual', lang)} {r['reached_year'] or ''}"
+    source = f"<br>{t('col_source', lang)}: {r['doc_id']}:{r['line']}" if r["doc_id"] else ""
+    return f"<b>{r['name']}</b> ({r['district']})<br>{state}{source}"

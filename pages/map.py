@@ -1,0 +1,114 @@
+"""Bản đồ / Map: districts coloured by a measure, communes at their points, the roadmap replayed year by year,
+drill-down to a district or a commune, and the province's own commune boundaries."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from ntm import boundaries, fmt, geo, maps, store
+from ntm.errors import DataError
+from ntm.i18n import t
+
+f = ui.filters()
+lang, province, as_of = f["lang"], f["province"], f["as_of"]
+code = province["code"]
+st.title(t("map_page_title", lang))
+left, right = st.columns([2, 3])
+measure = left.selectbox(t("measure", lang), maps.MEASURES, key="map_measure",
+                         format_func=lambda m: t(f"measure_{m}", lang))
+year = right.slider(t("map_year", lang), 2014, 2025, value=min(as_of, 2025), key="map_year")
+districts = ui.cached("ntm.maps.district_values", province, year, measure)
+communes = ui.cached("ntm.maps.commune_states", province, year)
+chosen_district = st.session_state.get("map_district")
+shown = communes[communes["district_code"] == chosen_district] if chosen_district else communes
+own = boundaries.load(code)
+source = "Kế hoạch 1355/KH-UBND, Phụ lục 07-09" if code == "56" else t("col_source", lang) + ": data/facts/recognitions"
+fig = maps.figure(province, districts, measure, shown, year, source, lang, own)
+
+map_col, side = st.columns([3, 1])
+with map_col:
+    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="map_chart",
+                            config={"displaylogo": False, "scrollZoom": True})
+    st.caption(t("map_select_hint", lang))
+    ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
+    st.caption(f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}")
+points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+    getattr(getattr(event, "selection", None), "points", [])
+for point in points:
+    if point.get("customdata"):
+        st.switch_page("pages/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
+    elif point.get("location"):
+        st.session_state["map_district"] = point["location"]
+        st.rerun()
+
+with side:
+    st.markdown(f"**{t('map_counts', lang, year=year)}**")
+    for c in ui.cached("ntm.maps.province_counts", province, year):
+        st.markdown("- " + t("map_count_line", lang, level=t(f"level_{c['level']}", lang),
+                                  actual=fmt.number(c["actual"], 0, lang) if c["actual"] is not None else "–",
+                                  planned=fmt.number(c["with_planned"], 0, lang)
+                                  if c["with_planned"] is not None else "–"))
+    names = dict(zip(districts["code"], districts["name"], strict=True))
+    options = [None] + [d for d in districts["code"] if d in set(communes["district_code"])]
+    picked = st.selectbox(t("map_district_filter", lang), options, key="map_district_pick",
+                          index=options.index(chosen_district) if chosen_district in options else 0,
+                          format_func=lambda c: t("whole_province", lang) if c is None else names[c])
+    if picked != chosen_district:
+        st.session_state["map_district"] = picked
+        st.rerun()
+    offshore = geo.offshore(code)
+    if offshore:
+        st.info(t("map_offshore", lang, names=", ".join(offshore)))
+    missing = shown[shown["lat"].isna()]
+    if len(missing):
+        st.markdown(f"**{t('map_no_point', lang)}** ({len(missing)})")
+        st.caption(", ".join(f"{r['name']} ({r['district']})" for r in missing.to_dict("records")))
+
+raw = pd.DataFrame({t("col_commune", lang): shown["name"], t("district", lang): shown["district"],
+                    t("col_status_level", lang): [t(f"level_{lv}", lang) + " · " + t(f"kind_{k}", lang) if lv else
+                                                  t("map_not_yet", lang) for lv, k in zip(shown["level"], shown["kind"],
+                                                                                           strict=True)],
+                    t("col_year", lang): shown["year"], "GSO": shown["code"]})
+ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa-{code}-{year}",
+         t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang)), source)
+
+with st.expander(t("upload_title", lang), expanded=own is not None):
+    st.caption(t("upload_help", lang))
+    if own:
+        meta = own.get("ntm", {})
+        st.success(t("upload_saved", lang, n=len(own["features"]), source=meta.get("source")))
+        if st.button(t("upload_remove", lang), key="boundary_remove"):
+            boundaries.remove(code)
+            st.rerun()
+    upload = st.file_uploader("GeoJSON / .zip / .gpkg", type=["geojson", "json", "zip", "gpkg"], key="boundary_file")
+    source_in = st.text_input(t("upload_source", lang), key="boundary_source")
+    licence_in = st.text_input(t("upload_licence", lang), key="boundary_licence")
+    if upload is not None and st.button(t("upload_check", lang), key="boundary_check"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / upload.name
+            path.write_bytes(upload.getvalue())
+            try:
+                frame = boundaries.read(path, upload.name)
+                report = boundaries.match(frame, store.units(ui.cursor()), code, upload.name)
+                st.session_state["boundary_pending"] = (boundaries.prepare(frame, report), report)
+            except DataError as exc:
+                st.session_state.pop("boundary_pending", None)
+                for p in exc.problems:
+                    st.error(f"{p.where(lang)}: {p.vi if lang == 'vi' else p.en}")
+    pending = st.session_state.get("boundary_pending")
+    if pending:
+        collection, report = pending
+        st.info(t("upload_report", lang, matched=report["matched"], features=report["features"],
+                  missing=len(report["communes_without_feature"]), ambiguous=len(report["ambiguous"])))
+        if report["unmatched"]:
+            st.caption("; ".join(f"#{u['feature']} {u['written']}" for u in report["unmatched"][:30]))
+        if st.button(t("upload_save", lang), key="boundary_save"):
+            if not source_in.strip() or not licence_in.strip():
+                st.error(t("upload_needs_source", lang))
+            else:
+                boundaries.save(code, collection, source_in, licence_in, report)
+                st.session_state.pop("boundary_pending", None)
+                st.rerun()

@@ -1,0 +1,144 @@
+"""The map: its colours and counts equal the analytics; the year control replays Khánh Hòa's appendix 07;
+uploading a province's own commune boundaries, good files and bad ones."""
+
+import json
+import zipfile
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from ntm import boundaries, maps, roadmap, store
+from ntm.errors import DataError
+from ntm.units import resolve_province
+
+
+@pytest.fixture(scope="module")
+def khanh_hoa(con):
+    return resolve_province(con, "56")
+
+
+def test_district_colours_equal_the_analytics(con, khanh_hoa):
+    values = maps.district_values(con, khanh_hoa, 2023, "share_ntm").set_index("code")["value"]
+    counts = roadmap.recognised_counts(con, "56", "ntm", [2023])[2023]
+    programme = store.programme_communes_per_district(con, "56")
+    for district in ("568", "570", "572", "574", "575"):
+        assert values[district] == round(100 * counts[district] / programme[district], 1)
+    assert (values["574"], values["575"]) == (100.0, 0.0)  # Diên Khánh 16/16, Khánh Sơn 0/7
+
+
+def test_markers_equal_the_roadmap(con, khanh_hoa):
+    states = maps.commune_states(con, khanh_hoa, 2023)
+    assert (states["reached"] == "ntm").sum() == 45 and (states["reached"] == "nang_cao").sum() == 19
+    assert set(states["kind"]) == {"actual", "none"}  # the list is complete: the others are "not yet"
+    ninh_thuan = maps.commune_states(con, resolve_province(con, "58"), 2023)
+    assert "none" not in set(ninh_thuan["kind"]) and "unknown" in set(ninh_thuan["kind"])  # lists incomplete
+
+
+def test_year_control_replays_appendix_07(con, khanh_hoa):
+    """Communes reached (any level) + planned NTM, by the end of each year, + the one name the appendix lists
+    from 2018 that matches no unit ("Ninh Thành") = the appendix's cumulative column."""
+    appendix = {2014: 10, 2015: 22, 2016: 28, 2017: 35, 2018: 42, 2019: 49, 2020: 56, 2021: 61, 2022: 63,
+                2023: 65, 2024: 70, 2025: 76}
+    for year, cumulative in appendix.items():
+        states = maps.commune_states(con, khanh_hoa, year)
+        on_map = int(states["reached"].notna().sum() + (states["planned"] == "ntm").sum())
+        assert on_map + (1 if year >= 2018 else 0) == cumulative, year
+
+
+@pytest.mark.parametrize("code", ["56", "58", "49", "84"])
+def test_map_payload_is_small_and_offline(con, code):
+    province = resolve_province(con, code)
+    fig = maps.figure(province, maps.district_values(con, province, 2023, "share_ntm"), "share_ntm",
+                      maps.commune_states(con, province, 2023), 2023, "Nguồn")
+    payload = fig.to_json()
+    assert len(payload) < 1_000_000
+    assert fig.layout.map.style == "white-bg" and "mapbox" not in payload
+    assert "GeoNames (CC BY 4.0)" in payload and "dvhcvn (GPL-3.0)" in payload
+
+
+# ---- the province's own commune boundaries -------------------------------------------------------
+
+CAM_TAN, CAM_HAI_DONG = "22435", "22441"
+
+
+def _features(crs="EPSG:4326"):
+    frame = gpd.GeoDataFrame(
+        {"ma_xa": [CAM_TAN, None, "99999"], "ten_xa": ["Cam Tân", "Cam Hải Đông", "Xã Không Có"],
+         "ten_huyen": ["Cam Lâm", "Cam Lâm", "Cam Lâm"]},
+        geometry=[box(109.0, 12.0, 109.1, 12.1), box(109.1, 12.0, 109.2, 12.1), box(109.2, 12.0, 109.3, 12.1)],
+        crs="EPSG:4326")
+    return frame.to_crs(crs)
+
+
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTM_BOUNDARIES", str(tmp_path / "boundaries"))
+    return tmp_path / "boundaries"
+
+
+def _report(con, path):
+    frame = boundaries.read(path)
+    return frame, boundaries.match(frame, store.units(con), "56", path.name)
+
+
+def test_geojson_match_report(con, tmp_path, store_dir):
+    path = tmp_path / "xa.geojson"
+    _features().to_file(path, driver="GeoJSON")
+    frame, report = _report(con, path)
+    assert report["matched"] == 2 and set(report["rows"]) == {CAM_TAN, CAM_HAI_DONG}
+    assert [u["written"] for u in report["unmatched"]] == ["Xã Không Có"]
+    assert len(report["communes_without_feature"]) == 139 - 2
+    collection = boundaries.prepare(frame, report)
+    assert {f["id"] for f in collection["features"]} == {CAM_TAN, CAM_HAI_DONG}
+    saved = boundaries.save("56", collection, "Sở TN&MT Khánh Hòa, 2024", "CC BY 4.0", report)
+    loaded = boundaries.load("56")
+    assert saved.exists() and loaded["ntm"]["source"] == "Sở TN&MT Khánh Hòa, 2024"
+    assert boundaries.remove("56") and boundaries.load("56") is None
+
+
+def test_projected_crs_in_a_zipped_shapefile(con, tmp_path, store_dir):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    _features("EPSG:32649").to_file(folder / "xa.shp")
+    archive = tmp_path / "xa.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.iterdir():
+            zf.write(part, part.name)
+    frame, report = _report(con, archive)
+    assert frame.crs.to_epsg() == 4326 and report["matched"] == 2
+    assert abs(frame.geometry.iloc[0].bounds[0] - 109.0) < 1e-6
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"{ this is not json", "không đọc được tệp ranh giới"),
+    (json.dumps({"type": "FeatureCollection", "features": []}).encode(), "không có vùng nào"),
+])
+def test_broken_and_empty_files_change_nothing(con, tmp_path, store_dir, content, message):
+    path = tmp_path / "xa.geojson"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        _report(con, path)
+    assert message in str(err.value) and "xa.geojson" in str(err.value)
+    assert not store_dir.exists() or not list(store_dir.iterdir())
+
+
+def test_unknown_projection_and_no_usable_column(con, tmp_path, store_dir):
+    folder = tmp_path / "noprj"
+    folder.mkdir()
+    _features().to_file(folder / "xa.shp")
+    (folder / "xa.prj").unlink()
+    with pytest.raises(DataError) as err:
+        boundaries.read(folder / "xa.shp")
+    assert "không biết phép chiếu" in str(err.value) and "unknown projection" in str(err.value)
+    path = tmp_path / "cot.geojson"
+    _features().drop(columns=["ma_xa", "ten_xa"]).rename(columns={"ten_huyen": "vung"}).to_file(path, driver="GeoJSON")
+    with pytest.raises(DataError) as err:
+        _report(con, path)
+    assert "không có cột mã xã" in str(err.value)
+
+
+def test_saving_needs_a_source_and_a_licence(store_dir):
+    with pytest.raises(DataError):
+        boundaries.save("56", {"type": "FeatureCollection", "features": []}, "", "CC BY 4.0", {})
+    assert boundaries.load("56") is None
