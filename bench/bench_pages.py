@@ -24,7 +24,8 @@ from ntm.summary import summary  # noqa: E402
 from ntm.units import resolve_province  # noqa: E402
 
 PAGES = [("overview", "", "Tổng quan kết quả"), ("criteria_by_district", "tieu-chi-theo-huyen", "Kết quả thực hiện"),
-         ("communes", "xa", "Danh sách xã"), ("roadmap", "lo-trinh-muc-tieu", "Lộ trình đạt chuẩn"),
+         ("communes", "xa", "Danh sách xã"), ("map", "ban-do", "Bản đồ kết quả"),
+         ("roadmap", "lo-trinh-muc-tieu", "Lộ trình đạt chuẩn"),
          ("funding", "nguon-von", "Nguồn vốn thực hiện"), ("quality", "chat-luong-du-lieu", "Chất lượng dữ liệu"),
          ("sources", "nguon-phuong-phap", "Nguồn số liệu")]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",

@@ -1,5 +1,6 @@
-"""The map: districts coloured by a measure, communes as markers at their GeoNames points (or, once a province
-has loaded its own commune boundaries, a true commune choropleth), for a chosen year — no tiles, no network."""
+"""The map: districts coloured by a measure, communes as markers at their GeoNames points (sized by the criteria
+they meet where a document says), or, once a province has loaded its own commune boundaries, a true commune
+choropleth; for a chosen year — no tiles, no network."""
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -43,6 +44,11 @@ def commune_states(con, province: dict, year: int) -> pd.DataFrame:
     frame["year"] = frame["planned_year"].where(above, frame["reached_year"])
     frame["kind"] = ["planned" if a else "actual" if r else ("none" if complete else "unknown")
                      for a, r in zip(above, frame["reached"], strict=True)]
+    met = store.facts(con, "reported_aggregates", code)
+    met = met[(met["measure"] == "criteria_met") & (met["set_code"] == "XA_NTM_2021_2025") & (met["year"] <= year)]
+    met = met.sort_values("year").drop_duplicates("unit_code", keep="last").set_index("unit_code")
+    frame["criteria_met"] = frame.index.map(met["value"])  # declared counts where a document gives one
+    frame["criteria_year"] = frame.index.map(met["year"])
     points = store.commune_points(con, code)
     return frame.reset_index().merge(points[["code", "lat", "lon"]], on="code", how="left")
 
@@ -133,7 +139,8 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
         if not part.empty:
             fig.add_trace(go.Scattermap(
                 lat=part["lat"], lon=part["lon"], mode="markers", name=name, customdata=part["code"],
-                marker=dict(size=11 if level else 7, color=colour, opacity=0.45 if kind == "planned" else 1.0),
+                marker=dict(size=[(9 if level else 7) + (0 if m != m else m / 3) for m in part["criteria_met"]],
+                            color=colour, opacity=0.45 if kind == "planned" else 1.0),
                 text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
     box = geo.bbox(code)
     center = geo.view(box, 540, height - 250)  # fits the page column and the A4 export
@@ -153,5 +160,7 @@ def _hover(r: dict, lang: str) -> str:
         f"{t('level_' + r['level'], lang)} · {t('kind_' + r['kind'], lang)} {r['year'] or ''}")
     if r["kind"] == "planned" and r["reached"]:
         state += f"<br>{t('level_' + r['reached'], lang)} · {t('kind_actual', lang)} {r['reached_year'] or ''}"
+    if r["criteria_met"] == r["criteria_met"] and r["criteria_met"] is not None:
+        state += f"<br>{t('col_criteria_met', lang)}: {int(r['criteria_met'])}/19 ({int(r['criteria_year'])})"
     source = f"<br>{t('col_source', lang)}: {r['doc_id']}:{r['line']}" if r["doc_id"] else ""
     return f"<b>{r['name']}</b> ({r['district']})<br>{state}{source}"
