@@ -69,8 +69,8 @@ with side:
 
 raw = pd.DataFrame({t("col_commune", lang): shown["name"], t("district", lang): shown["district"],
                     t("col_status_level", lang): [t(f"level_{lv}", lang) + " · " + t(f"kind_{k}", lang) if lv else
-                                                  t("map_not_yet", lang) for lv, k in zip(shown["level"], shown["kind"],
-                                                                                           strict=True)],
+                                                  t("map_not_yet" if k == "none" else "map_unknown", lang)
+                                                  for lv, k in zip(shown["level"], shown["kind"], strict=True)],
                     t("col_year", lang): shown["year"], "GSO": shown["code"]})
 ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa-{code}-{year}",
          t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang)), source)

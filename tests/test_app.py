@@ -106,3 +106,5 @@ def test_map_page_counts_and_attributions(db_path):
     assert "Xã NTM: 65 đã đạt" in lines and "Xã NTM nâng cao: 19 đã đạt" in lines
     assert "GeoNames (CC BY 4.0)" in _captions(at) and "dvhcvn (GPL-3.0)" in _captions(at)
     assert any("Trường Sa" in i.value for i in at.info)  # the archipelago is a note, not a reason to zoom out
+    tra_vinh = _open("map", province="84", as_of="2023").dataframe[0].value.to_string()
+    assert "Chưa rõ" in tra_vinh and "Chưa đạt chuẩn" not in tra_vinh  # Trà Vinh's lists are incomplete
