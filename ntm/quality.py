@@ -50,6 +50,18 @@ def _decimals(value: float) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def _total_vs_parts(check: str, total, stated: float, parts: pd.DataFrame, column: str, what_vi: str,
+                    what_en: str) -> Finding:
+    """The finding for a stated total that is not the sum of its stated parts, with the source of each."""
+    computed = round(float(parts[column].sum()), 6)
+    terms = " + ".join(_n(v) for v in parts[column])
+    terms_en = " + ".join(_n(v, "en") for v in parts[column])
+    return Finding(check, total.unit_code, total.unit_name, _year(total.year), stated, computed,
+                   f"{what_vi} ghi {_n(stated)} nhưng các thành phần cộng lại bằng {terms} = {_n(computed)}",
+                   f"{what_en} states {_n(stated, 'en')} but its parts add up to {terms_en} = {_n(computed, 'en')}",
+                   [_src(total)] + [_src(r) for r in parts.itertuples()])
+
+
 def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[str], what_vi: str,
                   what_en: str) -> list[Finding]:
     """A stated total against the sum of its stated parts (only where at least two parts are stated)."""
@@ -65,16 +77,8 @@ def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[s
             continue
         if len(group) < 2:
             continue
-        computed = round(float(group["amount"].sum()), 6)
-        if abs(computed - total.amount) > MONEY_TOLERANCE:
-            terms = " + ".join(_n(v) for v in group["amount"])
-            terms_en = " + ".join(_n(v, "en") for v in group["amount"])
-            out.append(Finding(
-                check, total.unit_code, total.unit_name, _year(total.year), total.amount, computed,
-                f"{what_vi} ghi {_n(total.amount)} nhưng các thành phần cộng lại bằng {terms} = {_n(computed)}",
-                f"{what_en} states {_n(total.amount, 'en')} but its parts add up to {terms_en} = "
-                f"{_n(computed, 'en')}",
-                [_src(total)] + [_src(r) for r in group.itertuples()]))
+        if abs(float(group["amount"].sum()) - total.amount) > MONEY_TOLERANCE:
+            out.append(_total_vs_parts(check, total, total.amount, group, "amount", what_vi, what_en))
     return out
 
 
@@ -149,14 +153,8 @@ def category_parts(con, province) -> list[Finding]:
         else:
             parts = same[same["category"].str.startswith(parent.category + ":")]
         if len(parts) >= 2 and abs(parts["value"].sum() - parent.value) > 1e-6:
-            computed = float(parts["value"].sum())
-            out.append(Finding(
-                "total_vs_breakdown", parent.unit_code, parent.unit_name, _year(parent.year), parent.value,
-                computed,
-                f"Tổng ghi {_n(parent.value)} nhưng các phần cộng lại bằng {_n(computed)} ({parent.measure})",
-                f"The stated total is {_n(parent.value, 'en')} but the parts add up to {_n(computed, 'en')} "
-                f"({parent.measure})",
-                [_src(parent)] + [_src(r) for r in parts.itertuples()]))
+            out.append(_total_vs_parts("total_vs_breakdown", parent, parent.value, parts, "value",
+                                       f"Tổng ({parent.measure})", f"The total ({parent.measure})"))
     return out
 
 
