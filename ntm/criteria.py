@@ -53,9 +53,6 @@ class Rulebook:
         numbers = self.of_set("criteria", set_code)["criterion_no"]
         return [c for c in numbers if c != GENERAL_CONDITIONS]
 
-    def group_of(self, met: int, set_code: str = SET_NTM) -> int | None:
-        return self.groups(set_code).get(met)
-
     def groups(self, set_code: str = SET_NTM) -> dict[int, int]:
         """criteria met -> group number, for every count a group covers."""
         return {met: int(g["group_no"]) for g in self.of_set("groups", set_code).to_dict("records")

@@ -43,21 +43,6 @@ def bbox(province_code: str) -> tuple[float, float, float, float]:
     return tuple(feature["properties"]["map_bbox"])
 
 
-def feature_bbox(feature: dict) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-
-    def walk(coords):
-        if coords and isinstance(coords[0], (int, float)):
-            xs.append(coords[0])
-            ys.append(coords[1])
-        else:
-            for c in coords:
-                walk(c)
-
-    walk(feature["geometry"]["coordinates"])
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def view(box: tuple[float, float, float, float], width: int = 900, height: int = 620) -> dict:
     """Center and zoom (web Mercator) that fit a box in a map of width × height pixels."""
     minx, miny, maxx, maxy = box
