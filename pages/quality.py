@@ -15,9 +15,11 @@ if not findings:
     st.info(t("no_data_here", lang))
     st.stop()
 checks = sorted({x["check"] for x in findings})
-chosen = st.multiselect(t("check", lang), checks, default=checks, key="quality_checks")
+chosen = st.multiselect(t("check", lang), checks, default=checks, key="quality_checks",
+                        format_func=lambda c: t(f"check_{c}", lang))
 rows = [x for x in findings if x["check"] in chosen]
-raw = pd.DataFrame([{t("check", lang): x["check"], t("col_unit", lang): x["unit_name"], t("col_year", lang): x["year"],
+raw = pd.DataFrame([{t("check", lang): t(f"check_{x['check']}", lang), t("col_unit", lang): x["unit_name"],
+                     t("col_year", lang): x["year"],
                      t("col_stated", lang): x["stated"], t("col_computed", lang): x["computed"],
                      t("col_message", lang): x["message_vi" if lang == "vi" else "message_en"],
                      t("col_sources", lang): " | ".join(s["citation"] for s in x["sources"][:3])
