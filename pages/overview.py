@@ -12,12 +12,12 @@ code = province["code"]
 st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
+progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
 cards = st.columns(3)
 views = {}
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
     view = views[level] = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of]
-    progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
     with column.container(border=True):
         st.markdown(f"**{t(f'level_{level}', lang)}**")
@@ -77,7 +77,6 @@ with second[2].container(border=True):
         st.caption(t("no_data_here", lang))
 
 st.subheader(t("attention", lang))
-progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
 risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
 findings = ui.cached("ntm.quality.findings", code, lang)
