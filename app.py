@@ -19,6 +19,7 @@ PAGES = [("overview", "tong-quan", ":material/dashboard:"),
 nav = st.navigation([st.Page(f"pages/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,
                              default=name == "overview") for name, path, icon in PAGES])
 st.session_state["filters"] = ui.sidebar_filters()
+ui.data_notice(lang)
 nav.run()
 with st.sidebar:
     st.caption(t("boundary_attribution", lang))

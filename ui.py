@@ -2,40 +2,90 @@
 filters kept in the URL, source lines, the illustrative banner and the export buttons. Pages stay thin: read the
 filters here, call `ntm`, render."""
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from ntm import exports, fmt, loader, paths, store
 from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.dbfile import NoDatabase
+from ntm.errors import DataError
 from ntm.i18n import LANGS, t
 
 YEARS = list(range(2020, 2026))
 SETS = (SET_NTM, SET_NANG_CAO)
 
 
-@st.cache_resource(show_spinner=False)
-def connection():
-    """One read-only connection per server process, built from data/ if missing or stale; take a cursor
-    per query (a DuckDB connection is not thread-safe)."""
+def _file_key(db: Path) -> tuple | None:
+    """The database file as it is now (inode, size, modification): a rebuild or damage gives a new key."""
+    try:
+        info = db.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _opened(db: str, key: tuple | None) -> tuple:
+    """A read-only connection to the database file with this key, after checking it is whole and current
+    (rebuilt when data/ changed or the file is damaged; the last good one when the rebuild fails)."""
+    status = loader.ensure(Path(db))
+    return store.connect(status.db), status, _file_key(status.db)
+
+
+def _database() -> tuple:
+    """(connection, status, file key) of the database being served. A new connection is opened when the file
+    was rebuilt or changed under the server, so a rebuild needs no restart; a database that cannot be served
+    stops the page with the reason, once per data version (no rebuild retried on every page load)."""
     db = paths.db_path()
-    loader.ensure_built(db)
-    return store.connect(db)
+    try:
+        return _opened(str(db), _file_key(db))
+    except NoDatabase as exc:
+        language = lang()
+        st.error(t("database_missing", language))
+        problems(exc, language)
+        st.stop()
+
+
+def connection():
+    return _database()[0]
 
 
 def cursor():
+    """A cursor per query: a DuckDB connection is not thread-safe."""
     return connection().cursor()
 
 
-@st.cache_data(show_spinner=False)
+def data_notice(lang_code: str) -> None:
+    """When the last good database serves because the rebuild failed: say so, and why, on every page."""
+    status = _database()[1]
+    if status.stale:
+        st.warning(t("database_stale", lang_code))
+        with st.expander(t("database_stale_details", lang_code)):
+            problems(DataError(status.problems), lang_code)
+
+
 def cached(function_path: str, *args, **kwargs):
-    """Run an `ntm` function on a fresh cursor, cached by its name and arguments (the filters)."""
+    """Run an `ntm` function on a fresh cursor, cached by its name, its arguments (the filters) and the database
+    file it read."""
+    return _cached(_database()[2], function_path, *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(key: tuple, function_path: str, *args, **kwargs):
     module, name = function_path.rsplit(".", 1)
     function = getattr(__import__(module, fromlist=[name]), name)
     return function(cursor(), *args, **kwargs)
 
 
-@st.cache_data(show_spinner=False)
 def provinces() -> list[dict]:
+    return _provinces(_database()[2])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _provinces(key: tuple) -> list[dict]:
     return store.provinces(cursor()).to_dict("records")
 
 
@@ -94,9 +144,24 @@ def year_filter(years: list[int], lang_code: str, scope: str) -> int | None:
     return year
 
 
+_MARKDOWN_CHARS = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: CommonMark escapes them all
+
+
+def literal(text) -> str:
+    """Text from a file or a user, made safe for a markdown element: on one line, every punctuation character
+    backslash-escaped, so no link, image, HTML, colour directive or formula can form; it shows as written."""
+    return _MARKDOWN_CHARS.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def problems(error: DataError, lang_code: str) -> None:
+    """Every problem of a DataError as an error box: place (file, sheet, row, column) and message, literally."""
+    for p in error.problems:
+        st.error(literal(f"{p.where(lang_code)}: {p.vi if lang_code == 'vi' else p.en}"))
+
+
 def source_lines(sources: list[dict]) -> None:
     for s in sources:
-        st.caption(s["citation"] if isinstance(s, dict) else s)
+        st.caption(literal(s["citation"] if isinstance(s, dict) else s))
 
 
 def chart(fig, name: str, extra_filter: str | None = None) -> None:

@@ -4,6 +4,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 
 import pandas as pd
@@ -31,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the database from data/")
     _add_common(b, read=False)
+    c = sub.add_parser("ensure", help="rebuild the database if data/ changed or the file is damaged; keep the "
+                       "last good one (with a notice) when the rebuild fails")
+    _add_common(c, read=False)
     u = sub.add_parser("units", help="administrative units of a province")
     _add_common(u)
     u.add_argument("--province", required=True, help='name with or without diacritics, or GSO code ("58")')
@@ -249,8 +253,7 @@ def _evaluate(args, con) -> dict:
 
 
 def _sample(args, db, out) -> int:
-    loader.ensure_built(db)
-    con = store.connect(db)
+    con = _open(db)
     rules = Rulebook.from_db(con)
     first, _, last = args.years.partition("-")
     years = list(range(int(first), int(last or first) + 1))
@@ -278,7 +281,34 @@ def _sample(args, db, out) -> int:
     return 0
 
 
+def _open(db):
+    """The database to read: current, rebuilt, or the last good one with a notice on stderr (dbfile)."""
+    return store.connect(_ensure(db).db)
+
+
+def _ensure(db):
+    status = loader.ensure(db)
+    if status.stale:
+        print("Cảnh báo: dữ liệu mới trong data/ có lỗi, đang dùng bản dữ liệu hợp lệ gần nhất / Warning: the new "
+              "files in data/ have errors; the last valid database is used:", file=sys.stderr)
+        for p in status.problems[:10]:
+            print(f"- {p}", file=sys.stderr)
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a closed pipe (`… | head`) ends it quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the reader has gone: point stdout at nothing so the interpreter's final flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     db = paths.db_path(args.db)
     out = sys.stdout
@@ -290,8 +320,12 @@ def main(argv: list[str] | None = None) -> int:
             json.dump({"db": str(db), "rows": counts}, out, ensure_ascii=False, indent=2)
             out.write("\n")
             return 0
-        loader.ensure_built(db)
-        con = store.connect(db)
+        if args.command == "ensure":
+            status = _ensure(db)
+            json.dump({"db": str(status.db), "rebuilt": status.rebuilt, "stale": status.stale}, out)
+            out.write("\n")
+            return 0
+        con = _open(db)
         fmt_name = args.format or ("table" if out.isatty() else "json")
         if args.command == "quality":
             code = resolve_province(con, args.province)["code"] if args.province else None
@@ -359,4 +393,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (DataError, UnknownUnit, LookupError) as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"Không đọc/ghi được tệp / cannot read or write a file: {exc.filename or ''} "
+              f"({exc.strerror or type(exc).__name__})", file=sys.stderr)
         return 2

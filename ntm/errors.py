@@ -2,6 +2,15 @@
 
 from dataclasses import dataclass
 
+EXCERPT_CHARS = 60
+LIMITS = {"file": 120, "sheet": 60, "column": 60, "vi": 600, "en": 600}  # a 2 MB cell is never echoed whole
+
+
+def excerpt(value, limit: int = EXCERPT_CHARS) -> str:
+    """A value as it may be quoted in a message: one line, at most `limit` characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -11,6 +20,12 @@ class Problem:
     vi: str
     en: str
     sheet: str | None = None
+
+    def __post_init__(self):
+        for name, limit in LIMITS.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, excerpt(value, limit))
 
     def where(self, lang: str) -> str:
         vi = lang == "vi"

@@ -4,7 +4,11 @@ A chart export carries its title, legend, the active filters and the source line
 Charts are rendered by kaleido with Debian's Chromium; one kaleido session serves every export (starting the
 browser is the slow part). XLSX keeps numbers as numbers with a number format (Excel shows them with the
 reader's separators, 1.234,5 on a Vietnamese system), a header, the source and a frozen header row. CSV is UTF-8
-with a byte-order mark so Excel reads Vietnamese, and cells starting with = + - @ are neutralised.
+with a byte-order mark so Excel reads Vietnamese.
+
+No exported text is ever a formula: a CSV cell (header included) starting with = + - @ tab or CR gets a leading
+apostrophe, and every XLSX text cell (title, filters, header, values, source) is written as a string, never as
+a formula, whatever it starts with.
 """
 
 import copy
@@ -55,11 +59,25 @@ def image(fig: go.Figure, fmt: str, filters_text: str) -> bytes:
         return _kaleido().calc_fig_sync(report, opts=opts)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def neutralise(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _text_cells(ws) -> None:
+    """openpyxl writes a string starting with '=' as a formula: every text cell becomes a plain string, and one
+    that starts like a formula gets Excel's own hidden apostrophe (quotePrefix), so editing it keeps it text."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
@@ -85,7 +103,7 @@ def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: 
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for record in frame.itertuples(index=False):
-        ws.append([None if (isinstance(v, float) and pd.isna(v)) else neutralise(v) for v in record])
+        ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in record])
     for j, column in enumerate(frame.columns, start=1):
         places = decimals.get(column, 2)
         fmt = "#,##0" if places == 0 else "#,##0." + "0" * places
@@ -97,6 +115,7 @@ def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: 
     ws.append([])
     ws.append([source_text])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _text_cells(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

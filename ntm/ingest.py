@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm.errors import DataError, Problem
+from ntm.errors import DataError, Problem, excerpt
 from ntm.fmt import parse_number
-from ntm.matching import UnitMatcher
+from ntm.matching import MAX_NAME_CHARS, UnitMatcher
 from ntm.names import normalize
 
 ALIASES = {"code": ("ma_xa", "ma", "code", "commune_code", "ma xa"), "name": ("xa", "ten_xa", "commune", "name",
@@ -59,8 +59,9 @@ def _value(raw, problems, where) -> float | None:
     try:
         return parse_number(raw)
     except ValueError:
-        problems.append(_problem(where, f"'{raw}' không phải là số hay Đạt/Chưa đạt (viết số như 74,17 hoặc 1.018)",
-                                 f"'{raw}' is not a number or Đạt/Chưa đạt (write numbers like 74,17 or 1.018)"))
+        quoted = excerpt(raw)
+        problems.append(_problem(where, f"'{quoted}' không phải là số hay Đạt/Chưa đạt (viết số như 74,17 hoặc 1.018)",
+                                 f"'{quoted}' is not a number or Đạt/Chưa đạt (write numbers like 74,17 or 1.018)"))
         return None
 
 
@@ -108,8 +109,9 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
                 try:
                     y = int(parse_number(rec[by_role["year"]]))
                 except (TypeError, ValueError):
-                    problems.append(_problem(where(by_role["year"]), f"năm '{rec[by_role['year']]}' không hợp lệ",
-                                             f"year '{rec[by_role['year']]}' is not valid"))
+                    quoted = excerpt(rec[by_role["year"]])
+                    problems.append(_problem(where(by_role["year"]), f"năm '{quoted}' không hợp lệ",
+                                             f"year '{quoted}' is not valid"))
                     continue
             if y is None:
                 problems.append(Problem(path.name, i, None, "thiếu năm (cột nam hoặc --year)",
@@ -117,8 +119,8 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
                 continue
             set_code = str(rec[by_role["set"]]).strip() if "set" in by_role else default_set
             if set_code not in sets:
-                problems.append(_problem(where(by_role["set"]), f"bộ tiêu chí '{set_code}' không có",
-                                         f"criteria set '{set_code}' is not known"))
+                problems.append(_problem(where(by_role["set"]), f"bộ tiêu chí '{excerpt(set_code)}' không có",
+                                         f"criteria set '{excerpt(set_code)}' is not known"))
                 continue
             pairs = [(str(rec[by_role["indicator"]]).strip(), by_role["value"])] if long else \
                 [(str(c).strip(), c) for c in wide_cols]
@@ -127,17 +129,19 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
                 if long and criterion:
                     flag = FLAGS.get(normalize(str(rec[col])))
                     if flag is None:
+                        quoted = excerpt(rec[col])
                         problems.append(_problem(where(str(col)), f"kết quả tiêu chí phải là Đạt hoặc Chưa đạt, "
-                                                 f"không phải '{rec[col]}'", f"a criterion result must be Đạt or "
-                                                 f"Chưa đạt, not '{rec[col]}'"))
+                                                 f"không phải '{quoted}'", f"a criterion result must be Đạt or "
+                                                 f"Chưa đạt, not '{quoted}'"))
                     elif unit:
                         declared.append({"unit_code": unit, "set_code": set_code, "year": y,
                                          "criterion_no": criterion.group(1), "status": "met" if flag else "not_met",
                                          "doc_id": path.name, "line": i})
                     continue
                 if long and code not in sets[set_code]:
-                    problems.append(Problem(path.name, i, by_role["indicator"], f"mã chỉ tiêu '{code}' không có "
-                                            "trong bộ tiêu chí", f"indicator code '{code}' is not in the criteria "
+                    quoted = excerpt(code)
+                    problems.append(Problem(path.name, i, by_role["indicator"], f"mã chỉ tiêu '{quoted}' không có "
+                                            "trong bộ tiêu chí", f"indicator code '{quoted}' is not in the criteria "
                                             "set", sheet=sheet or None))
                     continue
                 value = _value(rec[col], problems, where(str(col)))
@@ -157,8 +161,8 @@ def _unit(rec, by_role, matcher, units, province, problems, where) -> str | None
         code = str(rec[by_role["code"]]).strip().split(".")[0].zfill(5)
         if code in set(units["code"]):
             return code
-        problems.append(_problem(where(by_role["code"]), f"mã xã '{code}' không có trong danh mục",
-                                 f"commune code '{code}' is not in the unit list"))
+        problems.append(_problem(where(by_role["code"]), f"mã xã '{excerpt(code)}' không có trong danh mục",
+                                 f"commune code '{excerpt(code)}' is not in the unit list"))
         return None
     written = str(rec[by_role["name"]]).strip()
     if province is None:
@@ -168,8 +172,12 @@ def _unit(rec, by_role, matcher, units, province, problems, where) -> str | None
     match = matcher.match(written, province)
     if match.code:
         return match.code
+    if match.method == "too_long":
+        problems.append(_problem(where(by_role["name"]), f"tên xã dài hơn {MAX_NAME_CHARS} ký tự",
+                                 f"the commune name is longer than {MAX_NAME_CHARS} characters"))
+        return None
     why_vi = "trùng nhiều xã: " + ", ".join(match.candidates) if match.candidates else "không khớp xã nào"
     why_en = "matches several communes: " + ", ".join(match.candidates) if match.candidates else "matches no commune"
-    problems.append(_problem(where(by_role["name"]), f"tên xã '{written}' {why_vi}",
-                             f"commune name '{written}' {why_en}"))
+    problems.append(_problem(where(by_role["name"]), f"tên xã '{excerpt(written)}' {why_vi}",
+                             f"commune name '{excerpt(written)}' {why_en}"))
     return None

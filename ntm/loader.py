@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import store
+from ntm import dbfile, store
 from ntm.errors import DataError, Problem
 from ntm.names import normalize
 from ntm.paths import DATA_DIR
@@ -35,53 +35,40 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
-def is_current(db: Path, data_dir: Path = DATA_DIR) -> bool:
-    if not db.exists():
-        return False
-    try:
-        con = store.connect(db)
-        try:
-            return store.build_info(con).get("data_fingerprint") == data_fingerprint(data_dir)
-        finally:
-            con.close()
-    except Exception:  # an unreadable or foreign file is simply not current
-        return False
-
-
-def ensure_built(db: Path, data_dir: Path = DATA_DIR) -> bool:
-    """Build the database when it is missing or older than data/. Returns True when it built."""
-    if is_current(db, data_dir):
-        return False
-    build(db, data_dir)
-    return True
+def ensure(db: Path, data_dir: Path = DATA_DIR) -> dbfile.Status:
+    """The database to serve: current, rebuilt from data/, or the last good one with the reason (dbfile)."""
+    db = Path(db)
+    return dbfile.ensure(db, data_fingerprint(data_dir), lambda: build(db, data_dir))
 
 
 def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
-    """Build `db` from `data_dir`; returns the row count per table. Raises DataError on bad input."""
+    """Build `db` from `data_dir`; returns the row count per table. Raises DataError on bad input, and leaves the
+    previous database and its sidecar as they were."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
-    try:
-        con = store.connect(tmp, read_only=False)
-        try:
-            store.create_schema(con)
-            counts = _load_all(con, data_dir)
-            store.set_build_info(con, {
-                "data_fingerprint": data_fingerprint(data_dir),
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "row_counts": json.dumps(counts, sort_keys=True),
-            })
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, db)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        return counts
-    except BaseException:
+    with dbfile.lock(db, exclusive=True):
+        dbfile.remove_stale_builds(db)
+        tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
         tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
+        try:
+            fingerprint = data_fingerprint(data_dir)
+            con = store.connect(tmp, read_only=False)
+            try:
+                store.create_schema(con)
+                counts = _load_all(con, data_dir)
+                store.set_build_info(con, {
+                    "data_fingerprint": fingerprint,
+                    "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "row_counts": json.dumps(counts, sort_keys=True),
+                })
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            dbfile.seal(tmp, db, fingerprint)
+            return counts
+        finally:
+            for leftover in (tmp, Path(str(tmp) + ".wal"), dbfile.sidecar(tmp)):
+                leftover.unlink(missing_ok=True)
 
 
 # ---- reading text files ---------------------------------------------------------------------------

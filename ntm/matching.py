@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ntm.errors import excerpt
 from ntm.names import normalize, strip_prefix
 from ntm.paths import DATA_DIR
 
@@ -21,6 +22,7 @@ _TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọ
           "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
 _TYPES = r"(?:xã|phường|thị trấn|huyện|thị xã|thành phố|tp\.?)"
 _DISTRICT_HINT = re.compile(rf"\s*[-–(,]\s*{_TYPES}\s+([^)]+)\)?\s*$", re.IGNORECASE)
+MAX_NAME_CHARS = 200  # no unit name is longer; a longer text is refused before any matching work
 _ABBREV = re.compile(r"^([A-Za-zĐđ])\s*\.?\s+(?=\S)|^([A-Za-zĐđ])\.(?=\S)")
 
 
@@ -37,7 +39,7 @@ def canonical(name: str) -> str:
 class Match:
     written: str
     code: str | None
-    method: str                       # alias / exact / no_diacritics / abbreviation / ambiguous / unmatched
+    method: str                       # alias / exact / no_diacritics / abbreviation / ambiguous / unmatched / too_long
     candidates: list[str] = field(default_factory=list)
 
 
@@ -68,6 +70,8 @@ class UnitMatcher:
     def match(self, written: str, province: str, district: str | None = None, level: str = "commune",
               prefer_type: str | None = "Xã") -> Match:
         """The unit `written` names, within `province` (GSO code) and `district` when given."""
+        if len(written) > MAX_NAME_CHARS:
+            return Match(excerpt(written), None, "too_long")
         text = written.strip()
         hint = _DISTRICT_HINT.search(text)
         if hint and district is None:

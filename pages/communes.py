@@ -51,7 +51,7 @@ if detail["history"]:
         level = {"xa_ntm": "ntm", "xa_nang_cao": "nang_cao", "xa_kieu_mau": "kieu_mau"}.get(h["level"])
         label = t(f"level_{level}", lang) if level else h["level"]
         st.markdown(f"- **{label}** — {t('kind_' + h['kind'], lang)} {h['year'] or ''}")
-        st.caption(h["citation"])
+        ui.source_lines([h])
 else:
     st.caption(t("not_listed", lang))
 

@@ -1,9 +1,6 @@
 """Bản đồ / Map: districts coloured by a measure, communes at their points, the roadmap replayed year by year,
 drill-down to a district or a commune, and the province's own commune boundaries."""
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -65,7 +62,7 @@ with side:
     missing = shown[shown["lat"].isna()]
     if len(missing):
         st.markdown(f"**{t('map_no_point', lang)}** ({len(missing)})")
-        st.caption(", ".join(f"{r['name']} ({r['district']})" for r in missing.to_dict("records")))
+        st.caption(ui.literal(", ".join(f"{r['name']} ({r['district']})" for r in missing.to_dict("records"))))
 
 raw = pd.DataFrame({t("col_commune", lang): shown["name"], t("district", lang): shown["district"],
                     t("col_status_level", lang): [t(f"level_{lv}", lang) + " · " + t(f"kind_{k}", lang) if lv else
@@ -79,36 +76,45 @@ with st.expander(t("upload_title", lang), expanded=own is not None):
     st.caption(t("upload_help", lang))
     if own:
         meta = own.get("ntm", {})
-        st.success(t("upload_saved", lang, n=len(own["features"]), source=meta.get("source")))
+        st.success(t("upload_saved", lang, n=len(own["features"])))
+        st.text(f"{t('upload_source', lang)}: {meta.get('source', '')}\n{t('upload_licence', lang)}: "
+                f"{meta.get('licence', '')}")
         if st.button(t("upload_remove", lang), key="boundary_remove"):
             boundaries.remove(code)
             st.rerun()
     upload = st.file_uploader("GeoJSON / .zip / .gpkg", type=["geojson", "json", "zip", "gpkg"], key="boundary_file")
-    source_in = st.text_input(t("upload_source", lang), key="boundary_source")
-    licence_in = st.text_input(t("upload_licence", lang), key="boundary_licence")
+    source_in = st.text_input(t("upload_source", lang), key="boundary_source", max_chars=500)
+    licence_in = st.text_input(t("upload_licence", lang), key="boundary_licence", max_chars=200)
     if upload is not None and st.button(t("upload_check", lang), key="boundary_check"):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / upload.name
-            path.write_bytes(upload.getvalue())
-            try:
-                frame = boundaries.read(path, upload.name)
-                report = boundaries.match(frame, store.units(ui.cursor()), code, upload.name)
-                st.session_state["boundary_pending"] = (boundaries.prepare(frame, report), report)
-            except DataError as exc:
-                st.session_state.pop("boundary_pending", None)
-                for p in exc.problems:
-                    st.error(f"{p.where(lang)}: {p.vi if lang == 'vi' else p.en}")
+        st.session_state.pop("boundary_pending", None)
+        try:  # the upload's bytes and name are handed over as data: its name never becomes a path
+            frame = boundaries.read_upload(upload.getvalue(), upload.name)
+            report = boundaries.match(frame, store.units(ui.cursor()), code, upload.name)
+            st.session_state["boundary_pending"] = (boundaries.prepare(frame, report), report)
+        except DataError as exc:
+            ui.problems(exc, lang)
     pending = st.session_state.get("boundary_pending")
     if pending:
         collection, report = pending
         st.info(t("upload_report", lang, matched=report["matched"], features=report["features"],
                   missing=len(report["communes_without_feature"]), ambiguous=len(report["ambiguous"])))
         if report["unmatched"]:
-            st.caption("; ".join(f"#{u['feature']} {u['written']}" for u in report["unmatched"][:30]))
-        if st.button(t("upload_save", lang), key="boundary_save"):
+            st.dataframe(pd.DataFrame(report["unmatched"][:200]).rename(
+                columns={"feature": t("upload_feature", lang), "written": t("upload_written", lang)}),
+                hide_index=True)
+        confirm = False
+        if own and len(own["features"]) > report["matched"]:
+            confirm = st.checkbox(t("upload_confirm_replace", lang, old=len(own["features"]), new=report["matched"]),
+                                  key="boundary_confirm")
+        if not report["matched"]:
+            st.warning(t("upload_nothing_matched", lang))
+        elif st.button(t("upload_save", lang), key="boundary_save"):
             if not source_in.strip() or not licence_in.strip():
                 st.error(t("upload_needs_source", lang))
             else:
-                boundaries.save(code, collection, source_in, licence_in, report)
-                st.session_state.pop("boundary_pending", None)
-                st.rerun()
+                try:
+                    boundaries.save(code, collection, source_in, licence_in, report, replace_confirmed=confirm)
+                    st.session_state.pop("boundary_pending", None)
+                    st.rerun()
+                except DataError as exc:
+                    ui.problems(exc, lang)

@@ -35,7 +35,7 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
         if line:
             st.markdown(f"{t('card_target', lang, year=2025, target=fmt.number(line['target'], 1, lang) + ' %')} · "
                         f"**{t('status_' + line['status'], lang)}**")
-            st.caption(line["sources"][0]["citation"])
+            ui.source_lines(line["sources"][:1])
         ui.source_lines(view["sources"][:1])
 
 second = st.columns(3)
@@ -60,8 +60,8 @@ with second[1].container(border=True):
     if mobilized:
         g = mobilized[-1]
         st.metric(t("mobilized_card", lang), fmt.money(g["total_computed"], "ty", lang), label_visibility="collapsed")
-        st.caption(f"{g['unit']} · {g['year']}")
-        st.caption(g["by_source"][0]["citation"])
+        st.caption(ui.literal(f"{g['unit']} · {g['year']}"))
+        ui.source_lines(g["by_source"][:1])
     else:
         st.metric(t("mobilized_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -71,7 +71,7 @@ with second[2].container(border=True):
     if rates:
         st.metric(t("disbursement_card", lang), fmt.percent(rates[-1]["stated_pct"], 0, lang),
                   label_visibility="collapsed")
-        st.caption(rates[-1]["sources"][0]["citation"])
+        ui.source_lines(rates[-1]["sources"][:1])
     else:
         st.metric(t("disbursement_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -80,8 +80,8 @@ st.subheader(t("attention", lang))
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
 risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
 findings = ui.cached("ntm.quality.findings", code, lang)
-st.markdown(f"- {t('attention_off_track', lang, n=len(off))}: " + ", ".join(
-    f"{r['unit']} ({r['indicator_name']})" for r in off[:8]) if off else f"- {t('attention_off_track', lang, n=0)}")
-st.markdown(f"- {t('attention_at_risk', lang, n=len(risk))}" + (": " + ", ".join(r["name"] for r in risk[:10])
-                                                                  if risk else ""))
+off_names = ", ".join(ui.literal(f"{r['unit']} ({r['indicator_name']})") for r in off[:8])
+st.markdown(f"- {t('attention_off_track', lang, n=len(off))}" + (f": {off_names}" if off else ""))
+risk_names = ", ".join(ui.literal(r["name"]) for r in risk[:10])
+st.markdown(f"- {t('attention_at_risk', lang, n=len(risk))}" + (f": {risk_names}" if risk else ""))
 st.markdown(f"- {t('attention_quality', lang, n=len(findings))}")

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
-.venv/bin/python -m ntm build >/dev/null
+.venv/bin/python -m ntm ensure >/dev/null || echo "Chưa có cơ sở dữ liệu hợp lệ; ứng dụng sẽ nói lý do / no valid database yet; the app shows why" >&2
 exec .venv/bin/streamlit run app.py --server.address "${NTM_ADDRESS:-127.0.0.1}" --server.port "${NTM_PORT:-8501}" "$@"

@@ -27,8 +27,8 @@ def test_build_is_idempotent(tmp_path):
     second = loader.build(db)
     assert first == second
     assert _dump(db) == before
-    assert loader.is_current(db)
-    assert loader.ensure_built(db) is False
+    status = loader.ensure(db)
+    assert not status.rebuilt and not status.stale
 
 
 @pytest.fixture
@@ -49,7 +49,8 @@ def test_failed_build_leaves_previous_database_intact(tmp_path, data_copy):
     with pytest.raises(DataError) as err:
         loader.build(db, data_copy)
     assert _dump(db) == before
-    assert not loader.is_current(db, data_copy)  # the data changed; the old database still stands
+    status = loader.ensure(db, data_copy)  # the data changed; the old database still stands, with the reason
+    assert status.stale and status.problems[0].column == "doc_id" and _dump(db) == before
     assert not list(tmp_path.glob(".ntm.duckdb.building-*"))
     problem = err.value.problems[0]
     assert problem.file == "data/facts/reported_aggregates/000_ninh_thuan.csv"

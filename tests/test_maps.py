@@ -128,8 +128,12 @@ def test_unknown_projection_and_no_usable_column(con, tmp_path, store_dir):
     folder.mkdir()
     _features().to_file(folder / "xa.shp")
     (folder / "xa.prj").unlink()
+    archive = tmp_path / "noprj.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.iterdir():
+            zf.write(part, part.name)
     with pytest.raises(DataError) as err:
-        boundaries.read(folder / "xa.shp")
+        boundaries.read(archive)
     assert "không biết phép chiếu" in str(err.value) and "unknown projection" in str(err.value)
     path = tmp_path / "cot.geojson"
     _features().drop(columns=["ma_xa", "ten_xa"]).rename(columns={"ten_huyen": "vung"}).to_file(path, driver="GeoJSON")
