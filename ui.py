@@ -3,6 +3,7 @@ filters kept in the URL, source lines, the illustrative banner and the export bu
 filters here, call `ntm`, render."""
 
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -27,26 +28,35 @@ def _file_key(db: Path) -> tuple | None:
     return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _opened(db: str, key: tuple | None) -> tuple:
-    """A read-only connection to the database file with this key, after checking it is whole and current
-    (rebuilt when data/ changed or the file is damaged; the last good one when the rebuild fails)."""
-    status = loader.ensure(Path(db))
-    return store.connect(status.db), status, _file_key(status.db)
+_SERVED: dict[str, tuple] = {}  # database path -> (connection, status, key of the file it reads)
+_SERVED_LOCK = threading.Lock()
 
 
 def _database() -> tuple:
-    """(connection, status, file key) of the database being served. A new connection is opened when the file
-    was rebuilt or changed under the server, so a rebuild needs no restart; a database that cannot be served
-    stops the page with the reason, once per data version (no rebuild retried on every page load)."""
+    """(connection, status, file key) of the database being served. When the file changed under the server
+    (rebuilt, or damaged) it is checked again (loader.ensure: rebuilt when data/ changed or the file is damaged;
+    the last good one when the rebuild fails), the old connection is closed — DuckDB would otherwise hand back
+    its instance of the old file — and a new one opened, so a rebuild needs no restart. A database that cannot be
+    served stops the page with the reason; the failing build is remembered, not retried on every load."""
     db = paths.db_path()
-    try:
-        return _opened(str(db), _file_key(db))
-    except NoDatabase as exc:
+    key, failure = _file_key(db), None
+    with _SERVED_LOCK:
+        served = _SERVED.get(str(db))
+        if served is None or served[2] != key:
+            try:
+                status = loader.ensure(db)
+            except NoDatabase as exc:
+                failure = exc
+            else:
+                if served is not None:
+                    served[0].close()
+                served = _SERVED[str(db)] = (store.connect(status.db), status, _file_key(status.db))
+    if failure is not None:
         language = lang()
         st.error(t("database_missing", language))
-        problems(exc, language)
+        problems(failure, language)
         st.stop()
+    return served
 
 
 def connection():

@@ -45,7 +45,7 @@ GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 GEOJSON_CRS = re.compile(r"^(?:urn:ogc:def:crs:EPSG:[\d.]*:|EPSG:)(\d{4,5})$", re.IGNORECASE)
 GEOJSON_CRS84 = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "OGC:CRS84"}
 POLYGONS = ("Polygon", "MultiPolygon")
-PROVINCE_CODE = re.compile(r"^\d{2}$")
+PROVINCE_CODE = re.compile(r"^[0-9]{2}$")
 # GDAL and PROJ may never reach the network or a file the upload names: no /vsicurl/ file has an allowed ending,
 # SQLite virtual tables may not open other files, PROJ fetches no grids.
 GDAL_OPTIONS = {"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".ntm-no-remote-files", "GDAL_HTTP_MAX_RETRY": "0",

@@ -316,7 +316,7 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "sample":
             return _sample(args, db, out)
         if args.command == "build":
-            counts = loader.build(db)
+            counts = loader.build(db, paths.data_dir())
             json.dump({"db": str(db), "rows": counts}, out, ensure_ascii=False, indent=2)
             out.write("\n")
             return 0

@@ -12,6 +12,7 @@ a formula, whatever it starts with.
 """
 
 import copy
+import csv
 import io
 import threading
 
@@ -83,7 +84,8 @@ def _text_cells(ws) -> None:
 def table_csv(frame: pd.DataFrame) -> bytes:
     safe = frame.map(neutralise)
     safe.columns = [neutralise(str(c)) for c in frame.columns]
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    # every text cell quoted: a CR or LF inside a cell stays inside it and cannot start a row with a formula
+    return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
 def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: str,

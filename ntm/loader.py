@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import dbfile, store
+from ntm import dbfile, paths, store
 from ntm.errors import DataError, Problem
 from ntm.names import normalize
 from ntm.paths import DATA_DIR
@@ -35,9 +35,9 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
-def ensure(db: Path, data_dir: Path = DATA_DIR) -> dbfile.Status:
+def ensure(db: Path, data_dir: Path | None = None) -> dbfile.Status:
     """The database to serve: current, rebuilt from data/, or the last good one with the reason (dbfile)."""
-    db = Path(db)
+    db, data_dir = Path(db), data_dir or paths.data_dir()
     return dbfile.ensure(db, data_fingerprint(data_dir), lambda: build(db, data_dir))
 
 

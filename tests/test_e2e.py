@@ -1,5 +1,6 @@
 """End to end: `streamlit run` on 127.0.0.1, Debian's Chromium through Playwright (no browser download)."""
 
+import json
 import os
 import socket
 import subprocess
@@ -39,10 +40,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(db_path, tmp_path_factory):
+def boundaries_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("var") / "boundaries"
+
+
+@pytest.fixture(scope="session")
+def server(db_path, tmp_path_factory, boundaries_dir):
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    env = {**os.environ, "NTM_DB": str(db_path)}
+    env = {**os.environ, "NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -164,3 +170,44 @@ def test_map_of_every_province(page, server, requests_seen, artifacts, province)
     page.wait_for_timeout(1500)  # the map canvas draws after the figure
     page.screenshot(path=str(artifacts / f"map_{province}.png"), full_page=True)
     assert _outside(requests_seen) == []
+
+
+def test_hostile_boundary_upload(page, server, requests_seen, artifacts, boundaries_dir):
+    """A file named ../../evil.geojson whose feature name and source text hold a markdown image pointing off the
+    machine: nothing is written outside the boundaries folder, the texts show literally, no request leaves."""
+    pixel = "![x](http://ntm-attacker.invalid/pixel.png)"
+    features = [{"type": "Feature", "properties": {"ma_xa": code, "ten_xa": name},
+                 "geometry": {"type": "Polygon", "coordinates": [[[109 + i / 10, 12], [109.1 + i / 10, 12],
+                                                                  [109.1 + i / 10, 12.1], [109 + i / 10, 12]]]}}
+                for i, (code, name) in enumerate([("22435", "Cam Tân"), ("99999", pixel)])]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    page.goto(f"{server}/ban-do?province=56&as_of=2023")
+    page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
+    _ready(page)
+    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
+        page.keyboard.press("Escape")
+    page.get_by_text("Ranh giới xã của tỉnh").click()
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
+        files=[{"name": "../../evil.geojson", "mimeType": "application/geo+json", "buffer": data}])
+    page.get_by_label("Nguồn dữ liệu ranh giới").fill(pixel)
+    page.get_by_label("Nguồn dữ liệu ranh giới").press("Enter")
+    page.get_by_label("Giấy phép").fill("CC BY 4.0")
+    page.get_by_label("Giấy phép").press("Enter")
+    _ready(page)
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_text("Khớp 1/2 vùng").wait_for(timeout=60_000)
+    _ready(page)
+    page.get_by_role("button", name="Lưu ranh giới").click()
+    page.get_by_text("Đã lưu ranh giới xã (1 xã)").wait_for(timeout=60_000)
+    for place in (boundaries_dir.parent, boundaries_dir.parent.parent, Path("/tmp"), Path("/"), ROOT, ROOT.parent):
+        assert not (place / "evil.geojson").exists(), place
+    assert sorted(p.name for p in boundaries_dir.iterdir() if not p.name.startswith(".")) == ["56.geojson"]
+    requests_seen.clear()
+    page.goto(f"{server}/ban-do?province=56&as_of=2023")  # the next visit shows the saved source
+    page.get_by_text("Ranh giới xã của tỉnh").wait_for(timeout=60_000)
+    _ready(page)
+    page.get_by_text(pixel).first.wait_for(timeout=30_000)  # shown as written
+    assert page.locator("img[src*='ntm-attacker']").count() == 0
+    page.screenshot(path=str(artifacts / "map_hostile_upload.png"), full_page=True)
+    assert _outside(requests_seen) == []
+    (boundaries_dir / "56.geojson").unlink()
