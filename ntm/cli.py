@@ -230,7 +230,12 @@ def _evaluate(args, con) -> dict:
         province = resolve_province(con, args.province)["code"] if args.province else None
         unit_list = store.units(con, level="commune", province_code=province)
         sets = {s: set(rules.of_set("indicators", s)["indicator_code"]) for s in (SET_NTM, SET_NANG_CAO)}
-        values, declared = ingest.read_values(args.input, unit_list, sets, args.set, province, args.year)
+        indicators = pd.concat([rules.of_set("indicators", s) for s in sets])
+        percent = frozenset(indicators.loc[indicators["unit"] == "%", "indicator_code"])
+        period = store.criteria_sets(con).set_index("set_code").loc[args.set, "period"]
+        first, _, last = str(period).partition("-")
+        values, declared = ingest.read_values(args.input, unit_list, sets, args.set, province, args.year,
+                                              percent=percent, years=(int(first), int(last or first)))
         illustrative = ingest.is_illustrative(args.input)
         units = store.unit_attributes(con, codes=sorted(set(values["unit_code"]) | set(declared["unit_code"])))
         year = args.year or int(max(values["year"].max(), declared["year"].max() if len(declared) else 0))

@@ -351,4 +351,5 @@ def test_a_huge_name_is_refused_at_once_and_quoted_briefly(con, tmp_path):
         ingest.read_values(path, units, sets, "XA_NTM_2021_2025", "56")
     messages = [str(p) for p in err.value.problems]
     assert len(messages) == 2 and all(len(m) < 1000 for m in messages)
-    assert "dài hơn 200 ký tự" in messages[0] and "…" in messages[1]
+    assert all("dài hơn 1000 ký tự" in m and "…" in m for m in messages)
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "xa"), (3, "gia_tri")]
