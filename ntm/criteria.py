@@ -70,16 +70,18 @@ def declared_statuses(con, rules: Rulebook, set_code: str, province: str | None 
 
 
 def complete_declared(status: pd.DataFrame, counts: pd.DataFrame, n: int, criteria: list[str]) -> pd.DataFrame:
-    """Add the criteria a declared count settles: m met + the k declared unmet = n -> the others are met."""
-    extra = []
-    for c in counts.itertuples():
-        unmet = status[(status["unit_code"] == c.unit_code) & (status["year"] == c.year)
-                       & (status["status"] == "not_met")]
-        if int(c.value) + len(unmet) == n:
-            extra += [{"unit_code": c.unit_code, "year": c.year, "criterion_no": k, "status": "met",
-                       "doc_id": c.doc_id, "line": c.line}
-                      for k in criteria if k not in set(unmet["criterion_no"])]
-    out = pd.concat([status, pd.DataFrame(extra, columns=status.columns)], ignore_index=True)
+    """Add the criteria a declared count settles: m met + the k declared unmet = n -> the others are met.
+    Set-based: unmet criteria counted per unit and year, the settled counts crossed with the criteria list, the
+    declared unmet ones taken out."""
+    keys = ["unit_code", "year"]
+    unmet = status.loc[status["status"] == "not_met", keys + ["criterion_no"]]
+    n_unmet = unmet.groupby(keys).size().rename("n_unmet").reset_index()
+    settled = counts[keys + ["value", "doc_id", "line"]].merge(n_unmet, on=keys, how="left")
+    settled = settled[settled["value"].astype(int) + settled["n_unmet"].fillna(0).astype(int) == n]
+    extra = settled[keys + ["doc_id", "line"]].merge(pd.DataFrame({"criterion_no": criteria}), how="cross")
+    extra = extra.merge(unmet.assign(_unmet=True), on=keys + ["criterion_no"], how="left")
+    extra = extra[extra["_unmet"].isna()].assign(status="met")[status.columns]
+    out = pd.concat([status, extra], ignore_index=True) if len(extra) else status.reset_index(drop=True)
     return out.drop_duplicates(["unit_code", "year", "criterion_no"], keep="first")
 
 

@@ -45,20 +45,25 @@ class Match:
 
 class UnitMatcher:
     """Match names within one province. `units` is a frame or list of dicts with code, name, type, level,
-    parent_code (district), province_code."""
+    parent_code (district), province_code. Names are indexed once (by canonical form and without diacritics,
+    per province and level), so a match is a few dictionary look-ups, not a scan of every unit."""
 
     def __init__(self, units, data_dir: Path = DATA_DIR):
         records = units.to_dict("records") if hasattr(units, "to_dict") else list(units)
         self.units = [u for u in records if u["level"] in ("commune", "district")]
         self.by_code = {u["code"]: u for u in records}
-        self.aliases = _read(data_dir / "names" / "aliases.csv")
+        self.aliases = {(a["province_code"], canonical(a["written"])): a["unit_code"]
+                        for a in _read(data_dir / "names" / "aliases.csv")}
         self.abbreviations = _read(data_dir / "names" / "abbreviations.csv")
+        self.exact: dict[tuple, list[dict]] = {}
+        self.plain: dict[tuple, list[dict]] = {}
+        for u in self.units:
+            self.exact.setdefault((u["province_code"], u["level"], canonical(u["name"])), []).append(u)
+            self.plain.setdefault((u["province_code"], u["level"], normalize(u["name"])), []).append(u)
 
     def _district(self, hint: str, province: str) -> str | None:
-        key = normalize(canonical(hint))
-        found = [u["code"] for u in self.units if u["level"] == "district" and u["province_code"] == province
-                 and normalize(u["name"]) == key]
-        return found[0] if len(found) == 1 else None
+        found = self.plain.get((province, "district", normalize(canonical(hint))), [])
+        return found[0]["code"] if len(found) == 1 else None
 
     def _pick(self, found: list[dict], prefer_type: str | None) -> list[dict]:
         if len(found) > 1 and prefer_type:
@@ -77,19 +82,18 @@ class UnitMatcher:
         if hint and district is None:
             district = self._district(hint.group(1), province)
             text = text[:hint.start()]
-        for alias in self.aliases:
-            if alias["province_code"] == province and canonical(alias["written"]) == canonical(text):
-                return Match(written, alias["unit_code"], "alias")
-        pool = [u for u in self.units if u["province_code"] == province and u["level"] == level
-                and (district is None or u["parent_code"] == district)]
         name = canonical(text)
-        attempts = [("exact", lambda u: canonical(u["name"]) == name),
-                    ("no_diacritics", lambda u: normalize(u["name"]) == strip_prefix(normalize(name)))]
+        alias = self.aliases.get((province, name))
+        if alias is not None:
+            return Match(written, alias, "alias")
+        attempts = [("exact", self.exact, name), ("no_diacritics", self.plain, strip_prefix(normalize(name)))]
         expanded = self._expand(name, province)
         if expanded:
-            attempts.append(("abbreviation", lambda u: normalize(u["name"]) == normalize(expanded)))
-        for method, test in attempts:
-            found = self._pick([u for u in pool if test(u)], prefer_type)
+            attempts.append(("abbreviation", self.plain, normalize(expanded)))
+        for method, index, key in attempts:
+            found = [u for u in index.get((province, level, key), [])
+                     if district is None or u["parent_code"] == district]
+            found = self._pick(found, prefer_type)
             if len(found) == 1:
                 return Match(written, found[0]["code"], method)
             if len(found) > 1:
