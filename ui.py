@@ -198,13 +198,15 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, sourc
         st.dataframe(display, hide_index=hide_index, width="stretch")
     text = filters_text(extra_filter)
     language = filters()["lang"]
-    left, right, _ = st.columns([1, 1, 6])
+    left, middle, right, _ = st.columns([1, 1, 1, 5])
     left.download_button(t("download_xlsx", language),
                          data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
                          file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button(t("download_csv", language), data=lambda: exports.table_csv(raw), file_name=f"{name}.csv",
-                          mime="text/csv", key=f"csv_{name}", on_click="ignore")
+    for column, dialect in ((middle, "vi"), (right, "machine")):
+        column.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
+                               data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
+                               key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
 
 
 def formatted(frame: pd.DataFrame, lang_code: str, decimals: dict[str, int] | None = None,

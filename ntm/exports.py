@@ -14,6 +14,7 @@ a formula, whatever it starts with.
 import copy
 import csv
 import io
+import math
 import threading
 
 import pandas as pd
@@ -81,17 +82,76 @@ def _text_cells(ws) -> None:
                     cell.quotePrefix = True
 
 
-def table_csv(frame: pd.DataFrame) -> bytes:
-    safe = frame.map(neutralise)
+YEAR_WORDS = ("năm", "year")
+
+
+def _numbers(series: pd.Series) -> list[float] | None:
+    """The column's numbers when every filled cell is a number (not a flag), else None."""
+    values = [v for v in series if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    return [float(v) for v in values]
+
+
+def column_kind(name: str, series: pd.Series, places: int | None) -> tuple[str, int] | None:
+    """How a numeric column is written: ('year', 0) plain 2023; ('count', 0) with thousands; ('decimal', n)
+    rounded to the places shown. None for a text column."""
+    numbers = _numbers(series)
+    if numbers is None:
+        return None
+    integral = all(v.is_integer() for v in numbers)
+    if integral and any(w in str(name).lower() for w in YEAR_WORDS) and all(1900 <= v <= 2100 for v in numbers):
+        return "year", 0
+    if integral and not places:
+        return "count", 0
+    return "decimal", 2 if places is None else places  # rounded to the places shown; trailing zeros dropped
+
+
+def _as_written(frame: pd.DataFrame, decimals: dict[str, int]) -> tuple[pd.DataFrame, dict[str, tuple]]:
+    """Numbers rounded as the page shows them (no 9,349999…); whole numbers as integers (never 13.0)."""
+    out, kinds = frame.copy(), {}
+    for column in frame.columns:
+        kind = column_kind(column, frame[column], decimals.get(column))
+        if kind is None:
+            continue
+        kinds[column] = kind
+        places = kind[1]
+        out[column] = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
+                                 else (int(round(float(v))) if places == 0 else _tidy(round(float(v), places)))
+                                 for v in frame[column]], index=frame.index, dtype=object)
+    return out, kinds
+
+
+def _tidy(value: float) -> float | int:
+    return int(value) if value.is_integer() else value
+
+
+def table_csv(frame: pd.DataFrame, dialect: str = "vi", decimals: dict[str, int] | None = None) -> bytes:
+    """`vi`: as Excel on a Vietnamese Windows reads it (`;` between cells, decimal comma); `machine`: `,` and a
+    decimal point. Numbers rounded as shown, whole numbers without ".0"."""
+    written, _ = _as_written(frame, decimals or {})
+
+    def cell(v):
+        if isinstance(v, float) and dialect == "vi":
+            return str(v).replace(".", ",")
+        return neutralise(v)
+
+    safe = pd.DataFrame({i: pd.Series([cell(v) for v in written[c]], dtype=object) for i, c in
+                         enumerate(written.columns)})  # built cell by cell: pandas would turn 13 back into 13.0
     safe.columns = [neutralise(str(c)) for c in frame.columns]
-    # every text cell quoted: a CR or LF inside a cell stays inside it and cannot start a row with a formula
-    return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
+    # CRLF rows, and any cell holding a CR or LF quoted: a line break inside a cell cannot start a row
+    return safe.to_csv(index=False, sep=";" if dialect == "vi" else ",", lineterminator="\r\n",
+                       quoting=csv.QUOTE_MINIMAL).encode("utf-8-sig")
+
+
+FORMATS = {"year": "0", "count": "#,##0"}
 
 
 def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: str,
                decimals: dict[str, int] | None = None) -> bytes:
-    """One sheet: title, filters, the table (numbers as numbers), the source under it; header row frozen."""
-    decimals = decimals or {}
+    """One sheet: title, filters, the table (numbers as numbers, each column with its format: years plain, counts
+    with thousands, decimals as shown), the source under it, wrapped; header row frozen."""
+    written, kinds = _as_written(frame, decimals or {})
     wb = Workbook()
     ws = wb.active
     ws.title = "Số liệu"
@@ -104,18 +164,22 @@ def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: 
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for record in frame.itertuples(index=False):
+    for record in written.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in record])
     for j, column in enumerate(frame.columns, start=1):
-        places = decimals.get(column, 2)
-        fmt = "#,##0" if places == 0 else "#,##0." + "0" * places
+        kind, places = kinds.get(column, (None, 0))
+        fmt = FORMATS.get(kind) or ("#,##0" if places == 0 else "#,##0." + "0" * places)
         for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + len(frame), min_col=j, max_col=j):
             if isinstance(row[0].value, (int, float)):
                 row[0].number_format = fmt
-        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+        width = max([len(str(column))] + [len(str(v)) for v in written[column].head(200)]) + 2
         ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = min(width, 60)
     ws.append([])
     ws.append([source_text])
+    if len(frame.columns) > 1:
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(frame.columns))
+    ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[ws.max_row].height = 15 * (1 + len(source_text) // 110)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     _text_cells(ws)
     buf = io.BytesIO()

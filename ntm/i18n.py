@@ -50,7 +50,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "set_XA_NTM_2021_2025": ("Xã NTM 2021-2025", "Commune NTM 2021-2025"),
     "set_XA_NTMNC_2021_2025": ("Xã NTM nâng cao 2021-2025", "Advanced commune NTM 2021-2025"),
     "download_png": ("Tải PNG", "PNG"), "download_svg": ("Tải SVG", "SVG"),
-    "download_xlsx": ("Tải Excel", "Excel"), "download_csv": ("Tải CSV", "CSV"),
+    "download_xlsx": ("Tải Excel", "Excel"), "download_csv_vi": ("Tải CSV (Excel)", "CSV (Excel, Vietnamese)"),
+    "download_csv_machine": ("CSV (máy)", "CSV (machine)"),
+    "csv_vi_help": ("Dấu ; giữa các ô, dấu phẩy thập phân: Excel trên Windows tiếng Việt mở đúng.", "Cells separated by ;, decimal comma: opens right in Excel on a Vietnamese Windows."),
+    "csv_machine_help": ("Dấu , giữa các ô, dấu chấm thập phân: cho phần mềm và tập lệnh.", "Cells separated by ,, decimal point: for software and scripts."),
     "filters_line": ("Bộ lọc: {filters}", "Filters: {filters}"),
     "no_data_here": ("Chưa có số liệu trong các văn bản cho mục này.", "The documents give no data for this."),
     # levels and statuses

@@ -11,11 +11,27 @@ from ntm import exports
 def test_csv_has_a_bom_and_neutralises_formulas():
     frame = pd.DataFrame({"Xã": ["Cam Tân", "=HYPERLINK(\"x\")", "+1", "@SUM(A1)", "-2+3"],
                           "Giá trị": [1.5, 2, 3, 4, -5]})
-    data = exports.table_csv(frame)
+    data = exports.table_csv(frame, "machine")
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "Cam Tân" in text and "'=HYPERLINK" in text and "'+1" in text and "'@SUM" in text and "'-2+3" in text
-    assert ",-5" in text  # numbers stay numbers
+    assert ",-5\r\n" in text and ",1.5\r\n" in text and ",2\r\n" in text  # numbers stay numbers, no 2.0
+
+
+def test_csv_for_vietnamese_excel_and_for_machines():
+    frame = pd.DataFrame({"Năm": [2023.0, 2024.0], "Số xã": [13.0, float("nan")], "Bình quân": [16.47, 9.349999999]})
+    vi = exports.table_csv(frame, "vi", {"Bình quân": 2}).decode("utf-8-sig").splitlines()
+    assert vi == ["Năm;Số xã;Bình quân", "2023;13;16,47", "2024;;9,35"]
+    machine = exports.table_csv(frame, "machine", {"Bình quân": 2}).decode("utf-8-sig").splitlines()
+    assert machine == ["Năm,Số xã,Bình quân", "2023,13,16.47", "2024,,9.35"]
+
+
+def test_xlsx_formats_per_column_and_values_as_shown():
+    frame = pd.DataFrame({"Năm": [2023, 2024], "Số xã": [13.0, 1250.0], "Bình quân": [16.47, 9.349999999]})
+    sheet = load_workbook(io.BytesIO(exports.table_xlsx(frame, "T", "F", "S", {"Bình quân": 1}))).active
+    assert (sheet["A5"].value, sheet["A5"].number_format) == (2023, "0")
+    assert (sheet["B6"].value, sheet["B6"].number_format) == (1250, "#,##0")
+    assert (sheet["C6"].value, sheet["C6"].number_format) == (9.3, "#,##0.0")
 
 
 def test_xlsx_keeps_numbers_with_a_format_a_source_and_a_frozen_header():

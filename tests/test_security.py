@@ -294,7 +294,7 @@ FORMULAS = ["=HYPERLINK(\"http://127.0.0.1:9\",\"x\")", "+1+1", "-2+3", "@SUM(A1
 def test_csv_neutralises_every_formula_start_in_cells_and_headers():
     frame = pd.DataFrame({f: [f] for f in FORMULAS})
     text = exports.table_csv(frame).decode("utf-8-sig")
-    cells = [c for line in pd.read_csv(io.StringIO(text), dtype=str, header=None).to_numpy() for c in line]
+    cells = [c for line in pd.read_csv(io.StringIO(text), sep=";", dtype=str, header=None).to_numpy() for c in line]
     assert len(cells) == 2 * len(FORMULAS) and all(c.startswith("'") for c in cells)
 
 
