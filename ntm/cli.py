@@ -2,13 +2,12 @@
 
 import argparse
 import csv
-import io
 import json
 import sys
 
 import pandas as pd
 
-from ntm import assessment, fmt, ingest, loader, paths, progress, quality, roadmap, sample, store
+from ntm import assessment, fmt, ingest, loader, paths, progress, quality, roadmap, sample, store, timeline
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
@@ -24,6 +23,8 @@ def _add_common(p: argparse.ArgumentParser, read: bool = True) -> None:
         p.add_argument("--format", choices=("json", "csv", "table"),
                        help="output format (default: table on a terminal, JSON otherwise)")
         p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of labels and citations")
+        p.add_argument("--as-of", help="date (YYYY-MM-DD) or year: which units apply; a province merged in 2025 "
+                                       "(Khánh Hòa, Đà Nẵng, Vĩnh Long after 2025-07-01) answers per old province")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     _add_common(u)
     u.add_argument("--province", required=True, help='name with or without diacritics, or GSO code ("58")')
     u.add_argument("--level", choices=("district", "commune"))
+    w = sub.add_parser("crosswalk", help="old unit -> new unit between two dates: whole or part, legal basis, check")
+    _add_common(w)
+    w.add_argument("--province", required=True)
+    w.add_argument("--from", dest="from_date", default="2025-06-30", help="date of the old units")
+    w.add_argument("--to", dest="to_date", help="date of the new units (default: --as-of, else 2025-07-01)")
     s = sub.add_parser("summary", help="communes by criteria group, per district")
     _add_common(s)
     s.add_argument("--province", required=True)
@@ -55,14 +61,12 @@ def parser() -> argparse.ArgumentParser:
     _add_common(g)
     g.add_argument("--province", required=True)
     g.add_argument("--year", type=int, required=True, help="target year")
-    g.add_argument("--as-of", type=int, help="year of the values (default: the year before the target year)")
     g.add_argument("--district", help="one district (name or GSO code)")
     o = sub.add_parser("roadmap", help="trajectory, projection, target lines, communes at risk, slippage")
     _add_common(o)
     o.add_argument("--province", required=True)
     o.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
     o.add_argument("--district")
-    o.add_argument("--as-of", type=int)
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
@@ -220,10 +224,10 @@ def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
         _rows_out(rows, fmt_name, out)
 
 
-def _evaluate(args, con) -> dict:
+def _evaluate(args, con, found: dict | None) -> dict:
     rules = Rulebook.from_db(con)
     if args.input:
-        province = resolve_province(con, args.province)["code"] if args.province else None
+        province = found["code"] if found else None
         unit_list = store.units(con, level="commune", province_code=province)
         sets = {s: set(rules.of_set("indicators", s)["indicator_code"]) for s in (SET_NTM, SET_NANG_CAO)}
         values, declared = ingest.read_values(args.input, unit_list, sets, args.set, province, args.year)
@@ -235,7 +239,7 @@ def _evaluate(args, con) -> dict:
     else:
         if not args.province or not args.year:
             raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
-        province = resolve_province(con, args.province)["code"]
+        province = found["code"]
         if args.level == "district":
             return {"year": args.year, "set": SET_DISTRICT, "illustrative": False, "label": None,
                     "districts": assessment.assess_districts(con, province, args.year, rules)}
@@ -278,6 +282,80 @@ def _sample(args, db, out) -> int:
     return 0
 
 
+def _province(con, text: str | None, as_of: str | None) -> dict | None:
+    """The province the user means: without --as-of the province of the 2024 list (as always); with it, the one
+    valid on that date — a province merged in 2025 comes with the old provinces it holds (`parts`)."""
+    if not text:
+        return None
+    if as_of is None:
+        return resolve_province(con, text)
+    version = timeline.resolve_province(con, text, as_of)
+    return resolve_province(con, version["code"]) if version["in_units"] else version
+
+
+def _timeline_command(args, con, as_of: str, fmt_name: str, out) -> None:
+    province = timeline.resolve_province(con, args.province, as_of)
+    if args.command == "units":
+        frame = timeline.units_with_components(con, province, as_of, args.level)
+        key = "units"
+    else:
+        frame = timeline.crosswalk(con, province, args.from_date, args.to_date or as_of)
+        key = "crosswalk"
+    rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of, "count": len(rows),
+           key: rows}, rows, fmt_name, out)
+
+
+def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, list[dict]]:
+    """One read command for one province of the 2024 list: its result and its rows."""
+    if args.command == "quality":
+        found = quality.findings(con, province["code"] if province else None, lang=args.lang)
+        return {"findings": found, "count": len(found)}, _quality_rows(found)
+    if args.command == "evaluate":
+        result = _evaluate(args, con, province)
+        return result, _evaluation_rows(result)
+    if args.command == "explain":
+        result = assessment.explain(con, _commune(con, args, province), args.year, args.set, lang=args.lang)
+        return result, _explain_rows(result)
+    district = _district(con, province, getattr(args, "district", None))
+    year_as_of = timeline.as_of_year(args.as_of)
+    if args.command == "progress":
+        result = progress.progress(con, province, args.year, year_as_of or args.year - 1, district, args.lang)
+        return result, _progress_rows(result)
+    if args.command == "roadmap":
+        result = progress.roadmap_view(con, province, args.level, district, year_as_of, args.lang)
+        return result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
+                         "share_pct": y["share_pct"]} for y in result["years"]]
+    if args.command == "recognitions":
+        result = roadmap.by_year(con, province, args.level, lang=args.lang)
+        return result, _recognition_rows(result)
+    if args.command == "targets":
+        result = targets(con, province, args.year, lang=args.lang)
+        return result, _target_rows(result)
+    if args.command == "funding":
+        result = funding(con, province, args.year, lang=args.lang)
+        return result, _funding_rows(result)
+    if args.command == "units":
+        frame = store.units(con, level=args.level, province_code=province["code"])
+        frame = frame[frame["level"] != "province"] if args.level is None else frame
+        records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))
+        return records, records
+    result = summary(con, province, args.year, lang=args.lang)
+    return result, _summary_rows(result) if fmt_name != "json" else []
+
+
+def _commune(con, args, province: dict | None) -> str:
+    code = args.commune
+    if code.isdigit():
+        return code
+    if not province:
+        raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune by name")
+    code = UnitMatcher(store.units(con, province_code=province["code"])).match(code, province["code"]).code
+    if code is None:
+        raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     db = paths.db_path(args.db)
@@ -293,69 +371,32 @@ def main(argv: list[str] | None = None) -> int:
         loader.ensure_built(db)
         con = store.connect(db)
         fmt_name = args.format or ("table" if out.isatty() else "json")
-        if args.command == "quality":
-            code = resolve_province(con, args.province)["code"] if args.province else None
-            found = quality.findings(con, code, lang=args.lang)
-            _emit({"findings": found, "count": len(found)}, _quality_rows(found), fmt_name, out)
+        as_of = timeline.as_of_date(args.as_of)
+        if args.command in ("units", "crosswalk") and (as_of or args.command == "crosswalk"):
+            _timeline_command(args, con, as_of or args.to_date or "2025-07-01", fmt_name, out)
             return 0
-        if args.command == "evaluate":
-            result = _evaluate(args, con)
-            _emit(result, _evaluation_rows(result), fmt_name, out)
+        province = _province(con, getattr(args, "province", None), as_of)
+        if province and province.get("parts"):  # a merged province: the history of each old province
+            results, rows = [], []
+            for part in province["parts"]:
+                sub = resolve_province(con, part)
+                result, part_rows = _command(args, con, sub, fmt_name)
+                results.append({"province": sub["name"], "code": sub["code"], "result": result})
+                rows += [{"old_province": sub["name"], **r} for r in part_rows]
+            _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of,
+                   "parts": results}, rows, fmt_name, out)
             return 0
-        if args.command == "explain":
-            code = args.commune
-            if not code.isdigit():
-                if not args.province:
-                    raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune "
-                                      "by name")
-                prov = resolve_province(con, args.province)["code"]
-                code = UnitMatcher(store.units(con, province_code=prov)).match(code, prov).code
-                if code is None:
-                    raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
-            result = assessment.explain(con, code, args.year, args.set, lang=args.lang)
-            _emit(result, _explain_rows(result), fmt_name, out)
-            return 0
-        province = resolve_province(con, args.province)
-        district = _district(con, province, getattr(args, "district", None))
-        if args.command == "progress":
-            result = progress.progress(con, province, args.year, args.as_of or args.year - 1, district, args.lang)
-            _emit(result, _progress_rows(result), fmt_name, out)
-            return 0
-        if args.command == "roadmap":
-            result = progress.roadmap_view(con, province, args.level, district, args.as_of, args.lang)
-            _emit(result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
-                            "share_pct": y["share_pct"]} for y in result["years"]], fmt_name, out)
-            return 0
-        if args.command == "recognitions":
-            result = roadmap.by_year(con, province, args.level, lang=args.lang)
-            _emit(result, _recognition_rows(result), fmt_name, out)
-        elif args.command == "targets":
-            result = targets(con, province, args.year, lang=args.lang)
-            _emit(result, _target_rows(result), fmt_name, out)
-        elif args.command == "funding":
-            result = funding(con, province, args.year, lang=args.lang)
-            _emit(result, _funding_rows(result), fmt_name, out)
-        elif args.command == "units":
-            frame = store.units(con, level=args.level, province_code=province["code"])
-            frame = frame[frame["level"] != "province"] if args.level is None else frame
-            records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))
-            if fmt_name == "json":
-                json.dump({"province": province["name"], "units": records}, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            else:
-                _rows_out(records, fmt_name, out)
-        elif args.command == "summary":
-            result = summary(con, province, args.year, lang=args.lang)
-            if fmt_name == "json":
-                json.dump(result, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            else:
-                buf = io.StringIO()
-                _rows_out(_summary_rows(result), fmt_name, buf)
-                out.write(buf.getvalue())
-                if fmt_name == "table":
-                    for s in result["sources"]:
-                        out.write(s["citation"] + "\n")
+        result, rows = _command(args, con, province, fmt_name)
+        if args.command == "summary" and fmt_name != "json":
+            _rows_out(rows, fmt_name, out)
+            if fmt_name == "table":
+                for src in result["sources"]:
+                    out.write(src["citation"] + "\n")
+        elif args.command == "units" and fmt_name == "json":
+            json.dump({"province": province["name"], "units": rows}, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            _emit(result, rows, fmt_name, out)
         return 0
     except (DataError, UnknownUnit, LookupError) as exc:
         print(exc, file=sys.stderr)

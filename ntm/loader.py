@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import store
+from ntm import store, unit_history
 from ntm.errors import DataError, Problem
 from ntm.names import normalize
 from ntm.paths import DATA_DIR
@@ -294,6 +294,13 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
     for level in ("province", "district", "commune"):  # parents before children (foreign key)
         store.insert_frame(con, "units", frame[frame["level"] == level])
     known["units"] = {u["code"] for u in units}
+    history, found = unit_history.build(data_dir, units)
+    problems += found
+    if not found:
+        for table in ("unit_versions", "unit_parents", "unit_changes"):
+            columns = store.table_columns(con, table)
+            store.insert_frame(con, table, pd.DataFrame(history[table]).reindex(columns=columns))
+            counts[table] = len(history[table])
 
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),

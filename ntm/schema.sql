@@ -28,6 +28,45 @@ CREATE TABLE units (
     source        VARCHAR NOT NULL
 );
 
+-- Units through time (docs/data-model.md): identity apart from the GSO code, which the GSO reuses. `units` above is
+-- the 2024-09-01 list that facts cite; unit_versions holds it again beside the units of later dates.
+CREATE TABLE unit_versions (
+    unit_id       VARCHAR PRIMARY KEY,      -- the GSO code for the 2024-09-01 list; code@YYYY-MM-DD for a later unit
+    code          VARCHAR NOT NULL,         -- GSO code, reused across reforms
+    name          VARCHAR NOT NULL,
+    full_name     VARCHAR NOT NULL,
+    name_norm     VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL CHECK (level IN ('province', 'district', 'commune')),
+    type          VARCHAR NOT NULL,
+    valid_from    DATE,                     -- NULL = before the data's vintage
+    valid_to      DATE,                     -- exclusive; NULL = still valid
+    in_units      BOOLEAN NOT NULL,         -- a row of `units`: facts attach to it
+    source        VARCHAR NOT NULL
+);
+
+CREATE TABLE unit_parents (                 -- a commune's district until 2025-07-01, its province before and after
+    child_id      VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    parent_id     VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    valid_from    DATE,
+    valid_to      DATE,
+    source        VARCHAR NOT NULL
+);
+
+CREATE TABLE unit_changes (                 -- old -> new, loaded from data/geo/crosswalk_*.csv
+    change_date   DATE NOT NULL,
+    legal_basis   VARCHAR NOT NULL,
+    item          VARCHAR,                  -- khoản of the resolution
+    kind          VARCHAR NOT NULL CHECK (kind IN ('merge', 'split', 'rename', 'transfer', 'keep')),
+    old_id        VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    new_id        VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    extent        VARCHAR NOT NULL CHECK (extent IN ('whole', 'part')),
+    checked       VARCHAR NOT NULL CHECK (checked IN ('resolution_text', 'manual', 'corrected', 'contradicted',
+                                                      'unconfirmed')),
+    independent   VARCHAR,                  -- agreement of an independent list (data/geo/SOURCES.md)
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 CREATE TABLE documents (
     doc_id        VARCHAR PRIMARY KEY,
     file          VARCHAR NOT NULL,

@@ -1,0 +1,131 @@
+"""Units through time: the 2025 national list, the old → new crosswalk, units on a date, chained crosswalks."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from test_cli import ntm
+
+from ntm import loader, store, timeline
+from ntm.errors import DataError
+from ntm.paths import DATA_DIR
+
+NEW = "2026-01-01"
+
+
+def test_national_list_after_the_reform(con):
+    provinces = store.province_versions(con, NEW)
+    assert len(provinces) == 34
+    counts = {p: len(store.units_as_of(con, p, NEW, "commune")) for p in provinces["unit_id"]}
+    assert sum(counts.values()) == 3321
+    assert (counts["56@2025-07-01"], counts["48@2025-07-01"], counts["86@2025-07-01"]) == (65, 94, 124)
+    khanh_hoa = store.units_as_of(con, "56@2025-07-01", NEW, "commune")
+    assert khanh_hoa["type"].value_counts().to_dict() == {"Xã": 48, "Phường": 16, "Đặc khu": 1}
+    assert khanh_hoa["district_id"].isna().all()  # no district tier after 2025-07-01
+
+
+def test_a_name_means_the_province_of_the_date(con):
+    old = timeline.resolve_province(con, "khanh hoa", "2024-06-30")
+    new = timeline.resolve_province(con, "Khánh Hòa", NEW)
+    assert (old["unit_id"], old["valid_to"]) == ("56", "2025-07-01")
+    assert (new["unit_id"], new["valid_from"], new["parts"]) == ("56@2025-07-01", "2025-07-01", ["56", "58"])
+    assert timeline.resolve_province(con, "Vĩnh Long", NEW)["parts"] == ["83", "84", "86"]
+    assert timeline.resolve_province(con, "Đà Nẵng", NEW)["parts"] == ["48", "49"]
+    with pytest.raises(LookupError):
+        timeline.resolve_province(con, "Ninh Thuận", NEW)  # merged into Khánh Hòa
+
+
+def test_old_units_keep_their_districts_until_the_reform(con):
+    before = store.units_as_of(con, "58", "2024-06-01")
+    assert before["level"].value_counts().to_dict() == {"commune": 65, "district": 7}
+    assert before.loc[before["level"] == "commune", "district_id"].notna().all()
+    # Nông Sơn's communes joined Quế Sơn on 2025-01-01: the parent link has its own validity
+    phuoc_ninh = "20669"
+    on = {d: store.units_as_of(con, "49", d).set_index("unit_id").loc[phuoc_ninh, "district_id"]
+          for d in ("2024-06-01", "2025-03-01")}
+    assert on == {"2024-06-01": "519", "2025-03-01": "509"}
+    assert store.units_as_of(con, "58", NEW).empty
+
+
+def test_new_units_list_their_old_components_and_last_status(con):
+    province = timeline.resolve_province(con, "Khánh Hòa", NEW)
+    units = timeline.units_with_components(con, province, NEW, "commune", by_year=2024).set_index("full_name")
+    assert units.loc["Phường Đô Vinh", "components"] == ("Phường Đô Vinh (Ninh Thuận, whole); "
+                                                         "Xã Nhơn Sơn (Ninh Thuận, whole)")
+    assert units["components"].str.contains("Ninh Thuận").sum() > 0 and units["components"].notna().all()
+    # a unit made of parts never gets a rolled-up figure; one made of whole units does
+    cam_hiep = units.loc["Xã Cam Hiệp"]
+    assert not cam_hiep["all_whole"] and cam_hiep["ntm_rolled_up"] != cam_hiep["ntm_rolled_up"]  # NaN
+    assert "Xã Cam Hiệp Bắc (Khánh Hòa, part)" in cam_hiep["components"]
+    nam_cam_ranh = units.loc["Xã Nam Cam Ranh"]
+    assert nam_cam_ranh["all_whole"] and nam_cam_ranh["n_xa"] == 4
+    assert nam_cam_ranh["ntm_rolled_up"] == nam_cam_ranh["n_ntm"]
+
+
+def test_crosswalk_of_the_new_provinces(con):
+    da_nang = timeline.crosswalk(con, timeline.resolve_province(con, "Đà Nẵng", NEW))
+    quang_nam_live = store.units_as_of(con, "49", "2025-06-30", "commune")
+    assert set(quang_nam_live["unit_id"]) <= set(da_nang["old_id"])
+    assert da_nang["new_id"].notna().all() and set(da_nang["extent"]) == {"whole", "part"}
+    # the source's confusion of two Phước Ninh is kept in the data as contradicted, never used
+    phuoc_ninh = da_nang[da_nang["old_id"] == "20669"]
+    assert list(phuoc_ninh["new_name"]) == ["Xã Quế Phước"] and list(phuoc_ninh["checked"]) == ["corrected"]
+    vinh_long = timeline.crosswalk(con, timeline.resolve_province(con, "Vĩnh Long", NEW))
+    tra_vinh_live = store.units_as_of(con, "84", "2025-06-30", "commune")
+    assert len(tra_vinh_live) == 104 and set(tra_vinh_live["unit_id"]) <= set(vinh_long["old_id"])
+    assert set(vinh_long["old_province"]) == {"Bến Tre", "Trà Vinh", "Vĩnh Long"}
+    split = vinh_long[vinh_long["extent"] == "part"]
+    assert not split.empty and (split.groupby("old_id")["new_id"].nunique() >= 2).all()
+
+
+def test_crosswalk_between_any_two_dates(con):
+    tra_vinh = timeline.resolve_province(con, "Trà Vinh", "2024-01-01")
+    chained = timeline.crosswalk(con, tra_vinh, "2024-01-01", NEW).set_index("old_id")
+    assert chained.loc["84", "new_id"] == "86@2025-07-01"
+    assert chained.loc["29239", "new_name"] == "Phường Trà Vinh"  # Phường 1, item 110 of 1687/NQ-UBTVQH15
+    # merged on 2025-01-01 without a successor in the data: said so, not guessed
+    assert chained.loc["29245", "checked"] == "no_successor_recorded" and pd.isna(chained.loc["29245", "new_id"])
+    same_day = timeline.crosswalk(con, tra_vinh, "2024-01-01", "2024-06-01")
+    assert (same_day["old_id"] == same_day["new_id"]).all()
+
+
+def test_crosswalk_row_with_an_unknown_new_unit_is_refused(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "geo" / "crosswalk_2025.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace("@2025-07-01", "@2031-01-01", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        loader.build(tmp_path / "x.duckdb", data)
+    assert "data/geo/crosswalk_2025.csv" in str(err.value) and "new_id" in str(err.value)
+
+
+def test_cli_units_and_crosswalk(db_path):
+    run = ntm("units", "--province", "Khánh Hòa", "--as-of", NEW, "--level", "commune", "--format", "json",
+              db=db_path)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert (out["province"], out["unit_id"], out["count"]) == ("Khánh Hòa", "56@2025-07-01", 65)
+    assert all(u["components"] for u in out["units"])
+    assert any("(Ninh Thuận, whole)" in u["components"] for u in out["units"])
+    cross = json.loads(ntm("crosswalk", "--province", "Đà Nẵng", "--format", "json", db=db_path).stdout)
+    assert {"Quảng Nam", "Đà Nẵng"} == {r["old_province"] for r in cross["crosswalk"]}
+    assert {"old_name", "new_name", "extent", "legal_basis", "source"} <= set(cross["crosswalk"][0])
+    cross = json.loads(ntm("crosswalk", "--province", "vinh long", "--as-of", NEW, db=db_path).stdout)
+    assert sum(r["old_province"] == "Trà Vinh" for r in cross["crosswalk"]) == 105  # 104 communes + province
+
+
+def test_cli_history_of_a_merged_province_per_old_province(db_path):
+    run = ntm("summary", "--province", "Khánh Hòa", "--year", "2023", "--as-of", NEW, db=db_path)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert [p["province"] for p in out["parts"]] == ["Khánh Hòa", "Ninh Thuận"]
+    ninh_thuan = out["parts"][1]["result"]
+    assert (ninh_thuan["total"]["communes"], ninh_thuan["total"]["avg_criteria"]) == (47, 16.47)
+    old = json.loads(ntm("summary", "--province", "Ninh Thuận", "--year", "2023", "--as-of", "2023",
+                         db=db_path).stdout)
+    assert old == ninh_thuan
+    gone = ntm("summary", "--province", "Ninh Thuận", "--year", "2023", "--as-of", NEW, db=db_path)
+    assert gone.returncode == 2 and "Ninh Thuận" in gone.stderr
