@@ -7,7 +7,20 @@ import sys
 
 import pandas as pd
 
-from ntm import assessment, fmt, ingest, loader, paths, progress, quality, roadmap, sample, store, timeline
+from ntm import (
+    assessment,
+    fmt,
+    ingest,
+    loader,
+    paths,
+    period,
+    progress,
+    quality,
+    roadmap,
+    sample,
+    store,
+    timeline,
+)
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
@@ -75,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--province", help="evaluate the province's communes on the values the documents give")
     e.add_argument("--input", help="or a CSV/Excel file of indicator values (long or wide; see ntm/ingest.py)")
     e.add_argument("--year", type=int)
-    e.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    e.add_argument("--set", default=SET_NTM, help="a commune set of the rulebook (data/rules/criteria_sets.csv), "
+                                                 "e.g. XA_NTM_2026_2030 (with a province after 2025: --as-of)")
     e.add_argument("--level", choices=("commune", "district"), default="commune",
                    help="district: the districts on the district NTM set (with --province and --year)")
     x = sub.add_parser("explain", help="what a commune still lacks: indicators, thresholds, gaps, agencies")
@@ -252,6 +266,24 @@ def _evaluate(args, con, found: dict | None) -> dict:
             "label": sample.LABEL if illustrative else None, "communes": communes}
 
 
+def _evaluate_by_category(args, con, province: dict | None, as_of: str | None) -> dict:
+    """A set whose thresholds go by commune group (2026-2030): the communes of a province on --as-of."""
+    if args.set not in period.selectable_sets(con):
+        raise UnknownUnit(f"Bộ tiêu chí '{args.set}' không có / criteria set '{args.set}' is not known")
+    if not province or "unit_id" not in province or not as_of or not args.input or not args.year:
+        raise UnknownUnit("Cần --input, --year, --province và --as-of (đơn vị sau 2025) / --input, --year, "
+                          "--province and --as-of (units after 2025) are needed")
+    units = store.units_as_of(con, province["unit_id"], as_of, "commune").assign(
+        province_code=province["code"], parent_code=None)
+    rules = Rulebook.from_db(con)
+    codes = set(rules.of_set("indicators", args.set)["indicator_code"])
+    values, _ = ingest.read_values(args.input, units, {args.set: codes}, args.set, province["code"], args.year)
+    values = values.merge(units[["code", "unit_id"]], left_on="unit_code", right_on="code").drop(
+        columns=["unit_code", "code"])
+    chosen = units[units["unit_id"].isin(values["unit_id"])]
+    return period.evaluate_by_category(con, chosen, values[values["year"] == args.year], args.year, args.set, rules)
+
+
 def _sample(args, db, out) -> int:
     loader.ensure_built(db)
     con = store.connect(db)
@@ -376,6 +408,11 @@ def main(argv: list[str] | None = None) -> int:
             _timeline_command(args, con, as_of or args.to_date or "2025-07-01", fmt_name, out)
             return 0
         province = _province(con, getattr(args, "province", None), as_of)
+        if args.command == "evaluate" and args.set not in (SET_NTM, SET_NANG_CAO):
+            result = _evaluate_by_category(args, con, province, as_of)
+            _emit(result, [{k: v for k, v in c.items() if k != "indicators"} for c in result["communes"]],
+                  fmt_name, out)
+            return 0
         if province and province.get("parts"):  # a merged province: the history of each old province
             results, rows = [], []
             for part in province["parts"]:

@@ -98,7 +98,66 @@ CREATE TABLE criteria_sets (
     level         VARCHAR NOT NULL,         -- commune / district
     period        VARCHAR,
     n_criteria    INTEGER,
+    n_indicators  INTEGER,                  -- NULL = not stated in the sources read
     legal_source  VARCHAR
+);
+
+-- Periods of the programme and what belongs to each (read by ntm/period.py; nothing about a period is in code).
+CREATE TABLE periods (
+    period        VARCHAR PRIMARY KEY,      -- 2021-2025, 2026-2030
+    date_from     DATE NOT NULL,
+    date_to       DATE NOT NULL,
+    commune_set   VARCHAR NOT NULL,         -- the commune NTM set of the period
+    target_year   INTEGER NOT NULL,
+    programme     VARCHAR NOT NULL,
+    legal_source  VARCHAR NOT NULL
+);
+
+CREATE TABLE period_targets (               -- the programme's targets of a period (2030: as reported)
+    period        VARCHAR NOT NULL,
+    level         VARCHAR,                  -- ntm, hien_dai, hoan_thanh_nhiem_vu; NULL = not a recognition level
+    target_year   INTEGER NOT NULL,
+    measure       VARCHAR NOT NULL,
+    value         DOUBLE NOT NULL,
+    value_max     DOUBLE,
+    comparator    VARCHAR NOT NULL,         -- >=, <=, ~ (about)
+    certainty     VARCHAR NOT NULL,
+    legal_source  VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
+CREATE TABLE commune_categories (           -- 2026-2030: thresholds by commune group (nhóm xã), not by region
+    set_code      VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    label_vi      VARCHAR NOT NULL,
+    label_en      VARCHAR NOT NULL,
+    definition_vi VARCHAR NOT NULL,
+    definition_en VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,
+    PRIMARY KEY (set_code, category)
+);
+
+CREATE TABLE commune_category_assignments ( -- which group a commune is in, as a source states it
+    unit_id       VARCHAR NOT NULL,         -- unit_versions.unit_id (checked by the loader)
+    set_code      VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
+CREATE TABLE category_thresholds (          -- thresholds by commune group; none is known until loaded with a source
+    set_code      VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    category      VARCHAR,                  -- NULL = every group
+    province_code VARCHAR,
+    year_from     INTEGER,
+    year_to       INTEGER,
+    comparator    VARCHAR,
+    threshold     DOUBLE,                   -- NULL = unknown: never a pass
+    threshold_text VARCHAR,
+    certainty     VARCHAR NOT NULL CHECK (certainty IN ('confirmed', 'as_quoted', 'uncertain', 'text_only')),
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
 );
 
 CREATE TABLE criteria (

@@ -439,3 +439,29 @@ def unit_versions(con, unit_ids: list[str]) -> pd.DataFrame:
                                  valid_to::VARCHAR AS valid_to, in_units
                           FROM unit_versions WHERE list_contains(?::VARCHAR[], unit_id) ORDER BY unit_id""",
                        [unit_ids]).df()
+
+
+def unit_version_ids(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT unit_id FROM unit_versions").fetchall()]
+
+
+def periods(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM periods ORDER BY date_from").df()
+
+
+def period_targets(con, period: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM period_targets WHERE period = ? ORDER BY level NULLS LAST, measure",
+                       [period]).df()
+
+
+def commune_categories(con, set_code: str, unit_ids: list[str] | None = None) -> pd.DataFrame:
+    """The commune groups of a set, and (with unit_ids) which group each unit is assigned, with the source."""
+    if unit_ids is None:
+        return con.execute("SELECT * FROM commune_categories WHERE set_code = ? ORDER BY category", [set_code]).df()
+    return con.execute(
+        """SELECT unit_id, category, source FROM commune_category_assignments
+           WHERE set_code = ? AND list_contains(?::VARCHAR[], unit_id)""", [set_code, unit_ids]).df()
+
+
+def category_thresholds(con, set_code: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM category_thresholds WHERE set_code = ?", [set_code]).df()

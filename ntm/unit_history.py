@@ -9,6 +9,7 @@ because the GSO reuses codes. Built by the loader; checked here so a bad row nam
 import csv
 from pathlib import Path
 
+from ntm import store
 from ntm.errors import Problem
 from ntm.names import normalize
 
@@ -111,3 +112,13 @@ def _change(r: dict, rel: str, row_no: int, versions: dict, parents: list, probl
     return dict(change_date=date, legal_basis=r["legal_basis"], item=r["item"] or None, kind=r["kind"],
                 old_id=old, new_id=r["new_id"], extent=r["extent"], checked=r["check"],
                 independent=r["independent"] or None, source=rel, note=r["note"] or None)
+
+
+def check_assignments(con, data_dir: Path) -> list[Problem]:
+    """A commune group assigned to a unit that no unit list holds is reported with its row."""
+    known = set(store.unit_version_ids(con))
+    rel = "data/rules/commune_category_assignments.csv"
+    with (data_dir / "rules" / "commune_category_assignments.csv").open(encoding="utf-8") as fh:
+        return [Problem(rel, row_no, "unit_id", f"đơn vị '{r['unit_id']}' không có trong danh mục",
+                        f"unit '{r['unit_id']}' is not known")
+                for row_no, r in enumerate(csv.DictReader(fh), start=2) if r["unit_id"] not in known]
