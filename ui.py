@@ -2,15 +2,16 @@
 filters kept in the URL, source lines, the illustrative banner and the export buttons. Pages stay thin: read the
 filters here, call `ntm`, render."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from ntm import exports, fmt, loader, paths, store
-from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm import exports, fmt, loader, paths, period, store, timeline
+from ntm.criteria import SET_NTM
 from ntm.i18n import LANGS, t
 
 YEARS = list(range(2020, 2026))
-SETS = (SET_NTM, SET_NANG_CAO)
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,7 +37,21 @@ def cached(function_path: str, *args, **kwargs):
 
 @st.cache_data(show_spinner=False)
 def provinces() -> list[dict]:
-    return store.provinces(cursor()).to_dict("records")
+    """The provinces of the 2024 list, then those merged in 2025 that hold them (code = their unit id)."""
+    merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]} for p in timeline.new_provinces_with_parts(cursor())]
+    return store.provinces(cursor()).to_dict("records") + merged
+
+
+@st.cache_data(show_spinner=False)
+def criteria_sets() -> list[str]:
+    """The commune criteria sets the rulebook gives a structure to (2021-2025 and 2026-2030)."""
+    return period.selectable_sets(cursor())
+
+
+def _province_label(p: dict, language: str) -> str:
+    if not p.get("parts"):
+        return p["name"]
+    return t("province_merged", language, name=p["name"], date=fmt.date_text(p["valid_from"], language))
 
 
 def _from_url(key: str, options: list, default):
@@ -61,15 +76,58 @@ def sidebar_filters() -> dict:
         options = provinces()
         codes = [p["code"] for p in options]
         code = st.selectbox(t("province", language), codes, index=codes.index(_from_url("province", codes, "56")),
-                            key="province", format_func=lambda c: next(p["name"] for p in options if p["code"] == c))
+                            key="province",
+                            format_func=lambda c: _province_label(next(p for p in options if p["code"] == c), language))
+        merged = next(p for p in options if p["code"] == code) if "@" in code else None
+        scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
         as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
                              index=YEARS.index(_from_url("as_of", YEARS, 2023)))
-        criteria_set = st.selectbox(t("criteria_set", language), SETS, key="set",
-                                    index=SETS.index(_from_url("set", list(SETS), SET_NTM)),
+        sets = criteria_sets()
+        criteria_set = st.selectbox(t("criteria_set", language), sets, key="set",
+                                    index=sets.index(_from_url("set", sets, SET_NTM)),
                                     format_func=lambda s: t(f"set_{s}", language))
     st.query_params.update({"lang": language, "province": code, "as_of": str(as_of), "set": criteria_set})
-    province = next(p for p in options if p["code"] == code)
-    return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set}
+    province = next(p for p in options if p["code"] == (scope or code))
+    return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set,
+            "merged": merged, "units_date": units_date}
+
+
+def _merged_scope(merged: dict, language: str) -> tuple[str | None, str]:
+    """For a province merged in 2025: the whole new province or one of its old provinces (history), and the date
+    whose units apply; both in the URL."""
+    parts = [None] + [c for c in merged["parts"] if c in {p["code"] for p in provinces()}]
+    names = {p["code"]: p["name"] for p in provinces()}
+    scope = st.radio(t("merged_scope", language), parts, key="merged_scope",
+                     index=parts.index(_from_url("part", parts, None)),
+                     format_func=lambda c: t("merged_whole", language) if c is None else
+                     t("merged_part", language, name=names[c]))
+    try:
+        default = date.fromisoformat(st.query_params.get("units_date", merged["valid_from"]))
+    except ValueError:  # a hand-edited URL: fall back to the date the province began
+        default = date.fromisoformat(merged["valid_from"])
+    day = st.date_input(t("units_as_of", language), value=default, key="units_date", format="DD/MM/YYYY")
+    st.query_params.update({"units_date": str(day)})
+    if scope:
+        st.query_params["part"] = scope
+    else:
+        st.query_params.pop("part", None)
+    return scope, str(day)
+
+
+def merged_page(page: str) -> bool:
+    """On a province merged in 2025 (whole scope): render the page's view across the reform and return True (the
+    page then stops); on one of its old provinces: say so and return False (the page renders as before)."""
+    f = filters()
+    if not f.get("merged"):
+        return False
+    if f["province"]["code"] != f["merged"]["code"]:
+        st.info(t("merged_part_banner", f["lang"], part=f["province"]["name"], name=f["merged"]["name"],
+                  date=fmt.date_text(f["merged"]["valid_from"], f["lang"])))
+        return False
+    import ui_merged
+
+    ui_merged.render(page, f)
+    return True
 
 
 def filters() -> dict:

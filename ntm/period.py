@@ -26,7 +26,9 @@ def selectable_sets(con) -> list[str]:
     """Commune criteria sets with a known structure (a number of criteria), in period order."""
     sets = store.criteria_sets(con)
     sets = sets[(sets["level"] == "commune") & sets["n_criteria"].notna()]
-    return list(sets.sort_values(["period", "set_code"], kind="stable")["set_code"])
+    main = set(store.periods(con)["commune_set"])  # each period's commune set first
+    sets = sets.assign(main=~sets["set_code"].isin(main)).sort_values(["period", "main", "set_code"])
+    return list(sets["set_code"])
 
 
 def uses_categories(con, set_code: str) -> bool:

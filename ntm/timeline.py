@@ -51,16 +51,21 @@ def resolve_province(con, text: str, as_of: str) -> dict:
     if exact.empty:
         raise UnknownUnit(f"Không có tỉnh '{text}' vào ngày {as_of} / no province '{text}' on {as_of}")
     record = exact.iloc[0].to_dict()
-    record["parts"] = list(record["parts"]) if record["parts"] is not None and len(record["parts"]) else []
+    record["parts"] = _listed(record["parts"])
     for k in ("valid_from", "valid_to"):
         record[k] = None if pd.isna(record[k]) else str(record[k])[:10]
     return record
 
 
+def _listed(value) -> list:
+    """A DuckDB list cell as a Python list (NULL -> [])."""
+    return list(value) if hasattr(value, "__len__") and not isinstance(value, str) else []
+
+
 def new_provinces_with_parts(con) -> list[dict]:
     """Provinces made by a reform that the crosswalk describes, with the old provinces they hold."""
     frame = store.province_versions(con)
-    frame = frame[frame["valid_from"].notna() & frame["parts"].map(lambda p: p is not None and len(p) > 0)]
+    frame = frame[frame["valid_from"].notna() & frame["parts"].map(lambda p: len(_listed(p)) > 0)]
     return [resolve_province(con, uid, str(vf)[:10]) for uid, vf in zip(frame["unit_id"], frame["valid_from"],
                                                                          strict=True)]
 
