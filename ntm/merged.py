@@ -128,4 +128,6 @@ def period_info(con, as_of: str) -> dict | None:
         return None
     row = sets.loc[info["commune_set"]]
     count = {k: None if pd.isna(row[k]) else int(row[k]) for k in ("n_criteria", "n_indicators")}
-    return {**info, **count, "targets": store.period_targets(con, info["period"]).to_dict("records")}
+    targets = store.period_targets(con, info["period"])
+    targets = targets.astype(object).where(targets.notna(), None)  # a missing level is None, not NaN
+    return {**info, **count, "targets": targets.to_dict("records")}

@@ -450,7 +450,7 @@ def periods(con) -> pd.DataFrame:
 
 
 def period_targets(con, period: str) -> pd.DataFrame:
-    return con.execute("SELECT * FROM period_targets WHERE period = ? ORDER BY level NULLS LAST, measure",
+    return con.execute("SELECT * FROM period_targets WHERE period = ? ORDER BY rowid",  # file order
                        [period]).df()
 
 

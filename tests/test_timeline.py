@@ -46,6 +46,11 @@ def test_old_units_keep_their_districts_until_the_reform(con):
           for d in ("2024-06-01", "2025-03-01")}
     assert on == {"2024-06-01": "519", "2025-03-01": "509"}
     assert store.units_as_of(con, "58", NEW).empty
+    # between the mergers of 2025-01-01 and the reform: the units still listed plus those created that day,
+    # which reuse an older unit's code (22366 Tân Tiến, 22606 Ninh Phước, 22660 Xuân Đồng; 22750 Phủ Hà)
+    spring = [store.units_as_of(con, p, "2025-03-01", "commune") for p in ("56", "58")]
+    assert [len(s) for s in spring] == [129 + 3, 61 + 1]
+    assert {"22366@2025-01-01", "22750@2025-01-01"} <= set(spring[0]["unit_id"]) | set(spring[1]["unit_id"])
 
 
 def test_new_units_list_their_old_components_and_last_status(con):
