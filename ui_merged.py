@@ -47,9 +47,8 @@ def _history_table(province: dict, f: dict, parts: list[dict]) -> None:
     for p in parts:
         raw[p["name"]] = rows[p["code"]]
     raw[t("col_combined", lang)] = rows["combined"]
-    decimals = {c: 2 for c in raw.columns[2:]}
-    ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang),)), raw,
-             f"lich-su-{province['code']}", t("merged_history", lang), " · ".join(history["sources"]), decimals)
+    ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw,  # counts as counts, averages as written
+             f"lich-su-{province['code'][:2]}", t("merged_history", lang), " · ".join(history["sources"]))
     st.caption(t("merged_history_note", lang))
     ui.source_lines(history["sources"][:4])
 
@@ -135,8 +134,9 @@ def _communes(province: dict, f: dict, parts: list[dict]) -> None:
         t("province", lang): comp["old_province"], t("col_extent", lang): comp["extent"].map(
             lambda e: t(f"extent_{e}", lang)),
         t("col_last_status", lang): [t(f"level_{lv.removeprefix('xa_')}", lang) + f" ({int(y)})"
-                                     if isinstance(lv, str) else t("not_recorded", lang)
-                                     for lv, y in zip(comp["last_level"], comp["last_year"], strict=True)],
+                                     if isinstance(lv, str) else t("not_recorded" if known else "no_data_unit", lang)
+                                     for lv, y, known in zip(comp["last_level"], comp["last_year"],
+                                                             comp["old_in_units"], strict=True)],
         t("col_legal_basis", lang): comp["legal_basis"] + " k." + comp["item"].fillna("–"),
         t("col_check", lang): comp["checked"].map(lambda c: t(f"check_{c}", lang)),
         t("col_source", lang): [f"{d}:{int(line)}" if isinstance(d, str) else "–"

@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check_unconfirmed": ("chưa xác nhận", "unconfirmed"),
     "col_legal_basis": ("Căn cứ", "Legal basis"),
     "not_recorded": ("chưa có ghi nhận", "not recorded"),
+    "no_data_unit": ("không có số liệu trong bảng theo dõi", "no data in the dashboard"),
     "merged_map_title": ("{name}: vị trí các xã cũ hợp thành đơn vị mới", "{name}: points of the former communes "
                          "that make up the new units"),
     "merged_map_note": ("Chưa có ranh giới xã mới được cấp phép mở: mỗi điểm là một xã cũ (GeoNames), ghi đơn vị mới "
