@@ -376,6 +376,18 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
     return result, _summary_rows(result) if fmt_name != "json" else []
 
 
+def _part_holding(con, args, province: dict) -> dict:
+    """The old province of a merged one whose list holds the commune asked for."""
+    for part in province["parts"]:
+        try:
+            found = resolve_province(con, part)
+            _commune(con, args, found)
+            return found
+        except UnknownUnit:
+            continue
+    raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
+
+
 def _commune(con, args, province: dict | None) -> str:
     code = args.commune
     if code.isdigit():
@@ -413,9 +425,15 @@ def main(argv: list[str] | None = None) -> int:
             _emit(result, [{k: v for k, v in c.items() if k != "indicators"} for c in result["communes"]],
                   fmt_name, out)
             return 0
+        if province and province.get("parts") and args.command == "explain":  # the old province holding it
+            province = _part_holding(con, args, province)
         if province and province.get("parts"):  # a merged province: the history of each old province
             results, rows = [], []
+            held = store.unit_versions(con, province["parts"]).set_index("unit_id")
             for part in province["parts"]:
+                if not held.loc[part, "in_units"]:  # an old province the dashboard holds no data for
+                    results.append({"province": held.loc[part, "name"], "code": part, "result": None})
+                    continue
                 sub = resolve_province(con, part)
                 result, part_rows = _command(args, con, sub, fmt_name)
                 results.append({"province": sub["name"], "code": sub["code"], "result": result})

@@ -134,3 +134,14 @@ def test_cli_history_of_a_merged_province_per_old_province(db_path):
     assert old == ninh_thuan
     gone = ntm("summary", "--province", "Ninh Thuận", "--year", "2023", "--as-of", NEW, db=db_path)
     assert gone.returncode == 2 and "Ninh Thuận" in gone.stderr
+
+
+def test_cli_merged_province_with_old_provinces_outside_the_data(db_path):
+    out = json.loads(ntm("targets", "--province", "Vĩnh Long", "--as-of", NEW, db=db_path).stdout)
+    parts = {p["province"]: p["result"] for p in out["parts"]}
+    assert parts["Bến Tre"] is None and parts["Vĩnh Long"] is None  # no data here: said so, never zero
+    assert parts["Trà Vinh"]["targets"]
+    run = ntm("explain", "--commune", "Cam Tân", "--province", "Khánh Hòa", "--as-of", NEW, "--year", "2024",
+              db=db_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["items"]
