@@ -221,6 +221,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulebook": ("Bộ tiêu chí: nguồn pháp lý", "Criteria sets: legal sources"),
     "licences": ("Giấy phép và ghi công", "Licences and attribution"),
     "software_licence": ("Phần mềm: GNU GPL-3.0 trở lên.", "Software: GNU GPL-3.0 or later."),
+    "units_2025_attribution": ("Đơn vị hành chính từ 01/07/2025 và bảng chuyển đổi cũ → mới: dvhcvn/20250701 "
+                               "(© 2025 dvhcvn, MIT), đối chiếu Nghị quyết 1659, 1667, 1687/NQ-UBTVQH15.",
+                               "Units from 2025-07-01 and the old → new mapping: dvhcvn/20250701 (© 2025 dvhcvn, "
+                               "MIT), checked against Resolutions 1659, 1667, 1687/NQ-UBTVQH15."),
     "points_attribution": ("Vị trí xã: GeoNames (geonames.org), CC BY 4.0.", "Commune locations: GeoNames (geonames.org), CC BY 4.0."),
     "page_map": ("Bản đồ", "Map"),
     "map_page_title": ("Bản đồ kết quả xây dựng nông thôn mới", "Map of new rural development"),
