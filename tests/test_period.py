@@ -9,7 +9,9 @@ import pytest
 from test_cli import ntm
 
 from ntm import cli, loader, period, store, timeline
+from ntm.communes import criteria_shares
 from ntm.paths import DATA_DIR
+from ntm.units import resolve_province
 
 SET = "XA_NTM_2026_2030"
 ROWS = "ma_xa,chi_tieu,gia_tri,nam\n22738,1.x,1,2026\n22741,1.x,0,2026\n22333,1.x,1,2026\n"
@@ -90,3 +92,9 @@ def test_an_assignment_to_an_unknown_unit_is_refused(tmp_path):
         f"unit_id,set_code,category,source,note\n99999@2025-07-01,{SET},2,x,\n", encoding="utf-8")
     with pytest.raises(Exception, match="commune_category_assignments.csv.*99999"):
         loader.build(tmp_path / "x.duckdb", data)
+
+
+def test_the_2026_set_never_shows_2021_2025_results(con):
+    khanh_hoa = resolve_province(con, "56")
+    assert criteria_shares(con, khanh_hoa, 2024, "XA_NTMNC_2021_2025")["communes"] > 0
+    assert criteria_shares(con, khanh_hoa, 2024, SET)["communes"] == 0

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_cli import ntm
 
-from ntm import loader, store, timeline
+from ntm import loader, merged, store, timeline
 from ntm.errors import DataError
 from ntm.paths import DATA_DIR
 
@@ -145,3 +145,19 @@ def test_cli_merged_province_with_old_provinces_outside_the_data(db_path):
               db=db_path)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["items"]
+
+
+def test_old_provinces_combine_only_where_every_part_has_the_figure(con, monkeypatch):
+    """Constructed figures: counts add up, the average is recomputed from the totals, a missing part leaves the
+    combination empty (never estimated)."""
+    figures = {"56": [("ntm", 2023, 65), ("communes", 2023, 100), ("total_criteria", 2023, 1600),
+                      ("avg_criteria", 2023, 16.0), ("ntm", 2022, 63)],
+               "58": [("ntm", 2023, 30), ("communes", 2023, 47), ("total_criteria", 2023, 774),
+                      ("avg_criteria", 2023, 16.47)]}
+    monkeypatch.setattr(merged, "_part_rows", lambda con, part, year, lang: (
+        [{"measure": m, "year": y, "value": v} for m, y, v in figures[part["code"]]], []))
+    history = merged.history(con, timeline.resolve_province(con, "Khánh Hòa", NEW), 2025)
+    rows = {(r["measure"], r["year"]): r["combined"] for r in history["rows"]}
+    assert rows[("ntm", 2023)] == 95 and rows[("communes", 2023)] == 147
+    assert rows[("avg_criteria", 2023)] == round((1600 + 774) / 147, 2)
+    assert pd.isna(rows[("ntm", 2022)])  # Ninh Thuận has no 2022 figure
