@@ -13,7 +13,6 @@ from ntm.names import normalize
 
 MEASURE_LABELS = {"ntm": "level_ntm", "nang_cao": "level_nang_cao", "kieu_mau": "level_kieu_mau",
                   "communes": "m_communes", "total_criteria": "m_total_criteria", "avg_criteria": "m_avg_criteria"}
-BASIS = "Nghị quyết 60-NQ/TW; Nghị quyết 202/2025/QH15"
 
 
 def type_label(kind: str, lang: str) -> str:
@@ -24,7 +23,7 @@ def render(page: str, f: dict) -> None:
     province, lang = f["merged"], f["lang"]
     st.title(t("merged_title", lang, name=province["name"]))
     parts = ui.cached("ntm.merged.parts", province)
-    st.caption(t("merged_made_of", lang, parts=", ".join(p["name"] for p in parts), basis=BASIS))
+    st.caption(t("merged_made_of", lang, parts=", ".join(p["name"] for p in parts), basis=t("merger_basis", lang)))
     missing = [p["name"] for p in parts if not p["in_units"]]
     if missing:
         st.caption(t("merged_no_data_part", lang, parts=", ".join(missing)))
@@ -69,7 +68,7 @@ def _period(f: dict) -> None:
     info = ui.cached("ntm.merged.period_info", f["units_date"])
     if info is None:
         return
-    st.markdown(t("merged_period", lang, period=info["period"], programme=info["programme"],
+    st.markdown(t("merged_period", lang, period=info["period"], programme=info[f"programme_{lang}"],
                   set=t(f"set_{info['commune_set']}", lang), n=info["n_criteria"] or "–",
                   m=info["n_indicators"] or "–"))
     targets = [t(f"target_{r['level']}", lang, v=fmt.number(r["value"], None, lang)) for r in info["targets"]

@@ -5,6 +5,7 @@ LANGS = ("vi", "en")
 LABELS: dict[str, tuple[str, str]] = {
     # units through time: provinces merged in 2025 (ui_merged.py)
     "province_merged": ("{name} (mới, từ {date})", "{name} (new, from {date})"),
+    "merger_basis": ("Nghị quyết 60-NQ/TW; Nghị quyết 202/2025/QH15", "Resolution 60-NQ/TW; Resolution 202/2025/QH15"),
     "merged_scope": ("Phạm vi", "Scope"),
     "merged_whole": ("Cả tỉnh mới", "The whole new province"),
     "merged_part": ("{name} cũ (2021-2025)", "Former {name} (2021-2025)"),

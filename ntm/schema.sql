@@ -109,7 +109,8 @@ CREATE TABLE periods (
     date_to       DATE NOT NULL,
     commune_set   VARCHAR NOT NULL,         -- the commune NTM set of the period
     target_year   INTEGER NOT NULL,
-    programme     VARCHAR NOT NULL,
+    programme_vi  VARCHAR NOT NULL,
+    programme_en  VARCHAR NOT NULL,
     legal_source  VARCHAR NOT NULL
 );
 
