@@ -39,7 +39,8 @@ def cached(function_path: str, *args, **kwargs):
 def provinces() -> list[dict]:
     """The provinces of the 2024 list, then those merged in 2025 that hold them (code = their unit id)."""
     merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]} for p in timeline.new_provinces_with_parts(cursor())]
-    return store.provinces(cursor()).to_dict("records") + merged
+    ended = {part: p["valid_from"] for p in merged for part in p["parts"]}  # the day an old province ended
+    return [{**p, "ended": ended.get(p["code"])} for p in store.provinces(cursor()).to_dict("records")] + merged
 
 
 @st.cache_data(show_spinner=False)
@@ -50,7 +51,8 @@ def criteria_sets() -> list[str]:
 
 def _province_label(p: dict, language: str) -> str:
     if not p.get("parts"):
-        return p["name"]
+        return t("province_old", language, name=p["name"], date=fmt.date_text(p["ended"], language)) \
+            if p.get("ended") else p["name"]
     return t("province_merged", language, name=p["name"], date=fmt.date_text(p["valid_from"], language))
 
 

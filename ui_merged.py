@@ -57,7 +57,7 @@ def _overview(province: dict, f: dict, parts: list[dict]) -> None:
     units = ui.cached("ntm.merged.units_on", province, f["units_date"])
     types = units["type"].value_counts()
     st.subheader(t("merged_units_count", lang, n=len(units), date=fmt.date_text(f["units_date"], lang),
-                   types=", ".join(f"{n} {type_label(k, lang)}" for k, n in types.items())))
+                   types=", ".join(f"{type_label(k, lang)} {n}" for k, n in types.items())))
     st.caption(t("merged_no_districts", lang))
     _history_table(province, f, parts)
     _period(f)

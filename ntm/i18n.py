@@ -4,6 +4,7 @@ LANGS = ("vi", "en")
 
 LABELS: dict[str, tuple[str, str]] = {
     # units through time: provinces merged in 2025 (ui_merged.py)
+    "province_old": ("{name} (trước {date})", "{name} (before {date})"),
     "province_merged": ("{name} (mới, từ {date})", "{name} (new, from {date})"),
     "merger_basis": ("Nghị quyết 60-NQ/TW; Nghị quyết 202/2025/QH15", "Resolution 60-NQ/TW; Resolution 202/2025/QH15"),
     "merged_scope": ("Phạm vi", "Scope"),
@@ -74,8 +75,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "target_ntm": ("khoảng {v} % số xã đạt chuẩn NTM", "about {v} % of communes NTM"),
     "target_hien_dai": ("khoảng {v} % đạt chuẩn NTM hiện đại", "about {v} % modern NTM"),
     "target_hoan_thanh_nhiem_vu": ("{v} tỉnh hoàn thành nhiệm vụ", "{v} provinces completing the task"),
-    "type_xa": ("xã", "communes"), "type_phuong": ("phường", "wards"), "type_dac_khu": ("đặc khu", "special zones"),
-    "type_thi_tran": ("thị trấn", "townships"),
+    "type_xa": ("xã", "commune"), "type_phuong": ("phường", "ward"), "type_dac_khu": ("đặc khu", "special zone"),
+    "type_thi_tran": ("thị trấn", "township"),
     "set_XA_NTM_2026_2030": ("Xã NTM 2026-2030 (QĐ 51/2025/QĐ-TTg)", "NTM commune 2026-2030 (Decision 51/2025)"),
     "app_title": ("Theo dõi Chương trình MTQG xây dựng nông thôn mới", "New Rural Development (NTM) dashboard"),
     "province": ("Tỉnh", "Province"),

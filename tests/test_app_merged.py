@@ -25,7 +25,7 @@ def test_every_page_for_the_merged_provinces(db_path, page, province):
 
 def test_new_khanh_hoa_overview(db_path):
     at = _open("overview", province="56@2025-07-01")
-    assert at.subheader[0].value == "65 đơn vị hành chính cấp xã tại 01/07/2025: 48 xã, 16 phường, 1 đặc khu."
+    assert at.subheader[0].value == "65 đơn vị hành chính cấp xã tại 01/07/2025: xã 48, phường 16, đặc khu 1."
     text = _frames(at)
     for expected in ("Khánh Hòa", "Ninh Thuận", "Cộng", "Xã NTM", "65", "16,47", "774"):
         assert expected in text
@@ -46,6 +46,7 @@ def test_new_units_list_old_components_and_status(db_path):
     cam_hiep = table.loc["Xã Cam Hiệp", "Tình trạng cuối cùng được ghi nhận"]
     assert "gồm một phần xã cũ" in cam_hiep and "xã cũ được ghi nhận đạt chuẩn NTM" in cam_hiep
     assert table.loc["Phường Bắc Nha Trang", "Loại"] == "phường"
+    assert at.selectbox(key="province").format_func("56") == "Khánh Hòa (trước 01/07/2025)"
     assert "Huyện Ninh Sơn" in table.loc["Phường Đô Vinh", "Huyện cũ"]
 
 
