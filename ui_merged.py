@@ -136,7 +136,8 @@ def _communes(province: dict, f: dict, parts: list[dict]) -> None:
                                      if isinstance(lv, str) else t("not_recorded" if known else "no_data_unit", lang)
                                      for lv, y, known in zip(comp["last_level"], comp["last_year"],
                                                              comp["old_in_units"], strict=True)],
-        t("col_legal_basis", lang): comp["legal_basis"] + " k." + comp["item"].fillna("–"),
+        t("via", lang).capitalize(): comp["via"].fillna("–"),
+        t("col_legal_basis", lang): comp["legal_basis"] + (" k." + comp["item"]).fillna(""),
         t("col_check", lang): comp["checked"].map(lambda c: t(f"check_{c}", lang)),
         t("col_source", lang): [f"{d}:{int(line)}" if isinstance(d, str) else "–"
                                 for d, line in zip(comp["doc_id"], comp["line"], strict=True)]})

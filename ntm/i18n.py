@@ -56,6 +56,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check_corrected": ("đã sửa theo nghị quyết", "corrected to the resolution"),
     "check_unconfirmed": ("chưa xác nhận", "unconfirmed"),
     "col_legal_basis": ("Căn cứ", "Legal basis"),
+    "via": ("qua", "via"),
     "not_recorded": ("chưa có ghi nhận", "not recorded"),
     "no_data_unit": ("không có số liệu trong bảng theo dõi", "no data in the dashboard"),
     "merged_map_title": ("{name}: vị trí các xã cũ hợp thành đơn vị mới", "{name}: points of the former communes "

@@ -81,8 +81,9 @@ def new_units(con, province: dict, as_of: str, by_year: int = 2025) -> pd.DataFr
     districts = comp.groupby("new_id")["old_district"].agg(lambda d: sorted(set(d.dropna())))
     units["old_districts"] = units["unit_id"].map(districts).map(lambda d: d if isinstance(d, list) else [])
     for lang in LANGS:
+        via = (("; " + t("via", lang) + " ") + comp["via"]).fillna("")  # merged earlier into the unit named
         label = comp["old_name"] + " (" + comp["old_province"].fillna("") + ", " + comp["extent"].map(
-            lambda e, lang=lang: t(f"extent_{e}", lang)) + ")"
+            lambda e, lang=lang: t(f"extent_{e}", lang)) + via + ")"
         units[f"components_{lang}"] = units["unit_id"].map(label.groupby(comp["new_id"]).agg("; ".join))
     return units
 

@@ -14,6 +14,7 @@ from ntm.names import normalize, strip_prefix
 from ntm.units import UnknownUnit
 
 USED = ("resolution_text", "manual", "corrected", "unconfirmed")  # `contradicted` rows are kept, never used
+STRENGTH = {"unconfirmed": 0, "corrected": 1, "manual": 2, "resolution_text": 3}
 LEVEL_RANK = {"xa_ntm": 1, "xa_nang_cao": 2, "xa_kieu_mau": 3}
 
 
@@ -72,9 +73,32 @@ def new_provinces_with_parts(con) -> list[dict]:
 
 def components(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFrame:
     """Old components of new units (contradicted rows left out) with the highest level each is recorded to have
-    reached by `by_year` (only units of the 2024 list carry facts)."""
+    reached by `by_year` (only units of the 2024 list carry facts). Earlier changes are followed back: a component
+    created by an earlier merger is replaced by the units it was made of, and units an old unit absorbed are
+    added; `via` names the intermediate unit and the earlier date."""
     frame = store.unit_changes(con, new_ids=new_ids)
-    frame = frame[frame["checked"].isin(USED)].reset_index(drop=True)
+    frame = frame[frame["checked"].isin(USED)].reset_index(drop=True).assign(via=None)
+    expanded: set[str] = set()
+    for _ in range(3):  # the data hold two steps (2024-11 / 2025-01, then 2025-07)
+        ids = sorted(set(frame["old_id"]) - expanded)
+        expanded |= set(ids)
+        earlier = store.unit_changes(con, new_ids=ids)
+        earlier = earlier[earlier["checked"].isin(USED) & (earlier["change_date"] < frame["change_date"].max())]
+        if earlier.empty:
+            break
+        outer = frame[["old_id", "old_name", "new_id", "new_code", "new_name", "new_level", "change_date",
+                       "extent"]].rename(columns={"old_id": "via_id", "old_name": "via_name", "change_date": "date",
+                                                  "extent": "outer_extent"})
+        deeper = earlier.rename(columns={"new_id": "via_id"}).drop(columns=["new_code", "new_name", "new_level"])
+        deeper = deeper.merge(outer, on="via_id")
+        deeper = deeper[deeper["old_id"] != deeper["via_id"]]
+        deeper["extent"] = deeper["extent"].where(deeper["outer_extent"] == "whole", "part")
+        deeper["via"] = deeper["via_name"] + " (" + deeper["change_date"].astype(str).str[:10] + ")"
+        deeper["legal_basis"] = deeper["legal_basis"] + "; " + frame.set_index("old_id").loc[
+            deeper["via_id"], "legal_basis"].to_numpy()
+        created = frame["old_id"].isin(deeper["via_id"]) & ~frame["old_in_units"]  # replaced by its makers
+        frame = pd.concat([frame[~created], deeper[frame.columns]], ignore_index=True)
+        frame["change_date"] = frame["change_date"].max()
     recs = store.last_recognitions(con, sorted(frame.loc[frame["old_in_units"], "old_id"]), by_year)
     recs = recs.rename(columns={"unit_code": "old_id", "level": "last_level", "year": "last_year"})
     return frame.merge(recs, on="old_id", how="left")
@@ -132,10 +156,12 @@ def crosswalk(con, province: dict, from_date: str = "2025-06-30", to_date: str =
         changed = moved["new_id"].notna()
         moved.loc[changed, "now_id"] = moved.loc[changed, "new_id"]
         moved.loc[changed & (moved["extent_step"] == "part"), "extent"] = "part"
-        basis = moved["legal_basis_step"] + " khoản " + moved["item"].fillna("–")
+        basis = moved["legal_basis_step"] + (" khoản " + moved["item"]).fillna("")
         moved.loc[changed, "legal_basis"] = (moved["legal_basis"].where(moved["legal_basis"] == "", moved[
             "legal_basis"] + "; ") + basis)[changed]
-        moved.loc[changed, "checked"] = moved.loc[changed, "checked_step"]
+        weakest = pd.concat([moved["checked"].map(STRENGTH), moved["checked_step"].map(STRENGTH)], axis=1).min(axis=1)
+        moved.loc[changed, "checked"] = weakest[changed].map({v: k for k, v in STRENGTH.items()})  # a chain is as
+        # sure as its weakest step
         cur = moved[["old_id", "old_name", "now_id", "extent", "legal_basis", "checked"]]
     names = changes[["new_id", "new_name"]].drop_duplicates().rename(columns={"new_id": "now_id"})
     out = cur.merge(names, on="now_id", how="left")

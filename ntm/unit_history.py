@@ -68,6 +68,7 @@ def build(data_dir: Path, units: list[dict]) -> tuple[dict[str, list[dict]], lis
                                     valid_to=None, source=f"data/{rel}"))
 
     changes = []
+    covered = {u["province_code"] for u in units}  # provinces whose own unit list the data holds
     for path in sorted((data_dir / "geo").glob("crosswalk_*.csv")):
         rel = "data/" + str(path.relative_to(data_dir))
         with path.open(encoding="utf-8", newline="") as fh:
@@ -77,7 +78,7 @@ def build(data_dir: Path, units: list[dict]) -> tuple[dict[str, list[dict]], lis
                                         f"header must be {','.join(CROSSWALK_COLUMNS)}"))
                 continue
             for row_no, r in enumerate(reader, start=2):
-                changes.append(_change(r, rel, row_no, versions, parents, problems))
+                changes.append(_change(r, rel, row_no, versions, parents, problems, covered))
     for p in parents:
         for col in ("child_id", "parent_id"):
             if p[col] not in versions:
@@ -86,13 +87,17 @@ def build(data_dir: Path, units: list[dict]) -> tuple[dict[str, list[dict]], lis
     return {"unit_versions": list(versions.values()), "unit_parents": parents, "unit_changes": changes}, problems
 
 
-def _change(r: dict, rel: str, row_no: int, versions: dict, parents: list, problems: list) -> dict:
+def _change(r: dict, rel: str, row_no: int, versions: dict, parents: list, problems: list,
+            covered: set[str]) -> dict:
     """One crosswalk row: the old unit is added when the 2024 list does not hold it (with its district and
-    province as the source names them), the new unit must be in the national list."""
+    province as the source names them) and ends on the change's date; a new unit `code@date` of the change's
+    date is created in the old unit's district and province; any other new unit must already be listed."""
     old, date = r["old_id"], r["change_date"]
     if old not in versions:
         kind, name = _split_type(r["old_name"])
         start = old.split("@")[1] if "@" in old else None
+        if start is None and r["old_province_code"] in covered:  # not in the province's own list: when it was
+            start = date                                          # valid is unknown, so it is never "as of" a date
         versions[old] = _version(old, r["old_code"], name, kind, r["old_level"], start, date, False, rel)
         for parent, pname, plevel in ((r["old_district_code"], r["old_district_name"], "district"),
                                       (r["old_province_code"], "", "province")):
@@ -104,14 +109,29 @@ def _change(r: dict, rel: str, row_no: int, versions: dict, parents: list, probl
                 parents.append(dict(child_id=parent, parent_id=r["old_province_code"], valid_from=None,
                                     valid_to=date, source=rel))
             parents.append(dict(child_id=old, parent_id=parent, valid_from=start, valid_to=date, source=rel))
-    elif r["old_level"] == "province" and versions[old]["valid_to"] != date:
-        versions[old]["valid_to"] = date
+    elif versions[old]["valid_to"] is None or versions[old]["valid_to"] > date:  # it ended with this change
+        _end(old, date, versions, parents)
+    if r["new_id"] not in versions and r["new_id"].endswith(f"@{date}"):  # a unit this change creates
+        kind, name = _split_type(r["new_name"])
+        versions[r["new_id"]] = _version(r["new_id"], r["new_code"], name, kind, r["new_level"], date, None, False,
+                                         rel)
+        parents += [dict(child_id=r["new_id"], parent_id=parent, valid_from=date, valid_to=None, source=rel)
+                    for parent in (r["old_district_code"], r["old_province_code"]) if parent]
     if r["new_id"] not in versions:
         problems.append(Problem(rel, row_no, "new_id", f"đơn vị mới '{r['new_id']}' không có trong danh sách",
                                 f"new unit '{r['new_id']}' is not in the national list"))
     return dict(change_date=date, legal_basis=r["legal_basis"], item=r["item"] or None, kind=r["kind"],
                 old_id=old, new_id=r["new_id"], extent=r["extent"], checked=r["check"],
                 independent=r["independent"] or None, source=rel, note=r["note"] or None)
+
+
+def _end(unit_id: str, date: str, versions: dict, parents: list) -> None:
+    """Close a unit version (and its parent links that ran to its old end) on the date a change ended it."""
+    before = versions[unit_id]["valid_to"]
+    versions[unit_id]["valid_to"] = date
+    for p in parents:
+        if p["child_id"] == unit_id and p["valid_to"] == before:
+            p["valid_to"] = date
 
 
 def check_assignments(con, data_dir: Path) -> list[Problem]:

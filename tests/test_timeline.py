@@ -47,10 +47,13 @@ def test_old_units_keep_their_districts_until_the_reform(con):
     assert on == {"2024-06-01": "519", "2025-03-01": "509"}
     assert store.units_as_of(con, "58", NEW).empty
     # between the mergers of 2025-01-01 and the reform: the units still listed plus those created that day,
-    # which reuse an older unit's code (22366 Tân Tiến, 22606 Ninh Phước, 22660 Xuân Đồng; 22750 Phủ Hà)
-    spring = [store.units_as_of(con, p, "2025-03-01", "commune") for p in ("56", "58")]
-    assert [len(s) for s in spring] == [129 + 3, 61 + 1]
-    assert {"22366@2025-01-01", "22750@2025-01-01"} <= set(spring[0]["unit_id"]) | set(spring[1]["unit_id"])
+    # which reuse an older unit's code (22366 Tân Tiến, 22606 Ninh Phước, 22660 Xuân Đồng; 22750 Phủ Hà) — the
+    # counts the reports of the 2024 resolutions give: Khánh Hòa 132, Ninh Thuận 62, Trà Vinh 104
+    counts = {p: [len(store.units_as_of(con, p, d, "commune")) for d in ("2024-10-31", "2024-11-01", "2025-03-01")]
+              for p in ("56", "58", "84", "49")}
+    assert counts == {"56": [139, 132, 132], "58": [65, 62, 62], "84": [106, 106, 104], "49": [241, 241, 233]}
+    spring = store.units_as_of(con, "56", "2025-03-01", "commune")
+    assert {"22366@2024-11-01", "22606@2024-11-01"} <= set(spring["unit_id"])
 
 
 def test_new_units_list_their_old_components_and_last_status(con):
@@ -89,8 +92,11 @@ def test_crosswalk_between_any_two_dates(con):
     chained = timeline.crosswalk(con, tra_vinh, "2024-01-01", NEW).set_index("old_id")
     assert chained.loc["84", "new_id"] == "86@2025-07-01"
     assert chained.loc["29239", "new_name"] == "Phường Trà Vinh"  # Phường 1, item 110 of 1687/NQ-UBTVQH15
-    # merged on 2025-01-01 without a successor in the data: said so, not guessed
-    assert chained.loc["29245", "checked"] == "no_successor_recorded" and pd.isna(chained.loc["29245", "new_id"])
+    # Phường 2 merged into Phường 3 on 2025-01-01 (as reported), then into Phường Trà Vinh: the chain is as sure
+    # as its weakest step
+    assert chained.loc["29245", "new_name"] == "Phường Trà Vinh"
+    assert chained.loc["29245", "legal_basis"] == "1277/NQ-UBTVQH15; 1687/NQ-UBTVQH15 khoản 110"
+    assert chained.loc["29245", "checked"] == "unconfirmed" and chained.loc["29242", "checked"] == "resolution_text"
     same_day = timeline.crosswalk(con, tra_vinh, "2024-01-01", "2024-06-01")
     assert (same_day["old_id"] == same_day["new_id"]).all()
 
@@ -161,3 +167,25 @@ def test_old_provinces_combine_only_where_every_part_has_the_figure(con, monkeyp
     assert rows[("ntm", 2023)] == 95 and rows[("communes", 2023)] == 147
     assert rows[("avg_criteria", 2023)] == round((1600 + 774) / 147, 2)
     assert pd.isna(rows[("ntm", 2022)])  # Ninh Thuận has no 2022 figure
+
+
+def test_components_follow_earlier_mergers(con):
+    """Ninh Vân merged into Ninh Phước on 2024-11-01 (a unit the 2024 list does not hold, carrying Ninh Vân's
+    code); both are components of Phường Đông Ninh Hòa with their own facts."""
+    comp = timeline.components(con, ["22561@2025-07-01"], 2024).set_index("old_name")
+    assert {"Xã Ninh Phước", "Xã Ninh Vân"} <= set(comp.index)
+    assert comp.loc["Xã Ninh Vân", "via"] == "Xã Ninh Phước (2024-11-01)"
+    assert comp["old_in_units"].all() and not comp.index.duplicated().any()
+
+
+def test_crosswalk_without_a_recorded_successor(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "geo" / "crosswalk_2024.csv"
+    path.write_text("".join(line for line in path.open(encoding="utf-8") if "1277/NQ-UBTVQH15" not in line),
+                    encoding="utf-8")
+    loader.build(tmp_path / "x.duckdb", data)
+    con = store.connect(tmp_path / "x.duckdb")
+    tra_vinh = timeline.resolve_province(con, "Trà Vinh", "2024-01-01")
+    chained = timeline.crosswalk(con, tra_vinh, "2024-01-01", NEW).set_index("old_id")
+    assert chained.loc["29245", "checked"] == "no_successor_recorded" and pd.isna(chained.loc["29245", "new_id"])
