@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     _add_common(w)
     w.add_argument("--province", required=True)
     w.add_argument("--from", dest="from_date", default="2025-06-30", help="date of the old units")
-    w.add_argument("--to", dest="to_date", help="date of the new units (default: --as-of, else 2025-07-01)")
+    w.add_argument("--to", dest="to_date", help="date of the new units (default: --as-of, at least 2025-07-01)")
     s = sub.add_parser("summary", help="communes by criteria group, per district")
     _add_common(s)
     s.add_argument("--province", required=True)
@@ -331,7 +331,7 @@ def _timeline_command(args, con, as_of: str, fmt_name: str, out) -> None:
         frame = timeline.units_with_components(con, province, as_of, args.level)
         key = "units"
     else:
-        frame = timeline.crosswalk(con, province, args.from_date, args.to_date or as_of)
+        frame = timeline.crosswalk(con, province, args.from_date, args.to_date or max(as_of, "2025-07-01"))
         key = "crosswalk"
     rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of, "count": len(rows),

@@ -189,3 +189,11 @@ def test_crosswalk_without_a_recorded_successor(tmp_path):
     tra_vinh = timeline.resolve_province(con, "Trà Vinh", "2024-01-01")
     chained = timeline.crosswalk(con, tra_vinh, "2024-01-01", NEW).set_index("old_id")
     assert chained.loc["29245", "checked"] == "no_successor_recorded" and pd.isna(chained.loc["29245", "new_id"])
+
+
+def test_cli_crosswalk_of_an_old_province(db_path):
+    out = json.loads(ntm("crosswalk", "--province", "Trà Vinh", "--as-of", "2024", "--from", "2024-01-01",
+                         db=db_path).stdout)
+    rows = {r["old_id"]: r for r in out["crosswalk"]}
+    assert out["unit_id"] == "84" and rows["29251"]["new_name"] == "Phường Trà Vinh"  # Phường 6, via Phường 3
+    assert rows["84"]["new_id"] == "86@2025-07-01"
