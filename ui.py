@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ntm import exports, fmt, loader, paths, period, store, timeline
+from ntm import exports, fmt, loader, paths, store
 from ntm.criteria import SET_NTM
 from ntm.i18n import LANGS, t
 
@@ -37,16 +37,21 @@ def cached(function_path: str, *args, **kwargs):
 
 @st.cache_data(show_spinner=False)
 def provinces() -> list[dict]:
-    """The provinces of the 2024 list, then those merged in 2025 that hold them (code = their unit id)."""
-    merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]} for p in timeline.new_provinces_with_parts(cursor())]
+    return store.provinces(cursor()).to_dict("records")
+
+
+def province_options() -> list[dict]:
+    """The provinces of the 2024 list (with the day they ended), then those merged in 2025 that hold them (code =
+    their unit id)."""
+    merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]}
+              for p in cached("ntm.timeline.new_provinces_with_parts")]
     ended = {part: p["valid_from"] for p in merged for part in p["parts"]}  # the day an old province ended
-    return [{**p, "ended": ended.get(p["code"])} for p in store.provinces(cursor()).to_dict("records")] + merged
+    return [{**p, "ended": ended.get(p["code"])} for p in provinces()] + merged
 
 
-@st.cache_data(show_spinner=False)
 def criteria_sets() -> list[str]:
     """The commune criteria sets the rulebook gives a structure to (2021-2025 and 2026-2030)."""
-    return period.selectable_sets(cursor())
+    return cached("ntm.period.selectable_sets")
 
 
 def _province_label(p: dict, language: str) -> str:
@@ -75,7 +80,7 @@ def sidebar_filters() -> dict:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
                             index=LANGS.index(_from_url("lang", list(LANGS), "vi")),
                             format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
-        options = provinces()
+        options = province_options()
         codes = [p["code"] for p in options]
         code = st.selectbox(t("province", language), codes, index=codes.index(_from_url("province", codes, "56")),
                             key="province",
@@ -98,7 +103,7 @@ def _merged_scope(merged: dict, language: str) -> tuple[str | None, str]:
     """For a province merged in 2025: the whole new province or one of its old provinces (history), and the date
     whose units apply; both in the URL."""
     parts = [None] + [c for c in merged["parts"] if c in {p["code"] for p in provinces()}]
-    names = {p["code"]: p["name"] for p in provinces()}
+    names = {p["code"]: p["name"] for p in provinces()}  # old provinces the data hold
     scope = st.radio(t("merged_scope", language), parts, key="merged_scope",
                      index=parts.index(_from_url("part", parts, None)),
                      format_func=lambda c: t("merged_whole", language) if c is None else

@@ -184,7 +184,7 @@ def _map(province: dict, f: dict, parts: list[dict]) -> None:
     without = sorted(set(points["new_name"]) - set(placed["new_name"]))
     if without:
         st.markdown(f"**{t('merged_not_placed', lang, n=len(without))}**")
-        st.caption(", ".join(without))
+        st.text(", ".join(without))  # unit names as written, never markdown
 
 
 def _roadmap(province: dict, f: dict, parts: list[dict]) -> None:
