@@ -4,19 +4,19 @@ filters here, call `ntm`, render."""
 
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from ntm import exports, fmt, loader, paths, store
-from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
 from ntm.i18n import LANGS, t
 
 YEARS = list(range(2020, 2026))
-SETS = (SET_NTM, SET_NANG_CAO)
 
 
 def _file_key(db: Path) -> tuple | None:
@@ -99,6 +99,27 @@ def _provinces(key: tuple) -> list[dict]:
     return store.provinces(cursor()).to_dict("records")
 
 
+def province_options() -> list[dict]:
+    """The provinces of the 2024 list (with the day they ended), then those merged in 2025 that hold them (code =
+    their unit id)."""
+    merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]}
+              for p in cached("ntm.timeline.new_provinces_with_parts")]
+    ended = {part: p["valid_from"] for p in merged for part in p["parts"]}  # the day an old province ended
+    return [{**p, "ended": ended.get(p["code"])} for p in provinces()] + merged
+
+
+def criteria_sets() -> list[str]:
+    """The commune criteria sets the rulebook gives a structure to (2021-2025 and 2026-2030)."""
+    return cached("ntm.period.selectable_sets")
+
+
+def _province_label(p: dict, language: str) -> str:
+    if not p.get("parts"):
+        return t("province_old", language, name=p["name"], date=fmt.date_text(p["ended"], language)) \
+            if p.get("ended") else p["name"]
+    return t("province_merged", language, name=p["name"], date=fmt.date_text(p["valid_from"], language))
+
+
 def _from_url(key: str, options: list, default):
     value = st.query_params.get(key)
     for option in options:
@@ -118,18 +139,61 @@ def sidebar_filters() -> dict:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
                             index=LANGS.index(_from_url("lang", list(LANGS), "vi")),
                             format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
-        options = provinces()
+        options = province_options()
         codes = [p["code"] for p in options]
         code = st.selectbox(t("province", language), codes, index=codes.index(_from_url("province", codes, "56")),
-                            key="province", format_func=lambda c: next(p["name"] for p in options if p["code"] == c))
+                            key="province",
+                            format_func=lambda c: _province_label(next(p for p in options if p["code"] == c), language))
+        merged = next(p for p in options if p["code"] == code) if "@" in code else None
+        scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
         as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
                              index=YEARS.index(_from_url("as_of", YEARS, 2023)))
-        criteria_set = st.selectbox(t("criteria_set", language), SETS, key="set",
-                                    index=SETS.index(_from_url("set", list(SETS), SET_NTM)),
+        sets = criteria_sets()
+        criteria_set = st.selectbox(t("criteria_set", language), sets, key="set",
+                                    index=sets.index(_from_url("set", sets, SET_NTM)),
                                     format_func=lambda s: t(f"set_{s}", language))
     st.query_params.update({"lang": language, "province": code, "as_of": str(as_of), "set": criteria_set})
-    province = next(p for p in options if p["code"] == code)
-    return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set}
+    province = next(p for p in options if p["code"] == (scope or code))
+    return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set,
+            "merged": merged, "units_date": units_date}
+
+
+def _merged_scope(merged: dict, language: str) -> tuple[str | None, str]:
+    """For a province merged in 2025: the whole new province or one of its old provinces (history), and the date
+    whose units apply; both in the URL."""
+    parts = [None] + [c for c in merged["parts"] if c in {p["code"] for p in provinces()}]
+    names = {p["code"]: p["name"] for p in provinces()}  # old provinces the data hold
+    scope = st.radio(t("merged_scope", language), parts, key="merged_scope",
+                     index=parts.index(_from_url("part", parts, None)),
+                     format_func=lambda c: t("merged_whole", language) if c is None else
+                     t("merged_part", language, name=names[c]))
+    try:
+        default = date.fromisoformat(st.query_params.get("units_date", merged["valid_from"]))
+    except ValueError:  # a hand-edited URL: fall back to the date the province began
+        default = date.fromisoformat(merged["valid_from"])
+    day = st.date_input(t("units_as_of", language), value=default, key="units_date", format="DD/MM/YYYY")
+    st.query_params.update({"units_date": str(day)})
+    if scope:
+        st.query_params["part"] = scope
+    else:
+        st.query_params.pop("part", None)
+    return scope, str(day)
+
+
+def merged_page(page: str) -> bool:
+    """On a province merged in 2025 (whole scope): render the page's view across the reform and return True (the
+    page then stops); on one of its old provinces: say so and return False (the page renders as before)."""
+    f = filters()
+    if not f.get("merged"):
+        return False
+    if f["province"]["code"] != f["merged"]["code"]:
+        st.info(t("merged_part_banner", f["lang"], part=f["province"]["name"], name=f["merged"]["name"],
+                  date=fmt.date_text(f["merged"]["valid_from"], f["lang"])))
+        return False
+    import ui_merged
+
+    ui_merged.render(page, f)
+    return True
 
 
 def filters() -> dict:

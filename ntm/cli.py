@@ -2,14 +2,26 @@
 
 import argparse
 import csv
-import io
 import json
 import os
 import sys
 
 import pandas as pd
 
-from ntm import assessment, fmt, ingest, loader, paths, progress, quality, roadmap, sample, store
+from ntm import (
+    assessment,
+    fmt,
+    ingest,
+    loader,
+    paths,
+    period,
+    progress,
+    quality,
+    roadmap,
+    sample,
+    store,
+    timeline,
+)
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
@@ -25,6 +37,8 @@ def _add_common(p: argparse.ArgumentParser, read: bool = True) -> None:
         p.add_argument("--format", choices=("json", "csv", "table"),
                        help="output format (default: table on a terminal, JSON otherwise)")
         p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of labels and citations")
+        p.add_argument("--as-of", help="date (YYYY-MM-DD) or year: which units apply; a province merged in 2025 "
+                                       "(Khánh Hòa, Đà Nẵng, Vĩnh Long after 2025-07-01) answers per old province")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
     _add_common(u)
     u.add_argument("--province", required=True, help='name with or without diacritics, or GSO code ("58")')
     u.add_argument("--level", choices=("district", "commune"))
+    w = sub.add_parser("crosswalk", help="old unit -> new unit between two dates: whole or part, legal basis, check")
+    _add_common(w)
+    w.add_argument("--province", required=True)
+    w.add_argument("--from", dest="from_date", default="2025-06-30", help="date of the old units")
+    w.add_argument("--to", dest="to_date", help="date of the new units (default: --as-of, at least 2025-07-01)")
     s = sub.add_parser("summary", help="communes by criteria group, per district")
     _add_common(s)
     s.add_argument("--province", required=True)
@@ -59,14 +78,12 @@ def parser() -> argparse.ArgumentParser:
     _add_common(g)
     g.add_argument("--province", required=True)
     g.add_argument("--year", type=int, required=True, help="target year")
-    g.add_argument("--as-of", type=int, help="year of the values (default: the year before the target year)")
     g.add_argument("--district", help="one district (name or GSO code)")
     o = sub.add_parser("roadmap", help="trajectory, projection, target lines, communes at risk, slippage")
     _add_common(o)
     o.add_argument("--province", required=True)
     o.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
     o.add_argument("--district")
-    o.add_argument("--as-of", type=int)
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
@@ -75,7 +92,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--province", help="evaluate the province's communes on the values the documents give")
     e.add_argument("--input", help="or a CSV/Excel file of indicator values (long or wide; see ntm/ingest.py)")
     e.add_argument("--year", type=int)
-    e.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    e.add_argument("--set", default=SET_NTM, help="a commune set of the rulebook (data/rules/criteria_sets.csv), "
+                                                 "e.g. XA_NTM_2026_2030 (with a province after 2025: --as-of)")
     e.add_argument("--level", choices=("commune", "district"), default="commune",
                    help="district: the districts on the district NTM set (with --province and --year)")
     x = sub.add_parser("explain", help="what a commune still lacks: indicators, thresholds, gaps, agencies")
@@ -224,10 +242,10 @@ def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
         _rows_out(rows, fmt_name, out)
 
 
-def _evaluate(args, con) -> dict:
+def _evaluate(args, con, found: dict | None) -> dict:
     rules = Rulebook.from_db(con)
     if args.input:
-        province = resolve_province(con, args.province)["code"] if args.province else None
+        province = found["code"] if found else None
         unit_list = store.units(con, level="commune", province_code=province)
         sets = {s: set(rules.of_set("indicators", s)["indicator_code"]) for s in (SET_NTM, SET_NANG_CAO)}
         indicators = pd.concat([rules.of_set("indicators", s) for s in sets])
@@ -244,7 +262,7 @@ def _evaluate(args, con) -> dict:
     else:
         if not args.province or not args.year:
             raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
-        province = resolve_province(con, args.province)["code"]
+        province = found["code"]
         if args.level == "district":
             return {"year": args.year, "set": SET_DISTRICT, "illustrative": False, "label": None,
                     "districts": assessment.assess_districts(con, province, args.year, rules)}
@@ -255,6 +273,24 @@ def _evaluate(args, con) -> dict:
     communes = [assessment.view(c, args.set) for c in result["communes"]]
     return {"year": communes[0]["year"] if communes else args.year, "set": args.set, "illustrative": illustrative,
             "label": sample.LABEL if illustrative else None, "communes": communes}
+
+
+def _evaluate_by_category(args, con, province: dict | None, as_of: str | None) -> dict:
+    """A set whose thresholds go by commune group (2026-2030): the communes of a province on --as-of."""
+    if args.set not in period.selectable_sets(con):
+        raise UnknownUnit(f"Bộ tiêu chí '{args.set}' không có / criteria set '{args.set}' is not known")
+    if not province or "unit_id" not in province or not as_of or not args.input or not args.year:
+        raise UnknownUnit("Cần --input, --year, --province và --as-of (đơn vị sau 2025) / --input, --year, "
+                          "--province and --as-of (units after 2025) are needed")
+    units = store.units_as_of(con, province["unit_id"], as_of, "commune").assign(
+        province_code=province["code"], parent_code=None)
+    rules = Rulebook.from_db(con)
+    codes = set(rules.of_set("indicators", args.set)["indicator_code"])
+    values, _ = ingest.read_values(args.input, units, {args.set: codes}, args.set, province["code"], args.year)
+    values = values.merge(units[["code", "unit_id"]], left_on="unit_code", right_on="code").drop(
+        columns=["unit_code", "code"])
+    chosen = units[units["unit_id"].isin(values["unit_id"])]
+    return period.evaluate_by_category(con, chosen, values[values["year"] == args.year], args.year, args.set, rules)
 
 
 def _sample(args, db, out) -> int:
@@ -301,6 +337,92 @@ def _ensure(db):
     return status
 
 
+def _province(con, text: str | None, as_of: str | None) -> dict | None:
+    """The province the user means: without --as-of the province of the 2024 list (as always); with it, the one
+    valid on that date — a province merged in 2025 comes with the old provinces it holds (`parts`)."""
+    if not text:
+        return None
+    if as_of is None:
+        return resolve_province(con, text)
+    version = timeline.resolve_province(con, text, as_of)
+    return resolve_province(con, version["code"]) if version["in_units"] else version
+
+
+def _timeline_command(args, con, as_of: str, fmt_name: str, out) -> None:
+    province = timeline.resolve_province(con, args.province, as_of)
+    if args.command == "units":
+        frame = timeline.units_with_components(con, province, as_of, args.level)
+        key = "units"
+    else:
+        frame = timeline.crosswalk(con, province, args.from_date, args.to_date or max(as_of, "2025-07-01"))
+        key = "crosswalk"
+    rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of, "count": len(rows),
+           key: rows}, rows, fmt_name, out)
+
+
+def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, list[dict]]:
+    """One read command for one province of the 2024 list: its result and its rows."""
+    if args.command == "quality":
+        found = quality.findings(con, province["code"] if province else None, lang=args.lang)
+        return {"findings": found, "count": len(found)}, _quality_rows(found)
+    if args.command == "evaluate":
+        result = _evaluate(args, con, province)
+        return result, _evaluation_rows(result)
+    if args.command == "explain":
+        result = assessment.explain(con, _commune(con, args, province), args.year, args.set, lang=args.lang)
+        return result, _explain_rows(result)
+    district = _district(con, province, getattr(args, "district", None))
+    year_as_of = timeline.as_of_year(args.as_of)
+    if args.command == "progress":
+        result = progress.progress(con, province, args.year, year_as_of or args.year - 1, district, args.lang)
+        return result, _progress_rows(result)
+    if args.command == "roadmap":
+        result = progress.roadmap_view(con, province, args.level, district, year_as_of, args.lang)
+        return result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
+                         "share_pct": y["share_pct"]} for y in result["years"]]
+    if args.command == "recognitions":
+        result = roadmap.by_year(con, province, args.level, lang=args.lang)
+        return result, _recognition_rows(result)
+    if args.command == "targets":
+        result = targets(con, province, args.year, lang=args.lang)
+        return result, _target_rows(result)
+    if args.command == "funding":
+        result = funding(con, province, args.year, lang=args.lang)
+        return result, _funding_rows(result)
+    if args.command == "units":
+        frame = store.units(con, level=args.level, province_code=province["code"])
+        frame = frame[frame["level"] != "province"] if args.level is None else frame
+        records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))
+        return records, records
+    result = summary(con, province, args.year, lang=args.lang)
+    return result, _summary_rows(result) if fmt_name != "json" else []
+
+
+def _part_holding(con, args, province: dict) -> dict:
+    """The old province of a merged one whose list holds the commune asked for."""
+    for part in province["parts"]:
+        try:
+            found = resolve_province(con, part)
+            _commune(con, args, found)
+            return found
+        except UnknownUnit:
+            continue
+    raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
+
+
+def _commune(con, args, province: dict | None) -> str:
+    code = args.commune
+    if code.isdigit():
+        return code
+    if not province:
+        raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune by name")
+    code = UnitMatcher(store.units(con, province_code=province["code"])).match(code, province["code"]).code
+    if code is None:
+        raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a closed pipe (`… | head`) ends it quietly."""
     try:
@@ -332,69 +454,43 @@ def _main(argv: list[str] | None) -> int:
             return 0
         con = _open(db)
         fmt_name = args.format or ("table" if out.isatty() else "json")
-        if args.command == "quality":
-            code = resolve_province(con, args.province)["code"] if args.province else None
-            found = quality.findings(con, code, lang=args.lang)
-            _emit({"findings": found, "count": len(found)}, _quality_rows(found), fmt_name, out)
+        as_of = timeline.as_of_date(args.as_of)
+        if args.command in ("units", "crosswalk") and (as_of or args.command == "crosswalk"):
+            _timeline_command(args, con, as_of or args.to_date or "2025-07-01", fmt_name, out)
             return 0
-        if args.command == "evaluate":
-            result = _evaluate(args, con)
-            _emit(result, _evaluation_rows(result), fmt_name, out)
+        province = _province(con, getattr(args, "province", None), as_of)
+        if args.command == "evaluate" and args.set not in (SET_NTM, SET_NANG_CAO):
+            result = _evaluate_by_category(args, con, province, as_of)
+            _emit(result, [{k: v for k, v in c.items() if k != "indicators"} for c in result["communes"]],
+                  fmt_name, out)
             return 0
-        if args.command == "explain":
-            code = args.commune
-            if not code.isdigit():
-                if not args.province:
-                    raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune "
-                                      "by name")
-                prov = resolve_province(con, args.province)["code"]
-                code = UnitMatcher(store.units(con, province_code=prov)).match(code, prov).code
-                if code is None:
-                    raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
-            result = assessment.explain(con, code, args.year, args.set, lang=args.lang)
-            _emit(result, _explain_rows(result), fmt_name, out)
+        if province and province.get("parts") and args.command == "explain":  # the old province holding it
+            province = _part_holding(con, args, province)
+        if province and province.get("parts"):  # a merged province: the history of each old province
+            results, rows = [], []
+            held = store.unit_versions(con, province["parts"]).set_index("unit_id")
+            for part in province["parts"]:
+                if not held.loc[part, "in_units"]:  # an old province the dashboard holds no data for
+                    results.append({"province": held.loc[part, "name"], "code": part, "result": None})
+                    continue
+                sub = resolve_province(con, part)
+                result, part_rows = _command(args, con, sub, fmt_name)
+                results.append({"province": sub["name"], "code": sub["code"], "result": result})
+                rows += [{"old_province": sub["name"], **r} for r in part_rows]
+            _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of,
+                   "parts": results}, rows, fmt_name, out)
             return 0
-        province = resolve_province(con, args.province)
-        district = _district(con, province, getattr(args, "district", None))
-        if args.command == "progress":
-            result = progress.progress(con, province, args.year, args.as_of or args.year - 1, district, args.lang)
-            _emit(result, _progress_rows(result), fmt_name, out)
-            return 0
-        if args.command == "roadmap":
-            result = progress.roadmap_view(con, province, args.level, district, args.as_of, args.lang)
-            _emit(result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
-                            "share_pct": y["share_pct"]} for y in result["years"]], fmt_name, out)
-            return 0
-        if args.command == "recognitions":
-            result = roadmap.by_year(con, province, args.level, lang=args.lang)
-            _emit(result, _recognition_rows(result), fmt_name, out)
-        elif args.command == "targets":
-            result = targets(con, province, args.year, lang=args.lang)
-            _emit(result, _target_rows(result), fmt_name, out)
-        elif args.command == "funding":
-            result = funding(con, province, args.year, lang=args.lang)
-            _emit(result, _funding_rows(result), fmt_name, out)
-        elif args.command == "units":
-            frame = store.units(con, level=args.level, province_code=province["code"])
-            frame = frame[frame["level"] != "province"] if args.level is None else frame
-            records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))
-            if fmt_name == "json":
-                json.dump({"province": province["name"], "units": records}, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            else:
-                _rows_out(records, fmt_name, out)
-        elif args.command == "summary":
-            result = summary(con, province, args.year, lang=args.lang)
-            if fmt_name == "json":
-                json.dump(result, out, ensure_ascii=False, indent=2)
-                out.write("\n")
-            else:
-                buf = io.StringIO()
-                _rows_out(_summary_rows(result), fmt_name, buf)
-                out.write(buf.getvalue())
-                if fmt_name == "table":
-                    for s in result["sources"]:
-                        out.write(s["citation"] + "\n")
+        result, rows = _command(args, con, province, fmt_name)
+        if args.command == "summary" and fmt_name != "json":
+            _rows_out(rows, fmt_name, out)
+            if fmt_name == "table":
+                for src in result["sources"]:
+                    out.write(src["citation"] + "\n")
+        elif args.command == "units" and fmt_name == "json":
+            json.dump({"province": province["name"], "units": rows}, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            _emit(result, rows, fmt_name, out)
         return 0
     except (DataError, UnknownUnit, LookupError) as exc:
         print(exc, file=sys.stderr)

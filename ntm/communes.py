@@ -78,6 +78,8 @@ def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> 
     """Share of communes meeting each criterion, by district, among the communes the documents give results for
     in `year`, beside the province's 2025 target share per criterion (Khánh Hòa appendix 01)."""
     code = province["code"]
+    if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
+        return {"shares": pd.DataFrame(), "targets": {}, "communes": 0}
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     result = assess(con, units, store.facts(con, "indicator_values", code), year)
     rows, counted = [], 0

@@ -63,3 +63,11 @@ def parse_number(text) -> float | None:
     if _DOT_DECIMAL.match(raw):
         return float(raw)
     raise ValueError(f"not a number: {text!r}")
+
+
+def date_text(iso: str | None, lang: str = "vi") -> str:
+    """'2025-07-01' as officials write it (01/07/2025); ISO in English."""
+    if not iso:
+        return "–"
+    year, month, day = str(iso)[:10].split("-")
+    return f"{day}/{month}/{year}" if lang == "vi" else f"{year}-{month}-{day}"

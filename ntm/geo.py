@@ -8,16 +8,30 @@ from functools import lru_cache
 from ntm.paths import DATA_DIR
 
 GEO = DATA_DIR / "geo"
-FILES = {"56": "khanh_hoa", "58": "ninh_thuan", "49": "quang_nam", "84": "tra_vinh"}
 BOUNDARY_ATTRIBUTION = {
     "vi": "Ranh giới: © daohoangson/dvhcvn (GPL-3.0), từ gis.chinhphu.vn và danh mục Tổng cục Thống kê; đã giản lược.",
     "en": "Boundaries: © daohoangson/dvhcvn (GPL-3.0), from gis.chinhphu.vn and the GSO unit list; simplified."}
 POINTS_ATTRIBUTION = {"vi": "Vị trí xã: GeoNames (CC BY 4.0).", "en": "Commune locations: GeoNames (CC BY 4.0)."}
 
 
+@lru_cache(maxsize=1)
+def _files() -> dict[str, str]:
+    """Province code -> its district boundary file, found from the files' own data (no list in code)."""
+    found = {}
+    for path in sorted(GEO.glob("districts_*.geojson")):
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        for code in {f["properties"]["province_code"] for f in features}:
+            found[code] = path.name
+    return found
+
+
+def has_districts(province_code: str) -> bool:
+    return province_code in _files()
+
+
 @lru_cache(maxsize=8)
 def _districts(province_code: str) -> str:
-    return (GEO / f"districts_{FILES[province_code]}.geojson").read_text(encoding="utf-8")
+    return (GEO / _files()[province_code]).read_text(encoding="utf-8")
 
 
 def districts(province_code: str, mainland: bool = True) -> dict:

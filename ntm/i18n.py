@@ -3,6 +3,82 @@
 LANGS = ("vi", "en")
 
 LABELS: dict[str, tuple[str, str]] = {
+    # units through time: provinces merged in 2025 (ui_merged.py)
+    "province_old": ("{name} (trước {date})", "{name} (before {date})"),
+    "province_merged": ("{name} (mới, từ {date})", "{name} (new, from {date})"),
+    "merger_basis": ("Nghị quyết 60-NQ/TW; Nghị quyết 202/2025/QH15", "Resolution 60-NQ/TW; Resolution 202/2025/QH15"),
+    "merged_scope": ("Phạm vi", "Scope"),
+    "merged_whole": ("Cả tỉnh mới", "The whole new province"),
+    "merged_part": ("{name} cũ (2021-2025)", "Former {name} (2021-2025)"),
+    "merged_part_banner": ("{part} cũ — từ {date} là một phần của tỉnh {name} mới. Số liệu dưới đây là của tỉnh "
+                           "cũ.", "Former {part} — part of the new {name} from {date}. The figures below are the "
+                           "former province's."),
+    "units_as_of": ("Đơn vị hành chính tại ngày", "Administrative units as of"),
+    "merged_title": ("{name} — tỉnh sau sắp xếp 2025", "{name} — province after the 2025 arrangement"),
+    "merged_made_of": ("Hợp nhất từ: {parts} ({basis}).", "Merged from: {parts} ({basis})."),
+    "merged_units_count": ("{n} đơn vị hành chính cấp xã tại {date}: {types}.",
+                           "{n} commune-level units on {date}: {types}."),
+    "merged_no_districts": ("Từ 01/07/2025 không còn cấp huyện; \"huyện cũ\" chỉ là cách nhóm tùy chọn.",
+                            "From 2025-07-01 there is no district tier; \"former district\" is only an optional "
+                            "grouping."),
+    "merged_history": ("Kết quả 2021-2025 của các tỉnh cũ", "2021-2025 results of the former provinces"),
+    "merged_history_note": ("Cột \"Cộng\" chỉ có số khi mọi tỉnh cũ có số liệu cùng năm; không ước tính phần "
+                            "thiếu.", "\"Combined\" has a figure only where every former province has one for "
+                            "the same year; a missing part is never estimated."),
+    "merged_no_data_part": ("Chưa có số liệu của {parts} trong bảng theo dõi.",
+                            "The dashboard holds no data for {parts}."),
+    "col_measure": ("Chỉ tiêu", "Measure"),
+    "col_combined": ("Cộng", "Combined"),
+    "m_communes": ("Số xã có kết quả tiêu chí", "Communes with criteria results"),
+    "m_total_criteria": ("Tổng số tiêu chí đạt", "Total criteria met"),
+    "m_avg_criteria": ("Tiêu chí bình quân/xã", "Average criteria per commune"),
+    "merged_units_title": ("Xã, phường, đặc khu mới và các đơn vị cũ hợp thành",
+                           "New communes, wards and special zones and the former units they were made of"),
+    "old_district_filter": ("Nhóm theo huyện cũ (tùy chọn)", "Group by former district (optional)"),
+    "all_units": ("Tất cả", "All"),
+    "col_new_unit": ("Đơn vị mới", "New unit"),
+    "col_type": ("Loại", "Type"),
+    "col_components": ("Gồm các đơn vị cũ", "Made of the former units"),
+    "col_old_districts": ("Huyện cũ", "Former district"),
+    "col_last_status": ("Tình trạng cuối cùng được ghi nhận", "Last recorded status"),
+    "last_status_line": ("{n} trong {m} xã cũ được ghi nhận đạt chuẩn NTM đến {year}",
+                         "{n} of {m} former communes recorded as NTM by {year}"),
+    "last_status_part": ("gồm một phần xã cũ: không cộng dồn số liệu", "includes part of a former commune: no "
+                         "figure is rolled up"),
+    "last_status_no_facts": ("không có số liệu của đơn vị cũ", "no data on the former units"),
+    "merged_unit_detail": ("Một đơn vị mới", "One new unit"),
+    "col_old_unit": ("Đơn vị cũ", "Former unit"),
+    "col_extent": ("Toàn bộ / một phần", "Whole / part"),
+    "extent_whole": ("toàn bộ", "whole"), "extent_part": ("một phần", "part"),
+    "col_check": ("Kiểm tra", "Check"),
+    "check_resolution_text": ("đối chiếu văn bản nghị quyết", "checked against the resolution text"),
+    "check_manual": ("đọc lại văn bản nghị quyết", "read in the resolution text"),
+    "check_corrected": ("đã sửa theo nghị quyết", "corrected to the resolution"),
+    "check_unconfirmed": ("chưa xác nhận", "unconfirmed"),
+    "col_legal_basis": ("Căn cứ", "Legal basis"),
+    "via": ("qua", "via"),
+    "not_recorded": ("chưa có ghi nhận", "not recorded"),
+    "no_data_unit": ("không có số liệu trong bảng theo dõi", "no data in the dashboard"),
+    "merged_map_title": ("{name}: vị trí các xã cũ hợp thành đơn vị mới", "{name}: points of the former communes "
+                         "that make up the new units"),
+    "merged_map_note": ("Chưa có ranh giới xã mới được cấp phép mở: mỗi điểm là một xã cũ (GeoNames), ghi đơn vị mới "
+                        "mà nó thuộc về; không đặt điểm theo phỏng đoán.", "No openly licensed boundaries of the new "
+                        "communes exist: each point is a former commune (GeoNames), labelled with the new unit it "
+                        "belongs to; nothing is placed by guess."),
+    "merged_not_placed": ("Đơn vị mới chưa có điểm nào ({n})", "New units without any point ({n})"),
+    "merged_funding_note": ("Nguồn vốn được ghi theo từng tỉnh cũ; chọn một tỉnh cũ trong mục Phạm vi để xem chi "
+                            "tiết.", "Funding is recorded per former province; choose one under Scope for the "
+                            "details."),
+    "merged_period": ("Giai đoạn {period}: {programme}. Bộ tiêu chí xã: {set} ({n} tiêu chí, {m} chỉ tiêu).",
+                      "Period {period}: {programme}. Commune criteria set: {set} ({n} criteria, {m} indicators)."),
+    "merged_targets": ("Mục tiêu {year} (theo báo cáo): {targets}. Nguồn: {source}.",
+                       "Targets for {year} (as reported): {targets}. Source: {source}."),
+    "target_ntm": ("khoảng {v} % số xã đạt chuẩn NTM", "about {v} % of communes NTM"),
+    "target_hien_dai": ("khoảng {v} % đạt chuẩn NTM hiện đại", "about {v} % modern NTM"),
+    "target_hoan_thanh_nhiem_vu": ("{v} tỉnh hoàn thành nhiệm vụ", "{v} provinces completing the task"),
+    "type_xa": ("xã", "commune"), "type_phuong": ("phường", "ward"), "type_dac_khu": ("đặc khu", "special zone"),
+    "type_thi_tran": ("thị trấn", "township"),
+    "set_XA_NTM_2026_2030": ("Xã NTM 2026-2030 (QĐ 51/2025/QĐ-TTg)", "NTM commune 2026-2030 (Decision 51/2025)"),
     "app_title": ("Theo dõi Chương trình MTQG xây dựng nông thôn mới", "New Rural Development (NTM) dashboard"),
     "province": ("Tỉnh", "Province"),
     "year": ("Năm", "Year"),
@@ -151,6 +227,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rulebook": ("Bộ tiêu chí: nguồn pháp lý", "Criteria sets: legal sources"),
     "licences": ("Giấy phép và ghi công", "Licences and attribution"),
     "software_licence": ("Phần mềm: GNU GPL-3.0 trở lên.", "Software: GNU GPL-3.0 or later."),
+    "units_2025_attribution": ("Đơn vị hành chính từ 01/07/2025 và bảng chuyển đổi cũ → mới: dvhcvn/20250701 "
+                               "(© 2025 dvhcvn, MIT), đối chiếu Nghị quyết 1659, 1667, 1687/NQ-UBTVQH15.",
+                               "Units from 2025-07-01 and the old → new mapping: dvhcvn/20250701 (© 2025 dvhcvn, "
+                               "MIT), checked against Resolutions 1659, 1667, 1687/NQ-UBTVQH15."),
     "points_attribution": ("Vị trí xã: GeoNames (geonames.org), CC BY 4.0.", "Commune locations: GeoNames (geonames.org), CC BY 4.0."),
     "page_map": ("Bản đồ", "Map"),
     "map_page_title": ("Bản đồ kết quả xây dựng nông thôn mới", "Map of new rural development"),

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import dbfile, paths, store
+from ntm import dbfile, paths, store, unit_history
 from ntm.errors import DataError, Problem
 from ntm.names import normalize
 from ntm.paths import DATA_DIR
 
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
-INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count", "year_from",
-           "year_to"}
+INTEGER = {"year", "line", "target_year", "n_criteria", "n_indicators", "group_no", "min_met", "max_met", "count",
+           "year_from", "year_to"}
 NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct", "lat", "lon"}
 
 
@@ -281,6 +281,13 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
     for level in ("province", "district", "commune"):  # parents before children (foreign key)
         store.insert_frame(con, "units", frame[frame["level"] == level])
     known["units"] = {u["code"] for u in units}
+    history, found = unit_history.build(data_dir, units)
+    problems += found
+    if not found:
+        for table in ("unit_versions", "unit_parents", "unit_changes"):
+            columns = store.table_columns(con, table)
+            store.insert_frame(con, table, pd.DataFrame(history[table]).reindex(columns=columns))
+            counts[table] = len(history[table])
 
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
@@ -288,7 +295,10 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
                  ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
                  ("thresholds", "rules/criteria/thresholds.csv"),
                  ("criteria_correspondence", "rules/criteria/correspondence.csv"),
-                 ("programme_targets", "rules/programme_targets.csv"))
+                 ("programme_targets", "rules/programme_targets.csv"), ("periods", "rules/periods.csv"),
+                 ("period_targets", "rules/period_targets.csv"), ("commune_categories", "rules/commune_categories.csv"),
+                 ("commune_category_assignments", "rules/commune_category_assignments.csv"),
+                 ("category_thresholds", "rules/criteria/thresholds_by_category.csv"))
     reference += tuple(("commune_points", str(p.relative_to(data_dir)))
                        for p in sorted((data_dir / "geo").glob("commune_points_*.csv")))
     for table, rel in reference:
@@ -298,6 +308,7 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
         if table == "measures":
             known["measures"] = set(con.execute("SELECT measure FROM measures").df()["measure"])
 
+    problems += unit_history.check_assignments(con, data_dir)
     for table in store.FACT_TABLES:
         counts[table] = 0
         for path in sorted((data_dir / "facts" / table).glob("*.csv")):

@@ -28,6 +28,45 @@ CREATE TABLE units (
     source        VARCHAR NOT NULL
 );
 
+-- Units through time (docs/data-model.md): identity apart from the GSO code, which the GSO reuses. `units` above is
+-- the 2024-09-01 list that facts cite; unit_versions holds it again beside the units of later dates.
+CREATE TABLE unit_versions (
+    unit_id       VARCHAR PRIMARY KEY,      -- the GSO code for the 2024-09-01 list; code@YYYY-MM-DD for a later unit
+    code          VARCHAR NOT NULL,         -- GSO code, reused across reforms
+    name          VARCHAR NOT NULL,
+    full_name     VARCHAR NOT NULL,
+    name_norm     VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL CHECK (level IN ('province', 'district', 'commune')),
+    type          VARCHAR NOT NULL,
+    valid_from    DATE,                     -- NULL = before the data's vintage
+    valid_to      DATE,                     -- exclusive; NULL = still valid
+    in_units      BOOLEAN NOT NULL,         -- a row of `units`: facts attach to it
+    source        VARCHAR NOT NULL
+);
+
+CREATE TABLE unit_parents (                 -- a commune's district until 2025-07-01, its province before and after
+    child_id      VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    parent_id     VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    valid_from    DATE,
+    valid_to      DATE,
+    source        VARCHAR NOT NULL
+);
+
+CREATE TABLE unit_changes (                 -- old -> new, loaded from data/geo/crosswalk_*.csv
+    change_date   DATE NOT NULL,
+    legal_basis   VARCHAR NOT NULL,
+    item          VARCHAR,                  -- khoản of the resolution
+    kind          VARCHAR NOT NULL CHECK (kind IN ('merge', 'split', 'rename', 'transfer', 'keep')),
+    old_id        VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    new_id        VARCHAR NOT NULL REFERENCES unit_versions (unit_id),
+    extent        VARCHAR NOT NULL CHECK (extent IN ('whole', 'part')),
+    checked       VARCHAR NOT NULL CHECK (checked IN ('resolution_text', 'manual', 'corrected', 'contradicted',
+                                                      'unconfirmed')),
+    independent   VARCHAR,                  -- agreement of an independent list (data/geo/SOURCES.md)
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 CREATE TABLE documents (
     doc_id        VARCHAR PRIMARY KEY,
     file          VARCHAR NOT NULL,
@@ -59,7 +98,67 @@ CREATE TABLE criteria_sets (
     level         VARCHAR NOT NULL,         -- commune / district
     period        VARCHAR,
     n_criteria    INTEGER,
+    n_indicators  INTEGER,                  -- NULL = not stated in the sources read
     legal_source  VARCHAR
+);
+
+-- Periods of the programme and what belongs to each (read by ntm/period.py; nothing about a period is in code).
+CREATE TABLE periods (
+    period        VARCHAR PRIMARY KEY,      -- 2021-2025, 2026-2030
+    date_from     DATE NOT NULL,
+    date_to       DATE NOT NULL,
+    commune_set   VARCHAR NOT NULL,         -- the commune NTM set of the period
+    target_year   INTEGER NOT NULL,
+    programme_vi  VARCHAR NOT NULL,
+    programme_en  VARCHAR NOT NULL,
+    legal_source  VARCHAR NOT NULL
+);
+
+CREATE TABLE period_targets (               -- the programme's targets of a period (2030: as reported)
+    period        VARCHAR NOT NULL,
+    level         VARCHAR,                  -- ntm, hien_dai, hoan_thanh_nhiem_vu; NULL = not a recognition level
+    target_year   INTEGER NOT NULL,
+    measure       VARCHAR NOT NULL,
+    value         DOUBLE NOT NULL,
+    value_max     DOUBLE,
+    comparator    VARCHAR NOT NULL,         -- >=, <=, ~ (about)
+    certainty     VARCHAR NOT NULL,
+    legal_source  VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
+CREATE TABLE commune_categories (           -- 2026-2030: thresholds by commune group (nhóm xã), not by region
+    set_code      VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    label_vi      VARCHAR NOT NULL,
+    label_en      VARCHAR NOT NULL,
+    definition_vi VARCHAR NOT NULL,
+    definition_en VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,
+    PRIMARY KEY (set_code, category)
+);
+
+CREATE TABLE commune_category_assignments ( -- which group a commune is in, as a source states it
+    unit_id       VARCHAR NOT NULL,         -- unit_versions.unit_id (checked by the loader)
+    set_code      VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
+CREATE TABLE category_thresholds (          -- thresholds by commune group; none is known until loaded with a source
+    set_code      VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    category      VARCHAR,                  -- NULL = every group
+    province_code VARCHAR,
+    year_from     INTEGER,
+    year_to       INTEGER,
+    comparator    VARCHAR,
+    threshold     DOUBLE,                   -- NULL = unknown: never a pass
+    threshold_text VARCHAR,
+    certainty     VARCHAR NOT NULL CHECK (certainty IN ('confirmed', 'as_quoted', 'uncertain', 'text_only')),
+    source        VARCHAR NOT NULL,
+    note          VARCHAR
 );
 
 CREATE TABLE criteria (

@@ -364,3 +364,104 @@ class EvaluationStore:
 
     def close(self) -> None:
         self.con.close()
+
+
+# ---- units through time (ntm/timeline.py) -------------------------------------------------------------
+
+VALID_AT = "({a}.valid_from IS NULL OR {a}.valid_from <= ?) AND ({a}.valid_to IS NULL OR {a}.valid_to > ?)"
+
+
+def province_versions(con, as_of: str | None = None) -> pd.DataFrame:
+    """Provinces of every date (or those valid on `as_of`), with the old provinces a new one was made of."""
+    return con.execute(
+        f"""SELECT v.unit_id, v.code, v.name, v.full_name, v.name_norm, v.type, v.valid_from, v.valid_to, v.in_units,
+                   list(c.old_id ORDER BY c.old_id) FILTER (WHERE c.old_id IS NOT NULL) AS parts
+            FROM unit_versions v LEFT JOIN unit_changes c ON c.new_id = v.unit_id
+            WHERE v.level = 'province' AND (?::DATE IS NULL OR ({VALID_AT.format(a='v')}))
+            GROUP BY ALL ORDER BY v.valid_from NULLS FIRST, v.code""", [as_of, as_of, as_of]).df()
+
+
+def units_as_of(con, province_id: str, as_of: str, level: str | None = None) -> pd.DataFrame:
+    """The units valid on `as_of` whose province on that date is `province_id`, with their district on that
+    date where they had one."""
+    valid = VALID_AT.format(a="v")
+    return con.execute(
+        f"""SELECT v.unit_id, v.code, v.name, v.full_name, v.level, v.type, v.valid_from::VARCHAR AS valid_from,
+                   v.valid_to::VARCHAR AS valid_to, v.in_units, d.unit_id AS district_id, d.full_name AS district_name
+            FROM unit_versions v
+            JOIN unit_parents pp ON pp.child_id = v.unit_id AND ({VALID_AT.format(a='pp')})
+            JOIN unit_versions p ON p.unit_id = pp.parent_id AND p.level = 'province'
+            LEFT JOIN unit_parents dp ON dp.child_id = v.unit_id AND ({VALID_AT.format(a='dp')})
+                 AND dp.parent_id IN (SELECT unit_id FROM unit_versions WHERE level = 'district')
+            LEFT JOIN unit_versions d ON d.unit_id = dp.parent_id
+            WHERE {valid} AND p.unit_id = ? AND (?::VARCHAR IS NULL OR v.level = ?)
+            ORDER BY v.level DESC, d.unit_id NULLS FIRST, v.code""",
+        [as_of, as_of, as_of, as_of, as_of, as_of, province_id, level, level]).df()
+
+
+def unit_changes(con, new_ids: list[str] | None = None, old_ids: list[str] | None = None) -> pd.DataFrame:
+    """Old -> new changes with both units' names and the old unit's district and province (names as written
+    in the source for units outside the 2024 list)."""
+    return con.execute(
+        """SELECT c.change_date, c.legal_basis, c.item, c.kind, c.old_id, o.code AS old_code,
+                  o.full_name AS old_name, o.level AS old_level, o.type AS old_type, o.in_units AS old_in_units,
+                  od.full_name AS old_district, op.unit_id AS old_province_id, op.name AS old_province,
+                  c.new_id, n.code AS new_code, n.full_name AS new_name, n.level AS new_level,
+                  c.extent, c.checked, c.independent, c.source, c.note
+           FROM unit_changes c JOIN unit_versions o ON o.unit_id = c.old_id JOIN unit_versions n ON n.unit_id = c.new_id
+           LEFT JOIN unit_parents pd ON pd.child_id = c.old_id AND pd.valid_to = c.change_date
+                AND pd.parent_id IN (SELECT unit_id FROM unit_versions WHERE level = 'district')
+           LEFT JOIN unit_versions od ON od.unit_id = pd.parent_id
+           LEFT JOIN unit_parents pp ON pp.child_id = c.old_id AND pp.valid_to = c.change_date
+                AND pp.parent_id IN (SELECT unit_id FROM unit_versions WHERE level = 'province')
+           LEFT JOIN unit_versions op ON op.unit_id = coalesce(pp.parent_id, CASE WHEN o.level = 'province'
+                                                                                THEN o.unit_id END)
+           WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.new_id))
+             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.old_id))
+           ORDER BY c.change_date, n.level DESC, c.new_id, c.old_id""",
+        [new_ids, new_ids, old_ids, old_ids]).df()
+
+
+def last_recognitions(con, unit_codes: list[str], by_year: int) -> pd.DataFrame:
+    """Per commune of the 2024 list, the highest level it is recorded (actual) to have reached by `by_year`,
+    with the source."""
+    return con.execute(
+        """SELECT unit_code, level, year, doc_id, line FROM recognitions
+           WHERE kind = 'actual' AND level IN ('xa_ntm', 'xa_nang_cao', 'xa_kieu_mau') AND year <= ?
+             AND list_contains(?::VARCHAR[], unit_code)
+           QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY
+               CASE level WHEN 'xa_kieu_mau' THEN 3 WHEN 'xa_nang_cao' THEN 2 ELSE 1 END DESC, year) = 1""",
+        [by_year, unit_codes]).df()
+
+
+def unit_versions(con, unit_ids: list[str]) -> pd.DataFrame:
+    return con.execute("""SELECT unit_id, code, name, full_name, level, type, valid_from::VARCHAR AS valid_from,
+                                 valid_to::VARCHAR AS valid_to, in_units
+                          FROM unit_versions WHERE list_contains(?::VARCHAR[], unit_id) ORDER BY unit_id""",
+                       [unit_ids]).df()
+
+
+def unit_version_ids(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT unit_id FROM unit_versions").fetchall()]
+
+
+def periods(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM periods ORDER BY date_from").df()
+
+
+def period_targets(con, period: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM period_targets WHERE period = ? ORDER BY rowid",  # file order
+                       [period]).df()
+
+
+def commune_categories(con, set_code: str, unit_ids: list[str] | None = None) -> pd.DataFrame:
+    """The commune groups of a set, and (with unit_ids) which group each unit is assigned, with the source."""
+    if unit_ids is None:
+        return con.execute("SELECT * FROM commune_categories WHERE set_code = ? ORDER BY category", [set_code]).df()
+    return con.execute(
+        """SELECT unit_id, category, source FROM commune_category_assignments
+           WHERE set_code = ? AND list_contains(?::VARCHAR[], unit_id)""", [set_code, unit_ids]).df()
+
+
+def category_thresholds(con, set_code: str) -> pd.DataFrame:
+    return con.execute("SELECT * FROM category_thresholds WHERE set_code = ?", [set_code]).df()

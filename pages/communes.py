@@ -11,6 +11,8 @@ from ntm.names import normalize
 INDICATOR_STATUS = {"met": "crit_met", "not_met": "crit_not_met", "no_value": "ind_no_value",
                     "unknown_threshold": "ind_unknown_threshold"}
 f = ui.filters()
+if ui.merged_page("communes"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("communes_title", lang))
 frame = ui.cached("ntm.communes.overview", province, as_of)

@@ -9,6 +9,8 @@ from ntm.i18n import t
 from ntm.tables import summary_table
 
 f = ui.filters()
+if ui.merged_page("criteria_by_district"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province = f["lang"], f["province"]
 year = ui.year_filter(ui.cached("ntm.store.summary_years", province["code"], SET_NTM), lang, province["code"])
 

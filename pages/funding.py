@@ -9,6 +9,8 @@ from ntm import charts, fmt
 from ntm.i18n import t
 
 f = ui.filters()
+if ui.merged_page("funding"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province = f["lang"], f["province"]
 st.title(t("funding_title", lang))
 result = ui.cached("ntm.funding.funding", province, None, lang)

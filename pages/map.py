@@ -10,6 +10,8 @@ from ntm.errors import DataError
 from ntm.i18n import t
 
 f = ui.filters()
+if ui.merged_page("map"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 code = province["code"]
 st.title(t("map_page_title", lang))

@@ -7,6 +7,8 @@ from ntm import fmt
 from ntm.i18n import t
 
 f = ui.filters()
+if ui.merged_page("overview"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 code = province["code"]
 st.title(t("overview_title", lang))

@@ -7,6 +7,8 @@ import ui
 from ntm.i18n import t
 
 f = ui.filters()
+if ui.merged_page("quality"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province = f["lang"], f["province"]
 st.title(t("quality_title", lang))
 st.caption(t("quality_intro", lang))

@@ -9,6 +9,8 @@ from ntm import charts
 from ntm.i18n import t
 
 f = ui.filters()
+if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the reform
+    st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
 districts = ui.cached("ntm.store.units", "district", province["code"])

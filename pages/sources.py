@@ -26,4 +26,5 @@ st.subheader(t("method", lang))
 methods = (Path(__file__).resolve().parent.parent / "docs" / "methods.md").read_text(encoding="utf-8")
 st.markdown(methods.split("\n", 1)[1].replace("\n## ", "\n#### "))  # the page has its own title
 st.subheader(t("licences", lang))
-st.markdown(f"- {t('software_licence', lang)}\n- {t('boundary_attribution', lang)}\n- {t('points_attribution', lang)}")
+st.markdown(f"- {t('software_licence', lang)}\n- {t('boundary_attribution', lang)}\n- {t('points_attribution', lang)}"
+            f"\n- {t('units_2025_attribution', lang)}")

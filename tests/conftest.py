@@ -1,6 +1,7 @@
 """Shared fixtures: one database built from data/ for the whole session, in a temporary folder."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,8 @@ def con(db_path):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a markdown element whose data text was escaped (ui.literal)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

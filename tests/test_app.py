@@ -1,11 +1,9 @@
 """Every page in Streamlit's AppTest, for every province: no exception, the key figures and their sources."""
 
-import re
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, shown
 
 PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "sources"]
 
@@ -23,11 +21,6 @@ def _open(page: str, **params) -> AppTest:
 def _table_text(at) -> str:
     return " ".join(str(v) for t in at.table for v in t.value.to_numpy().ravel()) + " " + " ".join(
         " ".join(map(str, t.value.columns)) + " " + " ".join(map(str, t.value.index)) for t in at.table)
-
-
-def shown(markdown: str) -> str:
-    """What a reader sees of a markdown element whose data text was escaped (ui.literal)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _captions(at) -> str:

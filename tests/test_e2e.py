@@ -211,3 +211,22 @@ def test_hostile_boundary_upload(page, server, requests_seen, artifacts, boundar
     page.screenshot(path=str(artifacts / "map_hostile_upload.png"), full_page=True)
     assert _outside(requests_seen) == []
     (boundaries_dir / "56.geojson").unlink()
+
+
+MERGED = {"56@2025-07-01": "Khánh Hòa", "48@2025-07-01": "Đà Nẵng", "86@2025-07-01": "Vĩnh Long"}
+
+
+@pytest.mark.parametrize("province", list(MERGED))
+def test_every_page_of_a_merged_province(page, server, requests_seen, artifacts, province):
+    """The provinces merged in 2025: every page renders without a district, a screenshot each."""
+    for path, title in PAGES:
+        page.goto(f"{server}/{path}?province={province}&as_of=2023")
+        heading = title if path == "nguon-phuong-phap" else f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
+        page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+        _ready(page)
+        if path == "ban-do":
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+        assert not page.locator("[data-testid='stException']").count()
+        page.screenshot(path=str(artifacts / f"merged_{province[:2]}_{path or 'tong-quan'}.png"), full_page=True)
+    assert _outside(requests_seen) == []
