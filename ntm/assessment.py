@@ -205,6 +205,16 @@ def view(record: dict, set_code: str) -> dict:
                                                               "group")}}
 
 
+def _stated_count(stated: pd.DataFrame, unit: str) -> dict | None:
+    """The criteria count a document states for a district ("Năm 2022 huyện đạt 4/9 tiêu chí"), even where it
+    does not say which criteria: shown beside the engine's result, never mixed into it."""
+    if unit not in stated.index:
+        return None
+    r = stated.loc[[unit]].iloc[0]
+    return {"criteria_met": int(r["value"]), "of": _none(r["denominator"]), "doc_id": r["doc_id"],
+            "line": int(r["line"]), "original_text": r["original_text"]}
+
+
 def assess_districts(con, province: str, year: int, rules: Rulebook | None = None) -> list[dict]:
     """Districts on the district NTM set: the share of their programme communes recognised NTM and advanced by
     the end of `year` (general conditions A.1, A.2, from the documents' recognition lists), and the district
@@ -221,7 +231,11 @@ def assess_districts(con, province: str, year: int, rules: Rulebook | None = Non
                     "value": round(100 * counts[d] / expected[d], 2)}
                    for d in districts["unit_code"] if counts.get(d) is not None]
     declared = declared_statuses(con, rules, SET_DISTRICT, province)
-    ev = evaluate(pd.DataFrame(values), districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])
+    values = pd.DataFrame(values, columns=["unit_code", "indicator_code", "year", "value"])
+    stated = store.facts(con, "reported_aggregates", province)
+    stated = stated[(stated["measure"] == "criteria_met") & (stated["set_code"] == SET_DISTRICT)
+                    & (stated["year"] == year)].set_index("unit_code")
+    ev = evaluate(values, districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])
     crit, ind = ev.criteria.groupby("unit_code"), ev.indicators.groupby("unit_code")
     out = []
     for d in districts.to_dict("records"):
@@ -241,5 +255,6 @@ def assess_districts(con, province: str, year: int, rules: Rulebook | None = Non
                     "criteria_not_met": int(row["criteria_not_met"]),
                     "criteria_incomplete": int(row["criteria_incomplete"]),
                     "eligible": {"huyen_ntm": {"eligible": not reasons, "reasons": reasons}},
-                    "general_conditions": general, "criteria": [r for r in records if r is not general]})
+                    "general_conditions": general, "criteria": [r for r in records if r is not general],
+                    "stated": _stated_count(stated, d["unit_code"])})
     return out

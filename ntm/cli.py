@@ -124,7 +124,7 @@ def _summary_rows(result: dict) -> list[dict]:
         rows.append({"code": d["district_code"], "unit": d["district"], "communes": d["communes"],
                      **{f"group_{g}": d["groups"][g] for g in GROUP_KEYS},
                      "total_criteria": d["total_criteria"], "avg_criteria": d["avg_criteria"],
-                     "basis": d["basis"]})
+                     "basis": d["basis"], "set_stated": d.get("set_stated", True)})
     return rows
 
 
@@ -171,6 +171,8 @@ def _evaluation_rows(result: dict) -> list[dict]:
                  "share_ntm_pct": d["share_ntm_pct"], "share_nang_cao_pct": d["share_nang_cao_pct"],
                  "criteria_met": d["criteria_met"], "criteria_not_met": d["criteria_not_met"],
                  "criteria_incomplete": d["criteria_incomplete"],
+                 "stated_criteria_met": d["stated"]["criteria_met"] if d["stated"] else None,
+                 "stated_source": f"{d['stated']['doc_id']}:{d['stated']['line']}" if d["stated"] else None,
                  "eligible_huyen_ntm": d["eligible"]["huyen_ntm"]["eligible"]} for d in result["districts"]]
     return [{"code": c["code"], "name": c["name"], "district": c["district"], "year": c["year"],
              "criteria_met": c["criteria_met"], "criteria_not_met": c["criteria_not_met"],

@@ -34,6 +34,8 @@ LABELS: dict[str, tuple[str, str]] = {
                       "A column marked (n/N communes) is computed from the n communes the documents give results "
                       "for, not the whole district; it cannot be compared with the province figure."),
     "communes_unit": ("xã", "communes"),
+    "set_not_stated": ("Văn bản không nêu các nhóm xã này tính theo Bộ tiêu chí nào.",
+                       "The document does not say which criteria set these commune groups are counted by."),
     "check_failed": ("Số liệu trong văn bản không khớp nhau: {details}",
                      "The document's figures do not agree: {details}"),
     "differences": ("Số liệu báo cáo khác số tính từ từng xã: {details}",

@@ -91,13 +91,14 @@ def commune_groups(con, set_code: str) -> pd.DataFrame:
 
 
 def district_aggregates(con, province_code: str, year: int, set_code: str) -> pd.DataFrame:
-    """Reported aggregates of a province and its districts for one year and criteria set."""
+    """Reported aggregates of a province and its districts for one year and criteria set; a figure whose
+    document does not say which set it counts by (set_code NULL, Trà Cú 2022) is included, with `set_code`."""
     return con.execute(
         """SELECT r.unit_code, u.name AS unit_name, u.level, u.type AS unit_type, r.measure, r.category, r.value,
-                  r.doc_id, r.line, r.section, r.original_text, r.note
+                  r.doc_id, r.line, r.section, r.original_text, r.note, r.set_code
            FROM reported_aggregates r JOIN units u ON u.code = r.unit_code
            WHERE u.province_code = ? AND u.level IN ('province', 'district')
-             AND r.year = ? AND r.set_code = ?
+             AND r.year = ? AND (r.set_code = ? OR r.set_code IS NULL)
              AND r.measure IN ('communes_in_group', 'communes_total', 'criteria_total', 'criteria_avg')
            ORDER BY r.unit_code, r.measure, r.category""",
         [province_code, year, set_code]).df()
@@ -134,8 +135,8 @@ def commune_criteria_met(con, province_code: str, year: int, set_code: str) -> p
 def summary_years(con, province_code: str, set_code: str) -> list[int]:
     rows = con.execute(
         """SELECT DISTINCT r.year FROM reported_aggregates r JOIN units u ON u.code = r.unit_code
-           WHERE u.province_code = ? AND r.set_code = ? AND r.year IS NOT NULL
-             AND r.measure IN ('communes_in_group', 'criteria_met')
+           WHERE u.province_code = ? AND (r.set_code = ? OR (r.set_code IS NULL AND r.measure = 'communes_in_group'))
+             AND r.year IS NOT NULL AND r.measure IN ('communes_in_group', 'criteria_met')
            ORDER BY r.year""", [province_code, set_code]).fetchall()
     return [r[0] for r in rows]
 

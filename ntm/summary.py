@@ -25,7 +25,9 @@ def _reported(rows) -> dict[str, dict]:
     for r in rows.itertuples():
         fig = out.setdefault(r.unit_code, {**_empty(), "unit_name": r.unit_name, "level": r.level,
                                            "unit_type": r.unit_type,
-                                           "lines": set(), "doc_ids": set(), "sections": set()})
+                                           "lines": set(), "doc_ids": set(), "sections": set(),
+                                           "set_stated": True})
+        fig["set_stated"] = fig["set_stated"] and r.set_code == r.set_code and r.set_code is not None
         fig["lines"].add(r.line)
         fig["doc_ids"].add(r.doc_id)
         fig["sections"].add(r.section)
@@ -119,7 +121,8 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
         rep, comp = reported.get(dc), computed.get(dc)
         main = rep or comp
         entry = {"district_code": dc, "district": main["unit_name"], **_public(main),
-                 "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else []}
+                 "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else [],
+                 "set_stated": rep["set_stated"] if rep else True}
         if comp:
             # computed figures describe the district only when every programme commune has a result
             entry["coverage"] = {"with_data": comp["communes"], "programme_communes": expected.get(dc)}
