@@ -61,6 +61,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_achieved": ("Đã đạt", "Achieved"), "status_on_track": ("Đúng tiến độ", "On track"),
     "status_at_risk": ("Có nguy cơ", "At risk"), "status_off_track": ("Chậm tiến độ", "Off track"),
     "status_no_data": ("Chưa đủ dữ liệu", "No data"),
+    "status_ambiguous": ("Chưa rõ cách hiểu mục tiêu", "Target reading ambiguous"),
+    "col_expected_figure": ("Dự kiến (chưa tính)", "Expected (not counted)"),
+    "col_reading": ("Cách hiểu mục tiêu", "Target read as"),
+    "reading_increment": ("số tăng thêm", "increment"), "reading_share": ("tỷ lệ", "share"),
+    "reading_cumulative": ("lũy kế", "cumulative"),
+    "reading_ambiguous": ("thấp hơn số đã đạt: tăng thêm hay lũy kế?", "below a figure already achieved: "
+                                                                        "increment or cumulative?"),
     "kind_actual": ("Thực hiện", "Actual"), "kind_planned": ("Kế hoạch", "Planned"),
     "kind_projected": ("Dự báo theo tốc độ", "Projected at pace"),
     "crit_met": ("Đạt", "Met"), "crit_not_met": ("Chưa đạt", "Not met"), "crit_incomplete": ("Chưa đủ dữ liệu",

@@ -297,7 +297,8 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
 
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
-                 ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"),
+                 ("share_pairs", "rules/share_pairs.csv"), ("pending_markers", "rules/pending_markers.csv"),
+                 ("unmatched_names", "names/unmatched.csv"),
                  ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
                  ("thresholds", "rules/criteria/thresholds.csv"),
                  ("criteria_correspondence", "rules/criteria/correspondence.csv"),

@@ -22,7 +22,7 @@ from ntm.summary import summary
 
 PACE_YEARS = 3
 AT_RISK_RATIO = 0.5
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "ambiguous", "no_data")
 LEVEL_OF = {"communes_ntm": "ntm", "communes_nang_cao": "nang_cao", "communes_kieu_mau": "kieu_mau"}
 METHOD = {"vi": "Tốc độ cần đạt mỗi năm (phần còn thiếu / số năm còn lại) so với tốc độ bình quân của tối đa 3 năm "
                 "gần nhất: đạt tiến độ nếu không thấp hơn, có nguy cơ nếu đạt ít nhất một nửa, chậm tiến độ nếu thấp "
@@ -105,10 +105,37 @@ def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, ca
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
-    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
-    rows = rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (t["category"] or ""))
-                & rows["year"].notna()]
+    rows = _stated(con, unit, measure, t["category"])
+    rows = rows[rows["fact_kind"] == "actual"]
     return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
+
+
+def _stated(con, unit: str, measure: str, category: str | None) -> pd.DataFrame:
+    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
+    return rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (category or ""))
+                & rows["year"].notna()]
+
+
+def _expected(con, row: dict, as_of: int, docs, lang) -> list[dict]:
+    """Figures the documents only expect (or aim at) for the same unit and measure, up to the as-of year:
+    shown beside the status, never used for it."""
+    rows = _stated(con, row["unit_code"], row["measure"], row["category"])
+    rows = rows[(rows["fact_kind"] != "actual") & (rows["year"] <= as_of)]
+    return [{"year": int(r["year"]), "value": r["value"], "kind": r["fact_kind"], **_src(r, docs, lang)}
+            for r in rows.to_dict("records")]
+
+
+def reading(measure: str, target: float, series: dict[int, float], target_year: int, better: str) -> str:
+    """How a target is read: an increment ("_new"), a share, or a cumulative count — ambiguous when a count
+    target is below a figure already achieved before its year (it may be meant as an increment)."""
+    if measure.endswith("_new"):
+        return "increment"
+    if measure.endswith(("_share", "_rate", "_pct")):
+        return "share"
+    before = [v for y, v in series.items() if y < target_year]
+    if better == "higher" and before and target < max(before):
+        return "ambiguous"
+    return "cumulative"
 
 
 def progress(con, province: dict, target_year: int, as_of: int, district: str | None = None,
@@ -131,13 +158,18 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
         target = row["value"]
         if row["measure"] in ("min_criteria_per_commune", "communes_under_15_criteria"):
             target, better = 0.0, "lower"  # "no commune under N criteria": the count of such communes -> 0
-        series = _actual_series(con, province, row, as_of, programme, cache)
-        result = assess(series, as_of, target, target_year, better)
+        judged = min(as_of, target_year)  # a target is judged on values up to its own year, never later ones
+        series = _actual_series(con, province, row, judged, programme, cache)
+        how = reading(row["measure"], target, series, target_year, better)
+        result = assess(series, judged, target, target_year, better)
+        if how == "ambiguous":
+            result = {**result, "status": "ambiguous", "projection": None, "year_reached": None}
         out.append({
             "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"],
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
-            "target_year": target_year, "as_of": as_of, **result, "series": series, "better": better,
+            "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
+            "better": better, "reading": how, "expected": _expected(con, row, as_of, docs, lang),
             "method": METHOD[lang], "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}

@@ -117,7 +117,8 @@ def recognised_counts(con, province: str, level: str, years: list[int]) -> dict[
     complete (the province's stated count for the year equals it). Elsewhere the count is unknown (absent),
     never 0."""
     stated = store.facts(con, "reported_aggregates", province)
-    stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()].sort_values("year")
+    stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()
+                    & (stated["fact_kind"] == "actual")].sort_values("year")
     series = by_year(con, resolve_province(con, province), level)
     districts = store.programme_communes_per_district(con, province)
     out = {}

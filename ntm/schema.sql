@@ -172,6 +172,12 @@ CREATE TABLE share_pairs (                  -- a percentage measure and the coun
     note          VARCHAR
 );
 
+CREATE TABLE pending_markers (              -- wording that makes a stated figure expected or planned, not actual
+    marker        VARCHAR NOT NULL,         -- matched, case-insensitive, in a fact's original_text and note
+    kind          VARCHAR NOT NULL CHECK (kind IN ('expected', 'planned')),
+    note          VARCHAR
+);
+
 -- Facts. Each ends with the same source columns.
 CREATE TABLE reported_aggregates (
     unit_code     VARCHAR NOT NULL REFERENCES units (code),

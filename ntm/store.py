@@ -141,13 +141,22 @@ def summary_years(con, province_code: str, set_code: str) -> list[int]:
     return [r[0] for r in rows]
 
 
+# A stated figure is actual unless its wording says it is only expected or aimed at (data/rules/pending_markers.csv):
+# "dự kiến công nhận thêm 45 thôn" is not 45 villages recognised. Planned before expected when both occur.
+FACT_KIND = """coalesce((SELECT m.kind FROM pending_markers m
+                         WHERE contains(lower(coalesce(f.original_text, '') || ' ' || coalesce(f.note, '')),
+                                        lower(m.marker))
+                         ORDER BY m.kind = 'planned' DESC LIMIT 1), 'actual')"""
+
+
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
     """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
     province."""
     if table not in FACT_TABLES:
         raise ValueError(table)
+    kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
-        f"""SELECT f.*, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
+        f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
             WHERE (? IS NULL OR u.province_code = ?)

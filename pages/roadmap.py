@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ntm import charts
+from ntm import charts, fmt
 from ntm.i18n import t
 
 f = ui.filters()
@@ -41,6 +41,9 @@ if rows:
             f" ({r['category']})" if r["category"] else ""),
         t("col_target", lang): r["target"], t("col_actual", lang): r["actual"], t("col_gap", lang): r["gap"],
         t("col_achieved", lang): r["achieved_pct"], t("col_status", lang): t(f"status_{r['status']}", lang),
+        t("col_reading", lang): t(f"reading_{r['reading']}", lang),
+        t("col_expected_figure", lang): "; ".join(f"{fmt.number(e['value'], None, lang)} ({e['year']})"
+                                           for e in r["expected"]) or None,
         t("col_source", lang): f"{r['sources'][0]['doc_id']}:{r['sources'][0]['line']}"} for r in rows])
     decimals = {t("col_target", lang): 1, t("col_actual", lang): 1, t("col_gap", lang): 1, t("col_achieved", lang): 1}
     ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-2025-{province['code']}",

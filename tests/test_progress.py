@@ -101,3 +101,38 @@ def test_funding_shares_and_disbursement(con):
     qn = funding(con, resolve_province(con, "49"))
     plans = {p["year"]: p["amount"] for p in qn["plan_vs_mobilized"]}
     assert plans == {None: 1307608, 2024: 726276, 2025: 581332}
+
+
+def test_expected_is_not_achieved(con):
+    """000 l.178: "dự kiến công nhận thêm 08 thôn đạt chuẩn NTM kiểu mẫu" (the districts are still appraising)
+    is expected, not actual: the 2024 target of 7 model villages (l.261) is not achieved by it, and the 8 is
+    shown beside the status."""
+    result = progress.progress(con, resolve_province(con, "58"), 2024, 2023)
+    row = next(r for r in result["targets"] if r["indicator"] == "villages_kieu_mau_new")
+    assert row["status"] == "no_data" and row["actual"] is None and row["reading"] == "increment"
+    assert [(e["value"], e["kind"], e["line"]) for e in row["expected"]] == [(8, "expected", 178)]
+
+
+def test_target_judged_on_its_own_year(con):
+    """--year 2022 --as-of 2023: a 2022 target is never judged on a 2023 figure (45 villages / 33 % of 000
+    l.178 are 2023 and only expected)."""
+    result = progress.progress(con, resolve_province(con, "58"), 2022, 2023)
+    assert not [r for r in result["targets"] if r["status"] == "achieved"]
+    assert all(r["judged_at"] == 2022 for r in result["targets"])
+
+
+def test_constructed_later_and_expected_figures():
+    """A later-dated figure cannot achieve an earlier target: the series is cut at the target year."""
+    assert progress.assess({2021: 5, 2022: 6, 2023: 9}, 2022, target=8, target_year=2022)["status"] == "off_track"
+    assert progress.assess({2021: 5, 2022: 6, 2023: 9}, 2023, target=8, target_year=2024)["status"] == "achieved"
+
+
+@pytest.mark.parametrize("measure, target, series, how", [
+    ("communes_ntm_new", 2, {2022: 30}, "increment"),
+    ("communes_ntm_share", 80, {2022: 60}, "share"),
+    ("communes_ntm", 40, {2022: 30}, "cumulative"),
+    ("communes_ntm", 7, {2022: 30}, "ambiguous"),     # below what was already achieved: an increment?
+    ("communes_ntm", 7, {2025: 30}, "cumulative"),    # achieved in the target year itself: a real achievement
+])
+def test_target_reading(measure, target, series, how):
+    assert progress.reading(measure, target, series, 2025, "higher") == how
