@@ -327,8 +327,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "roadmap":
             result = progress.roadmap_view(con, province, args.level, district, args.as_of, args.lang)
-            _emit(result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
-                            "share_pct": y["share_pct"]} for y in result["years"]], fmt_name, out)
+            _emit(result, [{"year": y["year"], "kind": y["kind"], "new": y.get("new"), "cumulative": y["cumulative"],
+                            "share_pct": y["share_pct"], "basis": y.get("basis")} for y in result["years"]],
+                  fmt_name, out)
             return 0
         if args.command == "recognitions":
             result = roadmap.by_year(con, province, args.level, lang=args.lang)

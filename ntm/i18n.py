@@ -82,6 +82,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "disbursement_card": ("Tỷ lệ giải ngân", "Disbursement rate"),
     "attention": ("Cần chú ý", "Needs attention"),
     "attention_off_track": ("{n} mục tiêu chậm tiến độ", "{n} targets off track"),
+    "attention_unevaluable": ("{n} mục tiêu chưa đánh giá được (thiếu số thực hiện hoặc chưa rõ cách hiểu)",
+                              "{n} targets cannot be evaluated (no actual figure, or an ambiguous reading)"),
+    "attention_no_targets": ("Các văn bản không nêu mục tiêu năm 2025 cho tỉnh này: không có gì để đánh giá",
+                             "The documents set no 2025 target for this province: nothing to evaluate"),
+    "card_group_1": ("xã đạt 19 tiêu chí (nhóm 1) năm {year} — chưa phải số xã được công nhận",
+                     "communes meeting 19 criteria (group 1) in {year} — not the number recognised"),
     "attention_at_risk": ("{n} xã dự kiến đạt chuẩn nhưng còn tiêu chí chưa đạt", "{n} planned communes still missing criteria"),
     "attention_quality": ("{n} điểm số liệu không khớp trong văn bản", "{n} places where the documents disagree"),
     "as_of_note": ("Số đến hết năm {year}", "As of end {year}"),
@@ -89,6 +95,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "roadmap_title": ("Lộ trình đạt chuẩn và mục tiêu", "Roadmap and targets"),
     "level": ("Mức độ", "Level"), "district": ("Huyện", "District"), "whole_province": ("Toàn tỉnh", "Whole province"),
     "trajectory_title": ("{level} lũy kế, {unit}", "{level}, cumulative, {unit}"),
+    "col_share_programme": ("Tỷ lệ tính trên số xã trong Chương trình (%)", "Share of programme communes (%)"),
+    "col_new": ("Tăng thêm", "Added"), "col_cumulative": ("Lũy kế", "Cumulative"),
+    "col_stated_share": ("Tỷ lệ văn bản ghi (%)", "Share as stated (%)"),
+    "trajectory_table": ("Số liệu lộ trình", "Trajectory figures"),
+    "increments_title": ("{level}: số xã tăng thêm mỗi năm, {unit}", "{level}: communes added per year, {unit}"),
+    "axis_communes_new": ("Số xã tăng thêm", "Communes added"),
+    "stock_not_stated": ("Văn bản không nêu số xã đã đạt chuẩn trước đó: chỉ hiển thị số tăng thêm, không so với "
+                         "mục tiêu lũy kế.", "The documents do not state how many communes were already at this "
+                         "level: increments only, not compared with a cumulative target."),
+    "stock_line": ("Số đã đạt chuẩn văn bản nêu: {value} xã đến năm {year}{basis}", "Stated stock: {value} "
+                   "communes by {year}{basis}"),
+    "stock_district": ("{district}: {value}/{programme} xã ({year})", "{district}: {value}/{programme} "
+                       "communes ({year})"),
     "axis_communes": ("Số xã (lũy kế)", "Communes (cumulative)"),
     "target_line": ("Mục tiêu {year}: {share}", "{year} target: {share}"),
     "targets_table": ("Mục tiêu và kết quả", "Targets and results"),

@@ -21,8 +21,8 @@ from ntm.names import normalize
 from ntm.paths import DATA_DIR
 
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
-INTEGER = {"year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count", "year_from",
-           "year_to"}
+INTEGER = {"year", "stock_year", "line", "target_year", "n_criteria", "group_no", "min_met", "max_met", "count",
+           "year_from", "year_to"}
 NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct", "lat", "lon"}
 
 
@@ -298,6 +298,7 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
                  ("share_pairs", "rules/share_pairs.csv"), ("pending_markers", "rules/pending_markers.csv"),
+                 ("stock_categories", "rules/stock_categories.csv"),
                  ("unmatched_names", "names/unmatched.csv"),
                  ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
                  ("thresholds", "rules/criteria/thresholds.csv"),

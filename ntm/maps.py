@@ -36,6 +36,15 @@ def commune_states(con, province: dict, year: int) -> pd.DataFrame:
                                                                                             int(r["line"])]
             elif r["status"] == "planned" and y is not None and y <= year:
                 frame.loc[r["unit_code"], ["planned", "planned_year"]] = [level, y]
+    # a district whose stated count of NTM communes equals its programme communes (Trà Cú "15/15 xã", 001 l.119)
+    # has every one of its communes at NTM at least, though the document lists none by name
+    programme = store.programme_communes_per_district(con, code)
+    for district, stated in roadmap.stocks(con, code, "ntm").items():
+        whole = [s for s in stated
+                 if s["year"] <= year and s["category"] is None and s["value"] == programme.get(district)]
+        if whole:
+            mine = (frame["district_code"] == district) & frame["reached"].isna()
+            frame.loc[mine, ["reached", "doc_id", "line"]] = ["ntm", whole[-1]["doc_id"], whole[-1]["line"]]
     above = frame["planned"].map(LEVEL_RANK).fillna(0) > frame["reached"].map(LEVEL_RANK).fillna(0)
     frame.loc[~above, ["planned", "planned_year"]] = None
     # a commune missing from the lists is "not yet" only where the NTM list is known to be complete
@@ -79,11 +88,17 @@ def province_counts(con, province: dict, year: int) -> list[dict]:
     out = []
     for level in roadmap.LEVELS:
         actual = roadmap.recognised_counts(con, province["code"], level, [year])[year].get(province["code"])
-        series = roadmap.by_year(con, province, level)["years"]
-        planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year]
+        result = roadmap.by_year(con, province, level)
+        series = result["years"]
+        planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year
+                   and y["cumulative"] is not None]
         listed = roadmap.cumulative(series, year) == actual
+        stock = [s for s in result["stocks"] if s["year"] <= year]
+        anchored = any(y.get("basis") == "stock" for y in series)
         out.append({"level": level, "actual": actual,
-                    "with_planned": (planned[-1] if planned else actual) if actual is not None and listed else None})
+                    "with_planned": (planned[-1] if planned else actual) if (actual is not None and listed)
+                    or anchored else None,
+                    "stock": stock[-1] if stock else None})
     return out
 
 

@@ -183,14 +183,17 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
     """The trajectory (actual, then planned), the pace projection and the target lines, the communes at risk
     among those planned, and the slippage of earlier plans."""
     result = roadmap.by_year(con, province, level, lang)
-    series = result["years"] if district is None else next(
-        (d["years"] for d in result["districts"] if d["district_code"] == district), [])
+    unit = result if district is None else next(
+        (d for d in result["districts"] if d["district_code"] == district),
+        {"years": [], "stock": None, "stocks": [], "cumulative_known": False})
+    series = unit["years"]
     programme = result["programme_communes"] if district is None else \
         store.programme_communes_per_district(con, province["code"]).get(district)
-    actual = {y["year"]: y["cumulative"] for y in series if y["kind"] == "actual" and y["year"] is not None}
+    actual = {y["year"]: y["cumulative"] for y in series
+              if y["kind"] == "actual" and y["year"] is not None and y["cumulative"] is not None}
     as_of = as_of or (max(actual) if actual else None)
-    years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1) if programme else None}
-             for y in series]
+    years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1)
+              if programme and y["cumulative"] is not None else None} for y in series]
     projection = []
     if as_of in actual:
         earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
@@ -200,9 +203,28 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
+    stated_share = store.facts(con, "reported_aggregates", province["code"], [district or province["code"]])
+    stated_share = stated_share[(stated_share["measure"] == f"communes_{level}_share")
+                                & stated_share["category"].isna() & stated_share["year"].notna()]
+    stated_share = {int(r["year"]): r for r in stated_share.to_dict("records")}
+    for y in years:  # the document's own share beside the computed one (Khánh Hòa 2014-2018: base 94, not 92)
+        r = stated_share.get(y["year"]) if y["year"] is not None else None
+        y["stated_share_pct"] = r["value"] if r else None
+        y["stated_share_source"] = f"{r['doc_id']}:{int(r['line'])}" if r else None
+    def on_series(year):
+        done = [y["cumulative"] for y in years if y["kind"] == "actual" and y["cumulative"] is not None
+                and (y["year"] is None or y["year"] <= year)]
+        return done[-1] if done else None
+    conflicts = [{**s, "series_value": on_series(s["year"])} for s in unit["stocks"]
+                 if on_series(s["year"]) not in (None, s["value"])]  # two figures for the same stock: both shown
     lines = _target_lines(con, province, level, district, programme)
     return {"province": result["province"], "district": district, "level": level,
             "programme_communes": programme, "as_of": as_of, "years": years + projection,
+            "stock": unit["stock"], "stocks": unit["stocks"], "cumulative_known": unit["cumulative_known"],
+            "stock_conflicts": conflicts,
+            "district_stocks": [{"district_code": d["district_code"], "district": d["district"],
+                                 "programme_communes": d["programme_communes"], **d["stocks"][-1]}
+                                for d in result["districts"] if d["stocks"]] if district is None else [],
             "target_lines": lines, "at_risk": at_risk(con, province, level, district, lang),
             "slippage": slippage(con, province, level, lang), "sources": result["sources"],
             "assumptions": {"vi": f"Dự báo: giữ tốc độ bình quân {PACE_YEARS} năm gần nhất đến {as_of}; không vượt "

@@ -178,6 +178,14 @@ CREATE TABLE pending_markers (              -- wording that makes a stated figur
     note          VARCHAR
 );
 
+CREATE TABLE stock_categories (             -- categories of a stated count that are a stock (units already at a level)
+    category      VARCHAR PRIMARY KEY,
+    stock_year    INTEGER,                  -- NULL = the year of the fact row
+    basis_vi      VARCHAR NOT NULL,
+    basis_en      VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 -- Facts. Each ends with the same source columns.
 CREATE TABLE reported_aggregates (
     unit_code     VARCHAR NOT NULL REFERENCES units (code),

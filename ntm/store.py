@@ -194,6 +194,10 @@ def programme_targets(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM programme_targets ORDER BY level").df()
 
 
+def stock_categories(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM stock_categories").df()
+
+
 def share_pairs(con) -> pd.DataFrame:
     return con.execute("SELECT share_measure, count_measure FROM share_pairs").df()
 

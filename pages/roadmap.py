@@ -30,6 +30,25 @@ else:
              f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
     st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
     ui.source_lines([line["source"] for line in view["target_lines"][:3]])
+for s in ([view["stock"]] if view["stock"] else []) + view["stock_conflicts"]:
+    st.caption(t("stock_line", lang, value=s["value"], year=s["year"],
+                 basis=f" — {s['basis']}" if s["basis"] else "") + f" · {s['citation']}")
+if view["years"] and not view["cumulative_known"]:
+    st.info(t("stock_not_stated", lang))
+for d in view["district_stocks"]:
+    st.caption(t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
+                 programme=d["programme_communes"] or "–") + f" · {d['citation']}")
+if view["years"]:
+    raw = pd.DataFrame([{t("col_year", lang): y["year"], t("col_kind", lang): t(f"kind_{y['kind']}", lang),
+                         t("col_new", lang): y.get("new"), t("col_cumulative", lang): y["cumulative"],
+                         t("col_share_programme", lang): y["share_pct"],
+                         t("col_stated_share", lang): y.get("stated_share_pct"),
+                         t("col_source", lang): y.get("source") or y.get("stated_share_source")}
+                        for y in view["years"]])
+    decimals = {t("col_share_programme", lang): 1, t("col_stated_share", lang): 1}
+    ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang), t("col_new", lang))), raw,
+             f"lo-trinh-so-lieu-{province['code']}-{level}", t("trajectory_table", lang),
+             " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
 progress = ui.cached("ntm.progress.progress", province, 2025, as_of, district, lang)

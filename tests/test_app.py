@@ -74,7 +74,7 @@ def test_overview_ninh_thuan_funding_and_disbursement(db_path):
 def test_roadmap_khanh_hoa(db_path):
     at = _open("roadmap", province="56", as_of="2023")
     frames = [d.value for d in at.dataframe]
-    targets = frames[0]
+    targets = next(f for f in frames if "Tiến độ" in f.columns)
     assert "Chậm tiến độ" in targets.to_string() and "Khánh Hòa" in targets.to_string()
     assert any("Sơn Bình" in f.to_string() for f in frames)
     assert at.get("download_button")
@@ -108,3 +108,27 @@ def test_map_page_counts_and_attributions(db_path):
     assert any("Trường Sa" in i.value for i in at.info)  # the archipelago is a note, not a reason to zoom out
     tra_vinh = _open("map", province="84", as_of="2023").dataframe[0].value.to_string()
     assert "Chưa rõ" in tra_vinh and "Chưa đạt chuẩn" not in tra_vinh  # Trà Vinh's lists are incomplete
+
+
+def test_overview_cards_show_the_stated_stock(db_path):
+    """Quảng Nam: 112 communes already NTM (004 l.35, 2016-2020 criteria), not "–"; Trà Vinh: Trà Cú's 15/15
+    (001 l.119); Ninh Thuận: no recognised count, its 13 communes at 19 criteria (000 l.139) labelled as such."""
+    at = _open("overview", province="49", as_of="2023")
+    assert "112" in [m.value for m in at.metric] and "2016-2020" in _captions(at)
+    at = _open("overview", province="84", as_of="2023")
+    assert "15/15" in [m.value for m in at.metric] and "Trà Cú: 15/15 xã (2023)" in _captions(at)
+    at = _open("overview", province="58", as_of="2023")
+    assert "13" in [m.value for m in at.metric] and "chưa phải số xã được công nhận" in _captions(at)
+    assert "không nêu mục tiêu năm 2025" in " ".join(m.value for m in at.markdown)
+    at = _open("overview", province="49", as_of="2023")
+    attention = " ".join(m.value for m in at.markdown)
+    assert "mục tiêu chưa đánh giá được" in attention and "0 mục tiêu chậm tiến độ" not in attention
+
+
+def test_roadmap_starts_from_the_stock(db_path):
+    at = _open("roadmap", province="49", as_of="2023")
+    table = next(d.value for d in at.dataframe if "Lũy kế" in d.value.columns)
+    assert list(table["Lũy kế"][:4]) == ["112", "118", "126", "140"]  # 112 (2020) + 6, 8, 14 planned
+    assert "Số đã đạt chuẩn văn bản nêu: 112 xã đến năm 2020" in _captions(at)
+    at = _open("roadmap", province="58", as_of="2023")
+    assert any("không nêu số xã đã đạt chuẩn" in i.value for i in at.info)

@@ -136,3 +136,40 @@ def test_constructed_later_and_expected_figures():
 ])
 def test_target_reading(measure, target, series, how):
     assert progress.reading(measure, target, series, 2025, "higher") == how
+
+
+def test_quang_nam_trajectory_starts_at_its_stock(con):
+    """004 l.35: 112 communes already NTM (2016-2020 criteria); the plan's lists add 6, 8 and 14 (2023-2025):
+    the line starts at 112, not 6, and its plan ends at 140, on the scale of the 154 target."""
+    from ntm import charts
+
+    view = progress.roadmap_view(con, resolve_province(con, "Quảng Nam"), "ntm")
+    first, last = view["years"][0], [y for y in view["years"] if y["kind"] == "planned"][-1]
+    assert (first["year"], first["cumulative"], first["basis"]) == (2020, 112, "stock")
+    assert (last["year"], last["cumulative"]) == (2025, 140)
+    assert view["stock"]["line"] == 35 and "2016-2020" in view["stock"]["basis"]
+    assert {line["count"] for line in view["target_lines"]} >= {154}
+    fig = charts.trajectory(view, "Quảng Nam", "")
+    assert fig.data[0].y[0] == 112  # the export carries the corrected line
+
+
+def test_no_stated_stock_gives_increments_only(con):
+    """Ninh Thuận: no document states how many communes are NTM: increments, never a cumulative from zero."""
+    from ntm import charts
+
+    view = progress.roadmap_view(con, resolve_province(con, "58"), "ntm")
+    assert not view["cumulative_known"] and view["stock"] is None
+    assert all(y["cumulative"] is None and y["new"] for y in view["years"])
+    fig = charts.trajectory(view, "Ninh Thuận", "")
+    assert {trace.type for trace in fig.data} == {"bar"}  # no cumulative line, no target marker
+
+
+def test_tra_cu_stocks_and_two_figures_for_one_stock(con):
+    """Trà Cú: 12 recognised in 2016-2020 (001 l.93), 12 with decisions on 31/12/2022 and 15 by end 2023 (l.119).
+    Khánh Hòa: 64 NTM communes in 02/2024 (003 l.9) beside the appendix's 65 by end 2023: both shown."""
+    view = progress.roadmap_view(con, resolve_province(con, "84"), "ntm", district="849")
+    assert [(y["year"], y["cumulative"]) for y in view["years"] if y["kind"] == "actual"] == [
+        (2020, 12), (2022, 12), (2023, 15)]
+    kh = progress.roadmap_view(con, resolve_province(con, "56"), "ntm")
+    assert [(c["value"], c["line"], c["series_value"]) for c in kh["stock_conflicts"]] == [(64, 9, 65)]
+    assert next(y for y in kh["years"] if y["year"] == 2014)["stated_share_pct"] == 10.6  # base 94, beside 10,9
