@@ -207,7 +207,9 @@ def _district(con, province: dict, written: str | None) -> str | None:
 def _progress_rows(result: dict) -> list[dict]:
     return [{"unit": t["unit"], "indicator": t["indicator"], "category": t["category"], "target": t["target"],
              "actual": t["actual"], "gap": t["gap"], "achieved_pct": t["achieved_pct"], "status": t["status"],
-             "reading": t["reading"], "expected": "; ".join(f"{e['value']:g} ({e['year']}, {e['doc_id']}:{e['line']})"
+             "reading": t["reading"],
+             "stock": f"{t['stock']['value']} ({t['stock']['year']}, {t['stock']['doc_id']}:{t['stock']['line']})"
+             if t["stock"] else None, "expected": "; ".join(f"{e['value']:g} ({e['year']}, {e['doc_id']}:{e['line']})"
                                                             for e in t["expected"]),
              "doc_id": t["sources"][0]["doc_id"], "line": t["sources"][0]["line"]} for t in result["targets"]]
 

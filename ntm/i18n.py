@@ -96,7 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "level": ("Mức độ", "Level"), "district": ("Huyện", "District"), "whole_province": ("Toàn tỉnh", "Whole province"),
     "trajectory_title": ("{level} lũy kế, {unit}", "{level}, cumulative, {unit}"),
     "col_share_programme": ("Tỷ lệ tính trên số xã trong Chương trình (%)", "Share of programme communes (%)"),
-    "col_new": ("Tăng thêm", "Added"), "col_cumulative": ("Lũy kế", "Cumulative"),
+    "col_new": ("Tăng thêm", "Added"), "col_stock": ("Số đã đạt văn bản nêu (năm)", "Stated stock (year)"), "col_cumulative": ("Lũy kế", "Cumulative"),
     "col_stated_share": ("Tỷ lệ văn bản ghi (%)", "Share as stated (%)"),
     "trajectory_table": ("Số liệu lộ trình", "Trajectory figures"),
     "increments_title": ("{level}: số xã tăng thêm mỗi năm, {unit}", "{level}: communes added per year, {unit}"),

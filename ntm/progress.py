@@ -164,8 +164,16 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
         result = assess(series, judged, target, target_year, better)
         if how == "ambiguous":
             result = {**result, "status": "ambiguous", "projection": None, "year_reached": None}
+        base = row["measure"].removesuffix("_share").removesuffix("_new")
+        stock = None
+        if base in LEVEL_OF and row["category"] is None and not row["measure"].endswith("_new") \
+                and result["actual"] is None:  # the stated stock, shown beside an unknown actual
+            if ("stocks", base) not in cache:
+                cache[("stocks", base)] = roadmap.stocks(con, code, LEVEL_OF[base], lang)
+            known = [s for s in cache[("stocks", base)].get(row["unit_code"], []) if s["year"] <= judged]
+            stock = known[-1] if known else None
         out.append({
-            "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"],
+            "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,

@@ -61,6 +61,7 @@ if rows:
         t("col_target", lang): r["target"], t("col_actual", lang): r["actual"], t("col_gap", lang): r["gap"],
         t("col_achieved", lang): r["achieved_pct"], t("col_status", lang): t(f"status_{r['status']}", lang),
         t("col_reading", lang): t(f"reading_{r['reading']}", lang),
+        t("col_stock", lang): f"{r['stock']['value']} ({r['stock']['year']})" if r["stock"] else None,
         t("col_expected_figure", lang): "; ".join(f"{fmt.number(e['value'], None, lang)} ({e['year']})"
                                            for e in r["expected"]) or None,
         t("col_source", lang): f"{r['sources'][0]['doc_id']}:{r['sources'][0]['line']}"} for r in rows])
