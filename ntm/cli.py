@@ -154,6 +154,11 @@ def _funding_rows(result: dict) -> list[dict]:
         rows += [{**head, "line_item": "total_stated" + (f": {x['item']}" if x["item"] else ""),
                   "amount": x["amount"], "share_pct": None, "doc_id": x["doc_id"], "line": x["line"]}
                  for x in g["total_stated"]]
+        rows += [{**head, "line_item": f"total/{x['capital_type']}", "amount": x["amount"], "share_pct": None,
+                  "doc_id": x["doc_id"], "line": x["line"]} for x in g["total_split"]]
+        if g["total_split_sum"] is not None:
+            rows.append({**head, "line_item": "total_split_computed", "amount": g["total_split_sum"],
+                         "share_pct": None, "doc_id": g["doc_id"], "line": None})
         rows += [{**head, "line_item": f"{x['source']}: {x['item']}", "amount": x["amount"], "share_pct": None,
                   "doc_id": x["doc_id"], "line": x["line"]} for x in g["items"]]
     return rows

@@ -132,3 +132,13 @@ def test_roadmap_starts_from_the_stock(db_path):
     assert "Số đã đạt chuẩn văn bản nêu: 112 xã đến năm 2020" in _captions(at)
     at = _open("roadmap", province="58", as_of="2023")
     assert any("không nêu số xã đã đạt chuẩn" in i.value for i in at.info)
+
+
+def test_funding_need_parts_and_models_total(db_path):
+    at = _open("funding", province="56")
+    text = " ".join(d.value.to_string() for d in at.dataframe)
+    assert "547.071" in text and "225.290" in text and "131.550" in text and "1.358.317" in text
+    assert "Cộng các phần: 572.071" in _captions(at)
+    at = _open("funding", province="84")
+    text = " ".join(d.value.to_string() for d in at.dataframe)
+    assert "Tổng 5 hạng mục" in text and "3.547" in text and "2.333" in text and "65,77" in text

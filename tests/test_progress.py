@@ -173,3 +173,21 @@ def test_tra_cu_stocks_and_two_figures_for_one_stock(con):
     kh = progress.roadmap_view(con, resolve_province(con, "56"), "ntm")
     assert [(c["value"], c["line"], c["series_value"]) for c in kh["stock_conflicts"]] == [(64, 9, 65)]
     assert next(y for y in kh["years"] if y["year"] == 2014)["stated_share_pct"] == 10.6  # base 94, beside 10,9
+
+
+def test_khanh_hoa_need_keeps_every_part(con):
+    """003 l.209-214: need 1.489.867 = 131.550 recurrent + 1.358.317 investment; 2024: 547.071 + 25.000, 2025:
+    225.290 + 25.000 — no group is empty, and the parts' sums stand beside the stated total."""
+    groups = {g["year"]: g for g in funding(con, resolve_province(con, "56"))["groups"] if g["kind"] == "need"}
+    assert sorted(x["amount"] for x in groups[2024]["total_split"]) == [25000, 547071]
+    assert sorted(x["amount"] for x in groups[2025]["total_split"]) == [25000, 225290]
+    assert groups[None]["total_split_sum"] == groups[None]["total_stated"][0]["amount"] == 1489867
+    assert (groups[2024]["total_split_sum"], groups[2025]["total_split_sum"]) == (572071, 250290)
+
+
+def test_tra_cu_models_total_rate(con):
+    """001 l.53-61: five production models, allocated 3.547 and disbursed 2.333 in all: 65,8 %, beside the items."""
+    rates = funding(con, resolve_province(con, "84"), 2023)["disbursement"]
+    total = next(d for d in rates if d["item"] == "items_total")
+    assert (total["allocated"], total["disbursed"], total["n_items"]) == (3547, 2333, 5)
+    assert round(total["computed_pct"], 1) == 65.8
