@@ -13,6 +13,7 @@ from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
 from ntm.matching import UnitMatcher
+from ntm.statements import statements
 from ntm.summary import GROUP_KEYS, summary
 from ntm.targets import targets
 from ntm.units import UnknownUnit, resolve_province
@@ -63,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
     o.add_argument("--district")
     o.add_argument("--as-of", type=int)
+    v = sub.add_parser("facts", help="every figure the documents state, by document and line")
+    _add_common(v)
+    v.add_argument("--province", required=True)
+    v.add_argument("--measure", help="a measure code, a fact table, or a prefix (criterion, indicator, funding, …)")
+    v.add_argument("--year", type=int)
+    v.add_argument("--doc", help="document id, e.g. 003")
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
@@ -337,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
             _emit(result, [{"year": y["year"], "kind": y["kind"], "new": y.get("new"), "cumulative": y["cumulative"],
                             "share_pct": y["share_pct"], "basis": y.get("basis")} for y in result["years"]],
                   fmt_name, out)
+            return 0
+        if args.command == "facts":
+            result = statements(con, province, args.measure, args.year, args.doc, args.lang)
+            _emit(result, [{k: f[k] for k in ("doc_id", "line", "section", "fact_table", "unit_name", "year",
+                                                "measure", "category", "value", "kind", "original_text")}
+                           for f in result["facts"]], fmt_name, out)
             return 0
         if args.command == "recognitions":
             result = roadmap.by_year(con, province, args.level, lang=args.lang)

@@ -164,6 +164,42 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
             ORDER BY f.doc_id, f.line""", [province_code, province_code, unit_codes, unit_codes]).df()
 
 
+# Every fact table as one list of statements: table, unit, year, what is stated (`measure`), its category, value
+# and kind (actual / expected / planned / need …), with the source columns. The facts view reads it.
+STATEMENTS = f"""
+SELECT 'reported_aggregates' AS fact_table, unit_code, year, measure, category, value, denominator,
+       {FACT_KIND} AS kind, set_code, doc_id, line, section, original_text, note FROM reported_aggregates f
+UNION ALL SELECT 'recognitions', unit_code, year, level, NULL, NULL, NULL, kind, NULL, doc_id, line, section,
+       original_text, note FROM recognitions
+UNION ALL SELECT 'targets', unit_code, target_year, measure, category, value, denominator, 'target', set_code,
+       doc_id, line, section, original_text, note FROM targets
+UNION ALL SELECT 'funding', unit_code, year, 'funding_' || kind, concat_ws(' / ', source, capital_type, item),
+       amount_mvnd, NULL, kind, NULL, doc_id, line, section, original_text, note FROM funding
+UNION ALL SELECT 'criteria_status', unit_code, year, 'criterion_' || criterion_no, status, NULL, NULL, 'actual',
+       set_code, doc_id, line, section, original_text, note FROM criteria_status
+UNION ALL SELECT 'indicator_values', unit_code, year, 'indicator_' || indicator_code, value_text, value, NULL,
+       'actual', set_code, doc_id, line, section, original_text, note FROM indicator_values
+UNION ALL SELECT 'criteria_gaps', unit_code, year, 'gap_' || coalesce(indicator_code, criterion_no, ''),
+       concat_ws(' / ', value_text, threshold_text, agency, expected_time), value, NULL, 'gap', set_code, doc_id,
+       line, section, original_text, note FROM criteria_gaps
+UNION ALL SELECT 'criterion_agencies', unit_code, NULL, 'agency_' || coalesce(indicator_code, criterion_no, ''),
+       agency, NULL, NULL, 'agency', set_code, doc_id, line, section, original_text, note FROM criterion_agencies
+"""
+
+
+def statements(con, province_code: str | None = None, doc_id: str | None = None, measure: str | None = None,
+               year: int | None = None) -> pd.DataFrame:
+    """Every fact row (of every fact table) of a province and/or a document, in the document's order."""
+    frame = con.execute(
+        f"""SELECT s.*, u.name AS unit_name, u.province_code FROM ({STATEMENTS}) s JOIN units u ON u.code = s.unit_code
+            WHERE (? IS NULL OR u.province_code = ?) AND (? IS NULL OR s.doc_id = ?)
+              AND (? IS NULL OR s.measure = ? OR s.fact_table = ? OR starts_with(s.measure, ? || '_'))
+              AND (? IS NULL OR s.year = ?)
+            ORDER BY s.doc_id, s.line, s.fact_table, s.unit_code""",
+        [province_code, province_code, doc_id, doc_id, measure, measure, measure, measure, year, year]).df()
+    return frame.astype(object).where(frame.notna(), None)
+
+
 def commune_points(con, province_code: str) -> pd.DataFrame:
     return con.execute(
         """SELECT p.code, p.lat, p.lon, p.source_id FROM commune_points p JOIN units u USING (code)

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "sources"]
+PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "sources"]
 
 
 def _open(page: str, **params) -> AppTest:
