@@ -8,7 +8,7 @@ village + an outstanding field, Decision 319/QĐ-TTg).
 
 import pandas as pd
 
-from ntm import roadmap, store
+from ntm import fmt, roadmap, store
 from ntm.criteria import (
     GENERAL_CONDITIONS,
     MODEL_INCOME_FACTOR,
@@ -146,6 +146,31 @@ def _model_conditions(unit: str, nc_indicators: pd.DataFrame, model: pd.DataFram
     return reasons
 
 
+FIRST_NUMBER = r"(\d[\d.,]*\d|\d)"
+
+
+def stated_thresholds(con, rules: Rulebook, set_code: str = SET_NTM, unit_codes: list[str] | None = None,
+                      province: str | None = None) -> pd.DataFrame:
+    """The thresholds a document itself states for a commune's unmet indicator ("chưa đạt 45 triệu
+    đồng/người/năm", "yêu cầu dưới 13%"): indicator, year, value and source. A criterion with one indicator
+    stands for it ("Tiêu chí số 10: Thu nhập" = indicator 10)."""
+    gaps = store.facts(con, "criteria_gaps", province, unit_codes)
+    gaps = gaps[(gaps["set_code"] == set_code) & (gaps["unit_level"] == "commune") & gaps["threshold_text"].notna()]
+    indicators = rules.of_set("indicators", set_code)
+    single = indicators.groupby("criterion_no")["indicator_code"].agg(lambda x: x.iloc[0] if len(x) == 1 else None)
+    gaps = gaps.assign(indicator=gaps["indicator_code"].fillna(gaps["criterion_no"].map(single)),
+                       stated=gaps["threshold_text"].str.extract(FIRST_NUMBER, expand=False).map(
+                           lambda x: None if pd.isna(x) else _number(x)))
+    return gaps[gaps["indicator"].notna() & gaps["stated"].notna()]
+
+
+def _number(text: str) -> float | None:
+    try:
+        return fmt.parse_number(text)
+    except ValueError:
+        return None
+
+
 def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
             lang: str = "vi", rules: Rulebook | None = None) -> dict:
     """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
@@ -165,6 +190,7 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     gaps = store.facts(con, "criteria_gaps", unit_codes=[unit_code])
     gaps = gaps[gaps["set_code"] == set_code]
+    stated = stated_thresholds(con, rules, set_code, unit_codes=[unit_code])
     items = []
     for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules):
         if c["status"] == "met":
@@ -177,6 +203,11 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
         for i in c["indicators"]:
             own = agencies[agencies["indicator_code"] == i["code"]]
             i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
+            doc = stated[(stated["indicator"] == i["code"]) & (stated["year"] == year)]
+            i["document_threshold"] = [
+                {"value": d.stated, "text": d.threshold_text,
+                 "differs": i["threshold"] is not None and abs(d.stated - i["threshold"]) > 1e-9,
+                 "citation": citation(docs[d.doc_id], d.section, [d.line], lang)} for d in doc.itertuples()]
         c["document_says"] = [
             {"indicator": _none(g.indicator_code), "value": _none(g.value_text), "threshold": _none(g.threshold_text),
              "agency": _none(g.agency), "expected": _none(g.expected_time),

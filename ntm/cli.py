@@ -200,7 +200,8 @@ def _explain_rows(result: dict) -> list[dict]:
                                          "gap": None, "agency": item["agency"]}]:
             rows.append({"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
                          "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
-                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency")})
+                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency"),
+                         "document_threshold": "; ".join(d["text"] for d in i.get("document_threshold", []))})
     return rows
 
 

@@ -118,6 +118,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "rec_xa_kieu_mau": ("Xã NTM kiểu mẫu", "Commune model NTM"), "rec_huyen_ntm": ("Huyện đạt chuẩn NTM", "District NTM"),
     "rec_huyen_nang_cao": ("Huyện NTM nâng cao", "District advanced NTM"),
     "rec_hoan_thanh_nhiem_vu": ("Hoàn thành nhiệm vụ xây dựng NTM", "NTM task completed"),
+    "col_document_threshold": ("Ngưỡng văn bản nêu cho xã", "Threshold the document applies"),
+    "threshold_differs": ("Ngưỡng theo vùng (bộ tiêu chí) khác ngưỡng văn bản áp dụng cho xã này — có thể xã thuộc "
+                          "diện đặc biệt khó khăn/miền núi mà dữ liệu chưa ghi: {details}",
+                          "The region's threshold (rulebook) differs from the one the document applies to this "
+                          "commune — it may be an especially difficult or mountain commune the data do not mark: "
+                          "{details}"),
     "col_new": ("Tăng thêm", "Added"), "col_stock": ("Số đã đạt văn bản nêu (năm)", "Stated stock (year)"), "col_cumulative": ("Lũy kế", "Cumulative"),
     "col_stated_share": ("Tỷ lệ văn bản ghi (%)", "Share as stated (%)"),
     "trajectory_table": ("Số liệu lộ trình", "Trajectory figures"),

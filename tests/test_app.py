@@ -142,3 +142,10 @@ def test_funding_need_parts_and_models_total(db_path):
     at = _open("funding", province="84")
     text = " ".join(d.value.to_string() for d in at.dataframe)
     assert "Tổng 5 hạng mục" in text and "3.547" in text and "2.333" in text and "65,77" in text
+
+
+def test_commune_threshold_beside_the_documents(db_path):
+    at = _open("communes", province="56", as_of="2024", commune="22726")
+    checklist = next(d.value for d in at.dataframe if "Ngưỡng văn bản nêu cho xã" in d.value.columns)
+    assert "45 triệu đồng/người/năm" in checklist.to_string() and "dưới 13%" in checklist.to_string()
+    assert any("10: 50 / 45 triệu đồng/người/năm" in w.value for w in at.warning)

@@ -192,3 +192,14 @@ def test_men_and_women_separately(rules):
     both = values.assign(value=[80, 76])
     assert _indicator(evaluate(both, _unit(), rules, SET_NTM), "12.1")["status"] == "met"
     assert rules.of_set("indicators", SET_NTM).set_index("indicator_code").loc["12.1", "both_sexes"]
+
+
+def test_explain_shows_the_threshold_the_document_applies(con, rules):
+    """Sơn Bình (Khánh Sơn, mountainous): the plan applies 45 million and "dưới 13%" (003 l.398-399) where the
+    region's rulebook thresholds are 50 and < 5 %: both shown, flagged as differing."""
+    result = assessment.explain(con, "22726", 2024, rules=rules)
+    indicators = {i["code"]: i for item in result["items"] for i in item["indicators"]}
+    assert indicators["10"]["threshold"] == 50 and indicators["11"]["threshold"] == 5
+    assert [(d["value"], d["differs"]) for d in indicators["10"]["document_threshold"]] == [(45, True)]
+    assert [(d["value"], d["differs"]) for d in indicators["11"]["document_threshold"]] == [(13, True)]
+    assert "dòng 398" in indicators["10"]["document_threshold"][0]["citation"]
