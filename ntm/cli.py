@@ -172,7 +172,8 @@ def _funding_rows(result: dict) -> list[dict]:
 
 
 def _quality_rows(result: list[dict]) -> list[dict]:
-    return [{"province": f["province_code"], "check": f["check"], "unit": f["unit_name"], "year": f["year"],
+    return [{"province": f["province_code"], "check": f["check"], "severity": f["severity"],
+             "reviewed": f["reviewed"], "unit": f["unit_name"], "year": f["year"],
              "stated": f["stated"], "computed": f["computed"], "message": f["message_vi"],
              "sources": "; ".join(f"{s['doc_id']}:{s['line']}" for s in f["sources"])} for f in result]
 
@@ -315,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "quality":
             code = resolve_province(con, args.province)["code"] if args.province else None
             found = quality.findings(con, code, lang=args.lang)
-            _emit({"findings": found, "count": len(found)}, _quality_rows(found), fmt_name, out)
+            counts = {c: sum(1 for f in found if f["check"] == c) for c in [*quality.RULES, "reviewed"]}
+            _emit({"findings": found, "count": len(found), "count_by_rule": counts,
+                   "rules": quality.rulebook(args.lang)}, _quality_rows(found), fmt_name, out)
             return 0
         if args.command == "evaluate":
             result = _evaluate(args, con)

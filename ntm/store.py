@@ -230,6 +230,21 @@ def programme_targets(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM programme_targets ORDER BY level").df()
 
 
+def reviewed_findings(con, province_code: str | None = None) -> pd.DataFrame:
+    frame = con.execute("""SELECT r.*, u.name AS unit_name FROM reviewed_findings r JOIN units u ON u.code = r.unit_code
+                           WHERE ? IS NULL OR r.province_code = ? ORDER BY r.doc_id, r.line""",
+                        [province_code, province_code]).df()
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def document_periods(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM document_periods").df()
+
+
+def count_lists(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM count_lists").df()
+
+
 def stock_categories(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM stock_categories").df()
 

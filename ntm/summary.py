@@ -116,7 +116,7 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
     district_codes = sorted({c for c, f in figures.items() if f["level"] == "district"},
                             key=lambda c: (figures[c]["unit_type"] != "Huyện", c))
     expected = store.programme_communes_per_district(con, code)
-    districts = []
+    districts, used = [], list(reported.values())
     for dc in district_codes:
         rep, comp = reported.get(dc), computed.get(dc)
         main = rep or comp
@@ -132,6 +132,8 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
             if rep and complete:
                 entry["computed"] = _public(comp)
                 entry["differences"] = _differences(rep, comp, "reported", "computed")
+            if not rep or complete:  # a partial computation beside a reported figure is not shown, nor cited
+                used.append(comp)
         districts.append(entry)
 
     rep_total = reported.get(code)
@@ -150,7 +152,7 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
         total = None
     return {"province": {"code": code, "name": province["name"]}, "year": year, "set_code": set_code,
             "districts": districts, "total": total,
-            "sources": _sources(con, list(reported.values()) + list(computed.values()), lang)}
+            "sources": _sources(con, used, lang)}
 
 
 def _sources(con, figs: list[dict], lang: str) -> list[dict]:

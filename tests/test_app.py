@@ -149,3 +149,16 @@ def test_commune_threshold_beside_the_documents(db_path):
     checklist = next(d.value for d in at.dataframe if "Ngưỡng văn bản nêu cho xã" in d.value.columns)
     assert "45 triệu đồng/người/năm" in checklist.to_string() and "dưới 13%" in checklist.to_string()
     assert any("10: 50 / 45 triệu đồng/người/năm" in w.value for w in at.warning)
+
+
+def test_quality_page_filters_and_reviewed(db_path):
+    at = _open("quality", province="56")
+    text = at.dataframe[0].value.to_string()
+    assert "đã rà soát" in text and "86,5 %" in text  # the reviewed finding (003 l.9 vs l.655)
+    assert "mẫu số 94" in text and "Mâu thuẫn" in text and "Lưu ý" in text
+    at.multiselect(key="quality_severity").set_value(["info"]).run()
+    shown = at.dataframe[0].value
+    assert set(shown["Mức độ"]) == {"Lưu ý"} and "đã rà soát" not in shown.to_string()
+    at.multiselect(key="quality_severity").set_value(["error", "warning", "info"]).run()
+    at.multiselect(key="quality_checks").set_value(["name_in_wrong_district"]).run()
+    assert len(at.dataframe[0].value) == 6
