@@ -38,13 +38,9 @@ def commune_states(con, province: dict, year: int) -> pd.DataFrame:
                 frame.loc[r["unit_code"], ["planned", "planned_year"]] = [level, y]
     # a district whose stated count of NTM communes equals its programme communes (Trà Cú "15/15 xã", 001 l.119)
     # has every one of its communes at NTM at least, though the document lists none by name
-    programme = store.programme_communes_per_district(con, code)
-    for district, stated in roadmap.stocks(con, code, "ntm").items():
-        whole = [s for s in stated
-                 if s["year"] <= year and s["category"] is None and s["value"] == programme.get(district)]
-        if whole:
-            mine = (frame["district_code"] == district) & frame["reached"].isna()
-            frame.loc[mine, ["reached", "doc_id", "line"]] = ["ntm", whole[-1]["doc_id"], whole[-1]["line"]]
+    for district, stock in roadmap.whole_districts(con, code, year).items():
+        mine = (frame["district_code"] == district) & frame["reached"].isna()
+        frame.loc[mine, ["reached", "doc_id", "line"]] = ["ntm", stock["doc_id"], stock["line"]]
     above = frame["planned"].map(LEVEL_RANK).fillna(0) > frame["reached"].map(LEVEL_RANK).fillna(0)
     frame.loc[~above, ["planned", "planned_year"]] = None
     # a commune missing from the lists is "not yet" only where the NTM list is known to be complete

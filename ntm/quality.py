@@ -636,9 +636,7 @@ def _whole_districts(con, province) -> set[str]:
     """Districts whose stated NTM count equals their programme communes (Trà Cú 15/15): every commune is NTM."""
     from ntm import roadmap
 
-    programme = store.programme_communes_per_district(con, province)
-    return {d for d, stated in roadmap.stocks(con, province, "ntm").items()
-            if any(s["category"] is None and s["value"] == programme.get(d) for s in stated)}
+    return set(roadmap.whole_districts(con, province))
 
 
 @rule("higher_without_lower", "warning", ("recognitions", "reported_aggregates"),

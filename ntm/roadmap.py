@@ -91,6 +91,20 @@ def stocks(con, province: str, level: str, lang: str = "vi") -> dict[str, list[d
     return {u: sorted(v, key=lambda x: (x["year"], x["doc_id"], x["line"])) for u, v in out.items()}
 
 
+def whole_districts(con, province: str, year: int | None = None) -> dict[str, dict]:
+    """Districts whose stated count of NTM communes (by `year`) equals their programme communes — Trà Cú's
+    "15/15 xã" (001 l.119): every one of their communes is NTM, though no document names them. The stated stock
+    of each."""
+    programme = store.programme_communes_per_district(con, province)
+    out = {}
+    for district, stated in stocks(con, province, "ntm").items():
+        whole = [s for s in stated if (year is None or s["year"] <= year) and s["category"] is None
+                 and s["value"] == programme.get(district)]
+        if whole:
+            out[district] = whole[-1]
+    return out
+
+
 def anchored(series: list[dict], stated: list[dict], programme: int | None,
              complete: bool = False) -> tuple[list[dict], dict | None, bool]:
     """Stock before flow. Returns (years, stock used, whether the cumulative figures are known).

@@ -162,3 +162,11 @@ def test_quality_page_filters_and_reviewed(db_path):
     at.multiselect(key="quality_severity").set_value(["error", "warning", "info"]).run()
     at.multiselect(key="quality_checks").set_value(["name_in_wrong_district"]).run()
     assert len(at.dataframe[0].value) == 6
+
+
+def test_tra_cu_communes_are_ntm_on_the_stated_15_of_15(db_path):
+    """001 l.119: "15/15 xã đạt chuẩn nông thôn mới": each Trà Cú commune shows NTM, not "–"."""
+    at = _open("communes", province="84", as_of="2023")
+    table = at.dataframe[0].value
+    tra_cu = table[table["Huyện"] == "Trà Cú"]
+    assert len(tra_cu) == 15 and tra_cu["Mức đạt chuẩn"].str.contains("Xã NTM").all()
