@@ -191,3 +191,32 @@ def test_tra_cu_models_total_rate(con):
     total = next(d for d in rates if d["item"] == "items_total")
     assert (total["allocated"], total["disbursed"], total["n_items"]) == (3547, 2333, 5)
     assert round(total["computed_pct"], 1) == 65.8
+
+
+def test_constructed_expected_figure_never_achieves(tmp_path):
+    """The same figure, once actual and once "dự kiến công nhận" (expected): only the actual one achieves a target."""
+    import shutil
+
+    from ntm import loader, store
+    from ntm.paths import DATA_DIR
+
+    results = {}
+    for note in ("", "dự kiến công nhận thêm; các huyện đang thẩm định"):
+        data = tmp_path / f"data{len(results)}"
+        shutil.copytree(DATA_DIR, data)
+        (data / "facts" / "reported_aggregates" / "zz_test.csv").write_text(
+            "unit_code,unit_name_original,year,set_code,measure,category,value,denominator,unit,doc_id,line,section,"
+            f"original_text,note\n58,x,2030,,villages_ntm,,90,,thôn,000,178,Test,,{note}\n", encoding="utf-8")
+        (data / "facts" / "targets" / "zz_test.csv").write_text(
+            "unit_code,unit_name_original,target_year,set_code,measure,category,value,value_max,denominator,unit,"
+            "comparator,doc_id,line,section,original_text,note\n58,x,2030,,villages_ntm,,85,,,thôn,>=,000,261,Test,,\n",
+            encoding="utf-8")
+        db = tmp_path / f"t{len(results)}.duckdb"
+        loader.build(db, data)
+        con = store.connect(db)
+        row = next(r for r in progress.progress(con, resolve_province(con, "58"), 2030, 2030)["targets"]
+                   if r["indicator"] == "villages_ntm")
+        results[bool(note)] = (row["status"], sorted((e["value"], e["kind"]) for e in row["expected"]))
+    # (84 is the seed's own expected figure, 000 l.178)
+    assert results == {False: ("achieved", [(84, "expected")]),
+                       True: ("no_data", [(84, "expected"), (90, "expected")])}
