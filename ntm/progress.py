@@ -225,7 +225,7 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
         return done[-1] if done else None
     conflicts = [{**s, "series_value": on_series(s["year"])} for s in unit["stocks"]
                  if on_series(s["year"]) not in (None, s["value"])]  # two figures for the same stock: both shown
-    lines = _target_lines(con, province, level, district, programme)
+    lines = _target_lines(con, province, level, district, programme, lang)
     return {"province": result["province"], "district": district, "level": level,
             "programme_communes": programme, "as_of": as_of, "years": years + projection,
             "stock": unit["stock"], "stocks": unit["stocks"], "cumulative_known": unit["cumulative_known"],
@@ -241,7 +241,8 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                                   "continues; never above the programme's communes."}}
 
 
-def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None) -> list[dict]:
+def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None,
+                  lang: str = "vi") -> list[dict]:
     """The province's own target for the level (count or share), else the national programme's share."""
     unit = district or province["code"]
     t = store.facts(con, "targets", province["code"], [unit])
@@ -254,7 +255,7 @@ def _target_lines(con, province: dict, level: str, district: str | None, program
         lines.append({"year": int(r["target_year"]), "count": count, "kind": "own",
                       "share_pct": r["value"] if r["measure"].endswith("_share") else (
                           round(100 * r["value"] / programme, 1) if programme else None),
-                      "source": citation(docs[r["doc_id"]], r["section"], [r["line"]])})
+                      "source": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)})
     if not lines:
         for r in store.programme_targets(con).query("level == @level").to_dict("records"):
             lines.append({"year": int(r["target_year"]), "share_pct": r["share_pct"], "kind": "national",

@@ -170,3 +170,12 @@ def test_tra_cu_communes_are_ntm_on_the_stated_15_of_15(db_path):
     table = at.dataframe[0].value
     tra_cu = table[table["Huyện"] == "Trà Cú"]
     assert len(tra_cu) == 15 and tra_cu["Mức đạt chuẩn"].str.contains("Xã NTM").all()
+
+
+def test_english_roadmap_and_facts_have_no_vietnamese_labels(db_path):
+    at = _open("roadmap", province="49", as_of="2023", lang="en")
+    assert not [c.value for c in at.caption if c.value.startswith("Nguồn")]
+    assert "Stated stock: 112 communes by 2020" in _captions(at)
+    at = _open("facts", province="56", lang="en")
+    columns = " ".join(at.dataframe[0].value.columns)
+    assert "Section" in columns and "As written" in columns and "Dòng" not in columns
