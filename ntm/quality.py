@@ -399,9 +399,12 @@ def counts_vs_lists(con, province) -> list[Finding]:
     list by the end of that year or by the end of the year before (a count "as of" early in a year).
     """
     agg = store.facts(con, "reported_aggregates", province)
-    agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()]
+    agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
+              & (agg["fact_kind"] == "actual")]
     rec = store.facts(con, "recognitions", province)
+    rec = rec[rec["kind"] == "actual"]  # a count of what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
+    unmatched = unmatched[unmatched["kind"] == "actual"]
     units = store.units(con, province_code=province).set_index("code")
     out = []
     for r in agg.itertuples():
@@ -423,13 +426,16 @@ def counts_vs_lists(con, province) -> list[Finding]:
         n_extra = extra["written"].nunique()
         note_vi = f" (gồm {n_extra} tên không khớp danh mục)" if n_extra else ""
         note_en = f" (including {n_extra} names that match no unit)" if n_extra else ""
+        span_vi = f"{by_year_before} xã đến hết năm {int(r.year) - 1}" + (
+            "" if by_year == by_year_before else f" và {by_year} xã đến hết năm {int(r.year)}")
+        span_en = f"{by_year_before} by the end of {int(r.year) - 1}" + (
+            "" if by_year == by_year_before else f" and {by_year} by the end of {int(r.year)}")
         out.append(Finding(
             "count_vs_list", r.unit_code, r.unit_name, _year(r.year), r.value, float(by_year),
-            f"Văn bản ghi {_n(r.value)} xã ({r.measure}, năm {int(r.year)}) nhưng danh sách trong cùng văn bản "
-            f"có {by_year_before} xã đến hết năm {int(r.year) - 1} và {by_year} xã đến hết năm {int(r.year)}"
-            + note_vi,
-            f"The document states {_n(r.value, 'en')} communes ({r.measure}, {int(r.year)}) but its own list has "
-            f"{by_year_before} by the end of {int(r.year) - 1} and {by_year} by the end of {int(r.year)}" + note_en,
+            f"Văn bản ghi {_n(r.value)} xã ({r.measure}, năm {int(r.year)}) nhưng danh sách các xã đã đạt trong cùng "
+            f"văn bản có {span_vi}" + note_vi,
+            f"The document states {_n(r.value, 'en')} communes ({r.measure}, {int(r.year)}) but its own list of "
+            f"communes reached has {span_en}" + note_en,
             [_src(r), _list_source(rows)]))
     return out
 
