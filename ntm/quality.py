@@ -794,7 +794,7 @@ def name_in_wrong_district(con, province) -> list[Finding]:
             "name_in_wrong_district", province, _province_name(con, province), _year(g["year"].iloc[0]),
             float(len(g)), None, f"Hàng {g['section'].iloc[0]} dòng {int(line)}: {len(g)} tên in dưới cột huyện khác — "
             f"{moves}", f"Row of {g['section'].iloc[0]} line {int(line)}: {len(g)} names under another district's "
-            f"column — {moves_en}", [_src(g.iloc[0:1].itertuples().__next__())]))
+            f"column — {moves_en}", [_src(next(g.itertuples()))]))
     return out
 
 
@@ -820,7 +820,7 @@ def detail_vs_unmet_list(con, province) -> list[Finding]:
             float(len(unmet) + extra["criterion_no"].nunique()),
             f"Danh sách tiêu chí chưa đạt ({set_code}) gồm {listed} nhưng các dòng chi tiết nêu thêm tiêu chí {more}",
             f"The list of unmet criteria ({set_code}) is {listed} but the detail rows also give criteria {more}",
-            [_src(g.iloc[0:1].itertuples().__next__())] + [_src(r) for r in extra.drop_duplicates(
+            [_src(next(g.itertuples()))] + [_src(r) for r in extra.drop_duplicates(
                 "criterion_no").itertuples()]))
     return out
 
@@ -847,7 +847,7 @@ def date_outside_frame(con, province) -> list[Finding]:
                 None, f"Văn bản cho giai đoạn {int(p['year_from'])}-{int(p['year_to'])} ghi kế hoạch năm {when}"
                 f" ({_names(g)})", f"A document for {int(p['year_from'])}-{int(p['year_to'])} plans for {when} "
                 f"({_names(g)})",
-                [_list_source(g) if "unit_code" in g else _src(g.iloc[0]),
+                [_list_source(g),
                  {"doc_id": doc, "line": int(p["line"]), "section": None, "original_text": p["original_text"]}]))
     return out
 
