@@ -88,8 +88,8 @@ else:
     differs = [(it["criterion"], i, d) for it in check["items"] for i in it["indicators"]
                for d in i.get("document_threshold", []) if d["differs"]]
     if differs:  # the rulebook's threshold for the region beside the one the document applies to this commune
-        st.warning(t("threshold_differs", lang, details="; ".join(
-            f"{i['code']}: {i['threshold_text']} / {d['text']}" for _, i, d in differs)))
+        st.warning(t("threshold_differs", lang, details=", ".join(i["code"] for _, i, _ in differs)))
+        ui.source_lines([f"{i['code']}: {i['threshold_text']} / {d['text']} · {d['citation']}" for _, i, d in differs])
     if detail["nang_cao"]:
         nc = detail["nang_cao"]
         st.markdown(f"#### {t('next_level', lang)}")

@@ -32,17 +32,16 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
                       label_visibility="collapsed")
             st.caption(t("card_share", lang, count=fmt.number(last["cumulative"], 0, lang), share=share,
                          programme=fmt.number(view["programme_communes"], 0, lang)))
-            if last.get("basis") == "stock":  # a stated stock, with its date and basis
-                st.caption(t("stock_line", lang, value=last["cumulative"], year=last["year"],
-                             basis=f" — {last['stock_basis']}" if last.get("stock_basis") else ""))
+            if last.get("basis") == "stock":  # a stated stock, with its date and basis (data text: as a source line)
+                ui.source_lines([t("stock_line", lang, value=last["cumulative"], year=last["year"],
+                                   basis=f" — {last['stock_basis']}" if last.get("stock_basis") else "")])
         elif view["district_stocks"]:  # the province states nothing, its districts do (Trà Cú 15/15)
             d = view["district_stocks"][-1]
             st.metric(t(f"level_{level}", lang), f"{d['value']}/{d['programme_communes'] or '–'}",
                       label_visibility="collapsed")
-            for d in view["district_stocks"]:
-                st.caption(t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
-                             programme=d["programme_communes"] or "–"))
-            ui.source_lines([d["citation"] for d in view["district_stocks"]])
+            ui.source_lines([t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
+                                 programme=d["programme_communes"] or "–") for d in view["district_stocks"]]
+                            + [d["citation"] for d in view["district_stocks"]])
         elif level == "ntm" and result and result["total"] and result["total"]["groups"]["1"] is not None:
             # no count of recognised communes: the communes at 19 criteria the document states, labelled as such
             st.metric(t(f"level_{level}", lang), fmt.number(result["total"]["groups"]["1"], 0, lang),

@@ -30,14 +30,12 @@ else:
              f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
     st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
     ui.source_lines([line["source"] for line in view["target_lines"][:3]])
-for s in ([view["stock"]] if view["stock"] else []) + view["stock_conflicts"]:
-    st.caption(t("stock_line", lang, value=s["value"], year=s["year"],
-                 basis=f" — {s['basis']}" if s["basis"] else "") + f" · {s['citation']}")
+ui.source_lines([t("stock_line", lang, value=s["value"], year=s["year"], basis=f" — {s['basis']}" if s["basis"] else "")
+                 + f" · {s['citation']}" for s in ([view["stock"]] if view["stock"] else []) + view["stock_conflicts"]])
 if view["years"] and not view["cumulative_known"]:
     st.info(t("stock_not_stated", lang))
-for d in view["district_stocks"]:
-    st.caption(t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
-                 programme=d["programme_communes"] or "–") + f" · {d['citation']}")
+ui.source_lines([t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
+                   programme=d["programme_communes"] or "–") + f" · {d['citation']}" for d in view["district_stocks"]])
 if view["years"]:
     raw = pd.DataFrame([{t("col_year", lang): y["year"], t("col_kind", lang): t(f"kind_{y['kind']}", lang),
                          t("col_new", lang): y.get("new"), t("col_cumulative", lang): y["cumulative"],
