@@ -122,6 +122,14 @@ def anchored(series: list[dict], stated: list[dict], programme: int | None,
 
     short = [s for s in stated if s["value"] > listed(s["year"])]
     if not short:
+        if stated and series and series[0]["year"] is None and series[0]["cumulative"] == stated[-1]["value"] \
+                and not any(y["kind"] == "actual" and y["year"] is not None for y in series):
+            # an undated list that the stated stock counts (Trà Cú's 2 advanced communes, 001 l.39): the stock dates it
+            s = stated[-1]
+            head = {"year": s["year"], "kind": "actual", "new": None, "cumulative": s["value"],
+                    "share_pct": series[0]["share_pct"], "basis": "stock", "stock_basis": s["basis"],
+                    "source": f"{s['doc_id']}:{s['line']}"}
+            return [head] + series[1:], s, True
         if stated or complete:
             return series, stated[-1] if stated else None, True
         return [{**y, "cumulative": None, "share_pct": None} for y in series], None, False

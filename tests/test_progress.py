@@ -220,3 +220,11 @@ def test_constructed_expected_figure_never_achieves(tmp_path):
     # (84 is the seed's own expected figure, 000 l.178)
     assert results == {False: ("achieved", [(84, "expected")]),
                        True: ("no_data", [(84, "expected"), (90, "expected")])}
+
+
+def test_an_undated_list_dated_by_its_stock(con):
+    """Quảng Nam's one model commune (Đại Hiệp, undated) is the stated stock of 2016-2020 (004 l.65): the line
+    starts there, then adds the plans."""
+    view = progress.roadmap_view(con, resolve_province(con, "49"), "kieu_mau")
+    assert [(y["year"], y["kind"], y["cumulative"]) for y in view["years"][:2]] == [(2020, "actual", 1),
+                                                                                   (2023, "planned", 2)]
