@@ -124,6 +124,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The region's threshold (rulebook) differs from the one the document applies to this "
                           "commune — it may be an especially difficult or mountain commune the data do not mark: "
                           "{details}"),
+    "col_stock_basis": ("Cơ sở số đã đạt", "Basis of the stock"),
     "col_new": ("Tăng thêm", "Added"), "col_stock": ("Số đã đạt văn bản nêu (năm)", "Stated stock (year)"), "col_cumulative": ("Lũy kế", "Cumulative"),
     "col_stated_share": ("Tỷ lệ văn bản ghi (%)", "Share as stated (%)"),
     "trajectory_table": ("Số liệu lộ trình", "Trajectory figures"),

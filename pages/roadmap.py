@@ -41,6 +41,7 @@ if view["years"]:
                          t("col_new", lang): y.get("new"), t("col_cumulative", lang): y["cumulative"],
                          t("col_share_programme", lang): y["share_pct"],
                          t("col_stated_share", lang): y.get("stated_share_pct"),
+                         t("col_stock_basis", lang): y.get("stock_basis"),
                          t("col_source", lang): y.get("source") or y.get("stated_share_source")}
                         for y in view["years"]])
     decimals = {t("col_share_programme", lang): 1, t("col_stated_share", lang): 1}
