@@ -8,7 +8,7 @@ village + an outstanding field, Decision 319/QĐ-TTg).
 
 import pandas as pd
 
-from ntm import roadmap, store
+from ntm import fmt, roadmap, store
 from ntm.criteria import (
     GENERAL_CONDITIONS,
     MODEL_INCOME_FACTOR,
@@ -146,6 +146,31 @@ def _model_conditions(unit: str, nc_indicators: pd.DataFrame, model: pd.DataFram
     return reasons
 
 
+FIRST_NUMBER = r"(\d[\d.,]*\d|\d)"
+
+
+def stated_thresholds(con, rules: Rulebook, set_code: str = SET_NTM, unit_codes: list[str] | None = None,
+                      province: str | None = None) -> pd.DataFrame:
+    """The thresholds a document itself states for a commune's unmet indicator ("chưa đạt 45 triệu
+    đồng/người/năm", "yêu cầu dưới 13%"): indicator, year, value and source. A criterion with one indicator
+    stands for it ("Tiêu chí số 10: Thu nhập" = indicator 10)."""
+    gaps = store.facts(con, "criteria_gaps", province, unit_codes)
+    gaps = gaps[(gaps["set_code"] == set_code) & (gaps["unit_level"] == "commune") & gaps["threshold_text"].notna()]
+    indicators = rules.of_set("indicators", set_code)
+    single = indicators.groupby("criterion_no")["indicator_code"].agg(lambda x: x.iloc[0] if len(x) == 1 else None)
+    gaps = gaps.assign(indicator=gaps["indicator_code"].fillna(gaps["criterion_no"].map(single)),
+                       stated=gaps["threshold_text"].str.extract(FIRST_NUMBER, expand=False).map(
+                           lambda x: None if pd.isna(x) else _number(x)))
+    return gaps[gaps["indicator"].notna() & gaps["stated"].notna()]
+
+
+def _number(text: str) -> float | None:
+    try:
+        return fmt.parse_number(text)
+    except ValueError:
+        return None
+
+
 def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
             lang: str = "vi", rules: Rulebook | None = None) -> dict:
     """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
@@ -165,6 +190,7 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     gaps = store.facts(con, "criteria_gaps", unit_codes=[unit_code])
     gaps = gaps[gaps["set_code"] == set_code]
+    stated = stated_thresholds(con, rules, set_code, unit_codes=[unit_code])
     items = []
     for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules):
         if c["status"] == "met":
@@ -177,6 +203,11 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
         for i in c["indicators"]:
             own = agencies[agencies["indicator_code"] == i["code"]]
             i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
+            doc = stated[(stated["indicator"] == i["code"]) & (stated["year"] == year)]
+            i["document_threshold"] = [
+                {"value": d.stated, "text": d.threshold_text,
+                 "differs": i["threshold"] is not None and abs(d.stated - i["threshold"]) > 1e-9,
+                 "citation": citation(docs[d.doc_id], d.section, [d.line], lang)} for d in doc.itertuples()]
         c["document_says"] = [
             {"indicator": _none(g.indicator_code), "value": _none(g.value_text), "threshold": _none(g.threshold_text),
              "agency": _none(g.agency), "expected": _none(g.expected_time),
@@ -205,6 +236,16 @@ def view(record: dict, set_code: str) -> dict:
                                                               "group")}}
 
 
+def _stated_count(stated: pd.DataFrame, unit: str) -> dict | None:
+    """The criteria count a document states for a district ("Năm 2022 huyện đạt 4/9 tiêu chí"), even where it
+    does not say which criteria: shown beside the engine's result, never mixed into it."""
+    if unit not in stated.index:
+        return None
+    r = stated.loc[[unit]].iloc[0]
+    return {"criteria_met": int(r["value"]), "of": _none(r["denominator"]), "doc_id": r["doc_id"],
+            "line": int(r["line"]), "original_text": r["original_text"]}
+
+
 def assess_districts(con, province: str, year: int, rules: Rulebook | None = None) -> list[dict]:
     """Districts on the district NTM set: the share of their programme communes recognised NTM and advanced by
     the end of `year` (general conditions A.1, A.2, from the documents' recognition lists), and the district
@@ -221,7 +262,11 @@ def assess_districts(con, province: str, year: int, rules: Rulebook | None = Non
                     "value": round(100 * counts[d] / expected[d], 2)}
                    for d in districts["unit_code"] if counts.get(d) is not None]
     declared = declared_statuses(con, rules, SET_DISTRICT, province)
-    ev = evaluate(pd.DataFrame(values), districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])
+    values = pd.DataFrame(values, columns=["unit_code", "indicator_code", "year", "value"])
+    stated = store.facts(con, "reported_aggregates", province)
+    stated = stated[(stated["measure"] == "criteria_met") & (stated["set_code"] == SET_DISTRICT)
+                    & (stated["year"] == year)].set_index("unit_code")
+    ev = evaluate(values, districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])
     crit, ind = ev.criteria.groupby("unit_code"), ev.indicators.groupby("unit_code")
     out = []
     for d in districts.to_dict("records"):
@@ -241,5 +286,6 @@ def assess_districts(con, province: str, year: int, rules: Rulebook | None = Non
                     "criteria_not_met": int(row["criteria_not_met"]),
                     "criteria_incomplete": int(row["criteria_incomplete"]),
                     "eligible": {"huyen_ntm": {"eligible": not reasons, "reasons": reasons}},
-                    "general_conditions": general, "criteria": [r for r in records if r is not general]})
+                    "general_conditions": general, "criteria": [r for r in records if r is not general],
+                    "stated": _stated_count(stated, d["unit_code"])})
     return out

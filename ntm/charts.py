@@ -67,6 +67,8 @@ def trajectory(view: dict, unit_name: str, source_text: str, lang: str = "vi") -
     """Cumulative communes per year: actual (solid), planned (dashed), projected at pace (dotted), with the
     target lines; a planned or projected line starts from the last actual point."""
     level = view["level"]
+    if not view.get("cumulative_known", True):
+        return increments(view, unit_name, source_text, lang)
     fig = go.Figure()
     years = [y for y in view["years"] if y["year"] is not None]
     last_actual = [y for y in years if y["kind"] == "actual"][-1:] if years else []
@@ -95,6 +97,26 @@ def trajectory(view: dict, unit_name: str, source_text: str, lang: str = "vi") -
     title = t("trajectory_title", lang, level=t(f"level_{level}", lang), unit=unit_name)
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(title=t("axis_communes", lang), rangemode="tozero")
+    return _layout(fig, title, source_text, lang)
+
+
+def increments(view: dict, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
+    """Where no document states how many communes were already at the level, the listed recognitions and plans
+    are shown as what they are — communes added per year — and never against a cumulative target."""
+    level = view["level"]
+    fig = go.Figure()
+    for kind in ("actual", "planned"):
+        points = [y for y in view["years"] if y["kind"] == kind and y["year"] is not None]
+        if points:
+            fig.add_trace(go.Bar(x=[p["year"] for p in points], y=[p["new"] for p in points],
+                                 name=t(f"kind_{kind}", lang), text=[p["new"] for p in points],
+                                 marker=dict(color=LEVEL_COLOURS[level], opacity=1 if kind == "actual" else 0.45),
+                                 hovertemplate="%{x}: %{y}<extra>" + t(f"kind_{kind}", lang) + "</extra>"))
+    fig.add_annotation(text=t("stock_not_stated", lang), xref="paper", yref="paper", x=0, y=1.08,
+                       showarrow=False, xanchor="left", font=dict(size=12, color=PALETTE["reference"]))
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(title=t("axis_communes_new", lang), rangemode="tozero")
+    title = t("increments_title", lang, level=t(f"level_{level}", lang), unit=unit_name)
     return _layout(fig, title, source_text, lang)
 
 

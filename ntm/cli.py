@@ -26,6 +26,7 @@ from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
 from ntm.funding import funding
 from ntm.matching import UnitMatcher
+from ntm.statements import statements
 from ntm.summary import GROUP_KEYS, summary
 from ntm.targets import targets
 from ntm.units import UnknownUnit, resolve_province
@@ -84,6 +85,12 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--province", required=True)
     o.add_argument("--level", choices=tuple(roadmap.LEVELS), default="ntm")
     o.add_argument("--district")
+    v = sub.add_parser("facts", help="every figure the documents state, by document and line")
+    _add_common(v)
+    v.add_argument("--province", required=True)
+    v.add_argument("--measure", help="a measure code, a fact table, or a prefix (criterion, indicator, funding, …)")
+    v.add_argument("--year", type=int)
+    v.add_argument("--doc", help="document id, e.g. 003")
     q = sub.add_parser("quality", help="where the documents contradict themselves, with both sources")
     _add_common(q)
     q.add_argument("--province")
@@ -146,7 +153,7 @@ def _summary_rows(result: dict) -> list[dict]:
         rows.append({"code": d["district_code"], "unit": d["district"], "communes": d["communes"],
                      **{f"group_{g}": d["groups"][g] for g in GROUP_KEYS},
                      "total_criteria": d["total_criteria"], "avg_criteria": d["avg_criteria"],
-                     "basis": d["basis"]})
+                     "basis": d["basis"], "set_stated": d.get("set_stated", True)})
     return rows
 
 
@@ -176,13 +183,19 @@ def _funding_rows(result: dict) -> list[dict]:
         rows += [{**head, "line_item": "total_stated" + (f": {x['item']}" if x["item"] else ""),
                   "amount": x["amount"], "share_pct": None, "doc_id": x["doc_id"], "line": x["line"]}
                  for x in g["total_stated"]]
+        rows += [{**head, "line_item": f"total/{x['capital_type']}", "amount": x["amount"], "share_pct": None,
+                  "doc_id": x["doc_id"], "line": x["line"]} for x in g["total_split"]]
+        if g["total_split_sum"] is not None:
+            rows.append({**head, "line_item": "total_split_computed", "amount": g["total_split_sum"],
+                         "share_pct": None, "doc_id": g["doc_id"], "line": None})
         rows += [{**head, "line_item": f"{x['source']}: {x['item']}", "amount": x["amount"], "share_pct": None,
                   "doc_id": x["doc_id"], "line": x["line"]} for x in g["items"]]
     return rows
 
 
 def _quality_rows(result: list[dict]) -> list[dict]:
-    return [{"province": f["province_code"], "check": f["check"], "unit": f["unit_name"], "year": f["year"],
+    return [{"province": f["province_code"], "check": f["check"], "severity": f["severity"],
+             "reviewed": f["reviewed"], "unit": f["unit_name"], "year": f["year"],
              "stated": f["stated"], "computed": f["computed"], "message": f["message_vi"],
              "sources": "; ".join(f"{s['doc_id']}:{s['line']}" for s in f["sources"])} for f in result]
 
@@ -193,6 +206,8 @@ def _evaluation_rows(result: dict) -> list[dict]:
                  "share_ntm_pct": d["share_ntm_pct"], "share_nang_cao_pct": d["share_nang_cao_pct"],
                  "criteria_met": d["criteria_met"], "criteria_not_met": d["criteria_not_met"],
                  "criteria_incomplete": d["criteria_incomplete"],
+                 "stated_criteria_met": d["stated"]["criteria_met"] if d["stated"] else None,
+                 "stated_source": f"{d['stated']['doc_id']}:{d['stated']['line']}" if d["stated"] else None,
                  "eligible_huyen_ntm": d["eligible"]["huyen_ntm"]["eligible"]} for d in result["districts"]]
     return [{"code": c["code"], "name": c["name"], "district": c["district"], "year": c["year"],
              "criteria_met": c["criteria_met"], "criteria_not_met": c["criteria_not_met"],
@@ -208,7 +223,8 @@ def _explain_rows(result: dict) -> list[dict]:
                                          "gap": None, "agency": item["agency"]}]:
             rows.append({"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
                          "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
-                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency")})
+                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency"),
+                         "document_threshold": "; ".join(d["text"] for d in i.get("document_threshold", []))})
     return rows
 
 
@@ -227,6 +243,10 @@ def _district(con, province: dict, written: str | None) -> str | None:
 def _progress_rows(result: dict) -> list[dict]:
     return [{"unit": t["unit"], "indicator": t["indicator"], "category": t["category"], "target": t["target"],
              "actual": t["actual"], "gap": t["gap"], "achieved_pct": t["achieved_pct"], "status": t["status"],
+             "reading": t["reading"],
+             "stock": f"{t['stock']['value']} ({t['stock']['year']}, {t['stock']['doc_id']}:{t['stock']['line']})"
+             if t["stock"] else None, "expected": "; ".join(f"{e['value']:g} ({e['year']}, {e['doc_id']}:{e['line']})"
+                                                            for e in t["expected"]),
              "doc_id": t["sources"][0]["doc_id"], "line": t["sources"][0]["line"]} for t in result["targets"]]
 
 
@@ -365,7 +385,9 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
     """One read command for one province of the 2024 list: its result and its rows."""
     if args.command == "quality":
         found = quality.findings(con, province["code"] if province else None, lang=args.lang)
-        return {"findings": found, "count": len(found)}, _quality_rows(found)
+        counts = {c: sum(1 for f in found if f["check"] == c) for c in [*quality.RULES, "reviewed"]}
+        return ({"findings": found, "count": len(found), "count_by_rule": counts,
+                 "rules": quality.rulebook(args.lang)}, _quality_rows(found))
     if args.command == "evaluate":
         result = _evaluate(args, con, province)
         return result, _evaluation_rows(result)
@@ -379,8 +401,12 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
         return result, _progress_rows(result)
     if args.command == "roadmap":
         result = progress.roadmap_view(con, province, args.level, district, year_as_of, args.lang)
-        return result, [{"year": y["year"], "kind": y["kind"], "cumulative": y["cumulative"],
-                         "share_pct": y["share_pct"]} for y in result["years"]]
+        return result, [{"year": y["year"], "kind": y["kind"], "new": y.get("new"), "cumulative": y["cumulative"],
+                         "share_pct": y["share_pct"], "basis": y.get("basis")} for y in result["years"]]
+    if args.command == "facts":
+        result = statements(con, province, args.measure, args.year, args.doc, args.lang)
+        return result, [{k: f[k] for k in ("doc_id", "line", "section", "fact_table", "unit_name", "year", "measure",
+                                           "category", "value", "kind", "original_text")} for f in result["facts"]]
     if args.command == "recognitions":
         result = roadmap.by_year(con, province, args.level, lang=args.lang)
         return result, _recognition_rows(result)

@@ -22,7 +22,7 @@ def overview(con, province: dict, as_of: int) -> pd.DataFrame:
     and year, and the latest criteria results the documents give (with the year of those results)."""
     code = province["code"]
     units = store.unit_attributes(con, province_code=code, xa_only=True)
-    frame = units[["unit_code", "name", "district"]].copy()
+    frame = units[["unit_code", "name", "district", "district_code"]].copy()
     frame["reached"], frame["reached_year"], frame["planned"], frame["planned_year"] = None, None, None, None
     for level in LEVELS:
         status = roadmap.commune_status(con, code, roadmap.LEVELS[level])
@@ -33,6 +33,10 @@ def overview(con, province: dict, as_of: int) -> pd.DataFrame:
                 frame.loc[idx, ["reached", "reached_year"]] = [level, year]
             elif frame.loc[idx, "planned"].isna().all() or r["status"] == "planned":
                 frame.loc[idx, ["planned", "planned_year"]] = [level, year]
+    whole = roadmap.whole_districts(con, code, as_of)  # Trà Cú 15/15: its communes are NTM, unnamed
+    in_whole = frame["district_code"].isin(list(whole)) & frame["reached"].isna()
+    frame.loc[in_whole, "reached"] = "ntm"
+    frame = frame.drop(columns="district_code")
     frame["criteria_met"], frame["criteria_not_met"], frame["group"], frame["results_year"] = None, None, None, None
     values = store.facts(con, "indicator_values", code)
     rules = Rulebook.from_db(con)

@@ -21,8 +21,8 @@ from ntm.names import normalize
 from ntm.paths import DATA_DIR
 
 GEO_SOURCE = "dvhcvn@f3d30bd (GSO 2024-09-01; polygons gis.chinhphu.vn), GPL-3.0 — data/geo/SOURCES.md"
-INTEGER = {"year", "line", "target_year", "n_criteria", "n_indicators", "group_no", "min_met", "max_met", "count",
-           "year_from", "year_to"}
+INTEGER = {"year", "stock_year", "line", "line_2", "target_year", "n_criteria", "n_indicators", "group_no",
+           "min_met", "max_met", "count", "year_from", "year_to"}
 NUMERIC = INTEGER | {"value", "denominator", "value_max", "amount_mvnd", "threshold", "share_pct", "lat", "lon"}
 
 
@@ -238,6 +238,9 @@ def _load_table(con, table: str, path: Path, data_dir: Path, known: dict, proble
     rows = _coerce(_read_csv(path, data_dir, columns), columns, rel, problems)
     if "doc_id" in columns:
         _check_sources(rows, rel, known["documents"], problems)
+    if "doc_id_2" in columns:  # a second source (reviewed findings): checked the same way
+        _check_sources([{**r, "doc_id": r["doc_id_2"], "line": r["line_2"]} for r in rows], rel, known["documents"],
+                       problems)
     for rec in rows if is_fact else []:
         for col, vocab, what_vi, what_en in (("unit_code", known["units"], "mã đơn vị", "unit code"),
                                              ("measure", known["measures"], "chỉ tiêu đo", "measure")):
@@ -291,14 +294,18 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
 
     reference = (("programme_scope", "programme_scope.csv"), ("measures", "measures.csv"),
                  ("criteria_sets", "rules/criteria_sets.csv"), ("commune_groups", "rules/commune_groups.csv"),
-                 ("share_pairs", "rules/share_pairs.csv"), ("unmatched_names", "names/unmatched.csv"),
+                 ("share_pairs", "rules/share_pairs.csv"), ("pending_markers", "rules/pending_markers.csv"),
+                 ("stock_categories", "rules/stock_categories.csv"),
+                 ("unmatched_names", "names/unmatched.csv"),
                  ("criteria", "rules/criteria/criteria.csv"), ("indicators", "rules/criteria/indicators.csv"),
                  ("thresholds", "rules/criteria/thresholds.csv"),
                  ("criteria_correspondence", "rules/criteria/correspondence.csv"),
                  ("programme_targets", "rules/programme_targets.csv"), ("periods", "rules/periods.csv"),
                  ("period_targets", "rules/period_targets.csv"), ("commune_categories", "rules/commune_categories.csv"),
                  ("commune_category_assignments", "rules/commune_category_assignments.csv"),
-                 ("category_thresholds", "rules/criteria/thresholds_by_category.csv"))
+                 ("category_thresholds", "rules/criteria/thresholds_by_category.csv"),
+                 ("reviewed_findings", "quality/reviewed.csv"),
+                 ("document_periods", "rules/document_periods.csv"), ("count_lists", "rules/count_lists.csv"))
     reference += tuple(("commune_points", str(p.relative_to(data_dir)))
                        for p in sorted((data_dir / "geo").glob("commune_points_*.csv")))
     for table, rel in reference:

@@ -36,6 +36,11 @@ def commune_states(con, province: dict, year: int) -> pd.DataFrame:
                                                                                             int(r["line"])]
             elif r["status"] == "planned" and y is not None and y <= year:
                 frame.loc[r["unit_code"], ["planned", "planned_year"]] = [level, y]
+    # a district whose stated count of NTM communes equals its programme communes (Trà Cú "15/15 xã", 001 l.119)
+    # has every one of its communes at NTM at least, though the document lists none by name
+    for district, stock in roadmap.whole_districts(con, code, year).items():
+        mine = (frame["district_code"] == district) & frame["reached"].isna()
+        frame.loc[mine, ["reached", "doc_id", "line"]] = ["ntm", stock["doc_id"], stock["line"]]
     above = frame["planned"].map(LEVEL_RANK).fillna(0) > frame["reached"].map(LEVEL_RANK).fillna(0)
     frame.loc[~above, ["planned", "planned_year"]] = None
     # a commune missing from the lists is "not yet" only where the NTM list is known to be complete
@@ -79,11 +84,17 @@ def province_counts(con, province: dict, year: int) -> list[dict]:
     out = []
     for level in roadmap.LEVELS:
         actual = roadmap.recognised_counts(con, province["code"], level, [year])[year].get(province["code"])
-        series = roadmap.by_year(con, province, level)["years"]
-        planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year]
+        result = roadmap.by_year(con, province, level)
+        series = result["years"]
+        planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year
+                   and y["cumulative"] is not None]
         listed = roadmap.cumulative(series, year) == actual
+        stock = [s for s in result["stocks"] if s["year"] <= year]
+        anchored = any(y.get("basis") == "stock" for y in series)
         out.append({"level": level, "actual": actual,
-                    "with_planned": (planned[-1] if planned else actual) if actual is not None and listed else None})
+                    "with_planned": (planned[-1] if planned else actual) if (actual is not None and listed)
+                    or anchored else None,
+                    "stock": stock[-1] if stock else None})
     return out
 
 

@@ -22,7 +22,7 @@ from ntm.summary import summary
 
 PACE_YEARS = 3
 AT_RISK_RATIO = 0.5
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "no_data")
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "ambiguous", "no_data")
 LEVEL_OF = {"communes_ntm": "ntm", "communes_nang_cao": "nang_cao", "communes_kieu_mau": "kieu_mau"}
 METHOD = {"vi": "Tốc độ cần đạt mỗi năm (phần còn thiếu / số năm còn lại) so với tốc độ bình quân của tối đa 3 năm "
                 "gần nhất: đạt tiến độ nếu không thấp hơn, có nguy cơ nếu đạt ít nhất một nửa, chậm tiến độ nếu thấp "
@@ -105,10 +105,37 @@ def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, ca
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
-    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
-    rows = rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (t["category"] or ""))
-                & rows["year"].notna()]
+    rows = _stated(con, unit, measure, t["category"])
+    rows = rows[rows["fact_kind"] == "actual"]
     return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
+
+
+def _stated(con, unit: str, measure: str, category: str | None) -> pd.DataFrame:
+    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
+    return rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (category or ""))
+                & rows["year"].notna()]
+
+
+def _expected(con, row: dict, as_of: int, docs, lang) -> list[dict]:
+    """Figures the documents only expect (or aim at) for the same unit and measure, up to the as-of year:
+    shown beside the status, never used for it."""
+    rows = _stated(con, row["unit_code"], row["measure"], row["category"])
+    rows = rows[(rows["fact_kind"] != "actual") & (rows["year"] <= as_of)]
+    return [{"year": int(r["year"]), "value": r["value"], "kind": r["fact_kind"], **_src(r, docs, lang)}
+            for r in rows.to_dict("records")]
+
+
+def reading(measure: str, target: float, series: dict[int, float], target_year: int, better: str) -> str:
+    """How a target is read: an increment ("_new"), a share, or a cumulative count — ambiguous when a count
+    target is below a figure already achieved before its year (it may be meant as an increment)."""
+    if measure.endswith("_new"):
+        return "increment"
+    if measure.endswith(("_share", "_rate", "_pct")):
+        return "share"
+    before = [v for y, v in series.items() if y < target_year]
+    if better == "higher" and before and target < max(before):
+        return "ambiguous"
+    return "cumulative"
 
 
 def progress(con, province: dict, target_year: int, as_of: int, district: str | None = None,
@@ -131,13 +158,26 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
         target = row["value"]
         if row["measure"] in ("min_criteria_per_commune", "communes_under_15_criteria"):
             target, better = 0.0, "lower"  # "no commune under N criteria": the count of such communes -> 0
-        series = _actual_series(con, province, row, as_of, programme, cache)
-        result = assess(series, as_of, target, target_year, better)
+        judged = min(as_of, target_year)  # a target is judged on values up to its own year, never later ones
+        series = _actual_series(con, province, row, judged, programme, cache)
+        how = reading(row["measure"], target, series, target_year, better)
+        result = assess(series, judged, target, target_year, better)
+        if how == "ambiguous":
+            result = {**result, "status": "ambiguous", "projection": None, "year_reached": None}
+        base = row["measure"].removesuffix("_share").removesuffix("_new")
+        stock = None
+        if base in LEVEL_OF and row["category"] is None and not row["measure"].endswith("_new") \
+                and result["actual"] is None:  # the stated stock, shown beside an unknown actual
+            if ("stocks", base) not in cache:
+                cache[("stocks", base)] = roadmap.stocks(con, code, LEVEL_OF[base], lang)
+            known = [s for s in cache[("stocks", base)].get(row["unit_code"], []) if s["year"] <= judged]
+            stock = known[-1] if known else None
         out.append({
-            "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"],
+            "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
-            "target_year": target_year, "as_of": as_of, **result, "series": series, "better": better,
+            "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
+            "better": better, "reading": how, "expected": _expected(con, row, as_of, docs, lang),
             "method": METHOD[lang], "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
@@ -151,14 +191,17 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
     """The trajectory (actual, then planned), the pace projection and the target lines, the communes at risk
     among those planned, and the slippage of earlier plans."""
     result = roadmap.by_year(con, province, level, lang)
-    series = result["years"] if district is None else next(
-        (d["years"] for d in result["districts"] if d["district_code"] == district), [])
+    unit = result if district is None else next(
+        (d for d in result["districts"] if d["district_code"] == district),
+        {"years": [], "stock": None, "stocks": [], "cumulative_known": False})
+    series = unit["years"]
     programme = result["programme_communes"] if district is None else \
         store.programme_communes_per_district(con, province["code"]).get(district)
-    actual = {y["year"]: y["cumulative"] for y in series if y["kind"] == "actual" and y["year"] is not None}
+    actual = {y["year"]: y["cumulative"] for y in series
+              if y["kind"] == "actual" and y["year"] is not None and y["cumulative"] is not None}
     as_of = as_of or (max(actual) if actual else None)
-    years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1) if programme else None}
-             for y in series]
+    years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1)
+              if programme and y["cumulative"] is not None else None} for y in series]
     projection = []
     if as_of in actual:
         earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
@@ -168,9 +211,28 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
-    lines = _target_lines(con, province, level, district, programme)
+    stated_share = store.facts(con, "reported_aggregates", province["code"], [district or province["code"]])
+    stated_share = stated_share[(stated_share["measure"] == f"communes_{level}_share")
+                                & stated_share["category"].isna() & stated_share["year"].notna()]
+    stated_share = {int(r["year"]): r for r in stated_share.to_dict("records")}
+    for y in years:  # the document's own share beside the computed one (Khánh Hòa 2014-2018: base 94, not 92)
+        r = stated_share.get(y["year"]) if y["year"] is not None else None
+        y["stated_share_pct"] = r["value"] if r else None
+        y["stated_share_source"] = f"{r['doc_id']}:{int(r['line'])}" if r else None
+    def on_series(year):
+        done = [y["cumulative"] for y in years if y["kind"] == "actual" and y["cumulative"] is not None
+                and (y["year"] is None or y["year"] <= year)]
+        return done[-1] if done else None
+    conflicts = [{**s, "series_value": on_series(s["year"])} for s in unit["stocks"]
+                 if on_series(s["year"]) not in (None, s["value"])]  # two figures for the same stock: both shown
+    lines = _target_lines(con, province, level, district, programme, lang)
     return {"province": result["province"], "district": district, "level": level,
             "programme_communes": programme, "as_of": as_of, "years": years + projection,
+            "stock": unit["stock"], "stocks": unit["stocks"], "cumulative_known": unit["cumulative_known"],
+            "stock_conflicts": conflicts,
+            "district_stocks": [{"district_code": d["district_code"], "district": d["district"],
+                                 "programme_communes": d["programme_communes"], **d["stocks"][-1]}
+                                for d in result["districts"] if d["stocks"]] if district is None else [],
             "target_lines": lines, "at_risk": at_risk(con, province, level, district, lang),
             "slippage": slippage(con, province, level, lang), "sources": result["sources"],
             "assumptions": {"vi": f"Dự báo: giữ tốc độ bình quân {PACE_YEARS} năm gần nhất đến {as_of}; không vượt "
@@ -179,7 +241,8 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                                   "continues; never above the programme's communes."}}
 
 
-def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None) -> list[dict]:
+def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None,
+                  lang: str = "vi") -> list[dict]:
     """The province's own target for the level (count or share), else the national programme's share."""
     unit = district or province["code"]
     t = store.facts(con, "targets", province["code"], [unit])
@@ -192,7 +255,7 @@ def _target_lines(con, province: dict, level: str, district: str | None, program
         lines.append({"year": int(r["target_year"]), "count": count, "kind": "own",
                       "share_pct": r["value"] if r["measure"].endswith("_share") else (
                           round(100 * r["value"] / programme, 1) if programme else None),
-                      "source": citation(docs[r["doc_id"]], r["section"], [r["line"]])})
+                      "source": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)})
     if not lines:
         for r in store.programme_targets(con).query("level == @level").to_dict("records"):
             lines.append({"year": int(r["target_year"]), "share_pct": r["share_pct"], "kind": "national",

@@ -6,6 +6,7 @@ same way as the seed documents. Tolerances follow how documents round: sums of m
 million VND; a stated percentage agrees when it is the computed one rounded or cut to its own decimals.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -18,6 +19,7 @@ from ntm.summary import summary
 from ntm.units import resolve_province
 
 MONEY_TOLERANCE = 0.5  # million VND
+SEVERITIES = ("error", "warning", "info")  # cannot both be true / a careful reader would question it / presentation
 
 
 @dataclass
@@ -31,6 +33,30 @@ class Finding:
     message_vi: str
     message_en: str
     sources: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One registered check: what it finds (vi/en), how serious, which tables it reads, and the function."""
+    id: str
+    severity: str
+    tables: tuple[str, ...]
+    description_vi: str
+    description_en: str
+    check: Callable
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: str, tables: tuple[str, ...], vi: str, en: str):
+    """Register a check under `rule_id`; it returns the findings of one province."""
+    assert severity in SEVERITIES
+
+    def register(function: Callable) -> Callable:
+        RULES[rule_id] = Rule(rule_id, severity, tables, vi, en, function)
+        return function
+    return register
 
 
 def _src(row) -> dict:
@@ -62,9 +88,25 @@ def _total_vs_parts(check: str, total, stated: float, parts: pd.DataFrame, colum
                    [_src(total)] + [_src(r) for r in parts.itertuples()])
 
 
+def part_of(total: float, parts: pd.DataFrame, column: str, tolerance: float) -> pd.DataFrame | None:
+    """The smallest proper subset of `parts` (at most 12) whose sum is the stated total, or None."""
+    from itertools import combinations
+
+    values = list(parts[column])
+    if len(values) > 12:
+        return None
+    for size in range(1, len(values)):
+        for chosen in combinations(range(len(values)), size):
+            if abs(sum(values[i] for i in chosen) - total) <= tolerance:
+                return parts.iloc[list(chosen)]
+    return None
+
+
 def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[str], what_vi: str,
-                  what_en: str) -> list[Finding]:
-    """A stated total against the sum of its stated parts (only where at least two parts are stated)."""
+                  what_en: str, partial: bool = False) -> list[Finding]:
+    """A stated total against the sum of its stated parts (only where at least two parts are stated). With
+    `partial`, only the totals that equal a part of their items (Trà Cú's 93.376 = central + provincial budget);
+    without, only those that do not."""
     out = []
     if totals.empty or parts.empty:
         return out
@@ -75,45 +117,136 @@ def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[s
             group = grouped.get_group(key)
         except KeyError:
             continue
-        if len(group) < 2:
+        if len(group) < 2 or abs(float(group["amount"].sum()) - total.amount) <= MONEY_TOLERANCE:
             continue
-        if abs(float(group["amount"].sum()) - total.amount) > MONEY_TOLERANCE:
+        subset = part_of(total.amount, group, "amount", MONEY_TOLERANCE)
+        if partial and subset is not None:
+            out.append(_total_is_part(check, total, total.amount, group, subset, "amount", what_vi, what_en))
+        elif not partial and subset is None:
             out.append(_total_vs_parts(check, total, total.amount, group, "amount", what_vi, what_en))
     return out
 
 
-def funding_totals(con, province) -> list[Finding]:
-    """Funding: a stated total vs its sources; a source vs its investment + recurrent split; a multi-year
-    total vs its years."""
-    f = store.facts(con, "funding", province).rename(columns={"amount_mvnd": "amount"})
+def _total_is_part(check: str, total, stated: float, parts: pd.DataFrame, subset: pd.DataFrame, column: str,
+                   what_vi: str, what_en: str) -> Finding:
+    computed = round(float(parts[column].sum()), 6)
+    names = " + ".join(_n(v) for v in subset[column])
+    names_en = " + ".join(_n(v, "en") for v in subset[column])
+    return Finding(check, total.unit_code, total.unit_name, _year(total.year), stated, computed,
+                   f"{what_vi} ghi {_n(stated)} chỉ bằng một phần các khoản liệt kê ({names}); cộng đủ "
+                   f"{len(parts)} khoản là {_n(computed)}",
+                   f"{what_en} states {_n(stated, 'en')}, which is only part of the listed items ({names_en}); all "
+                   f"{len(parts)} add up to {_n(computed, 'en')}",
+                   [_src(total)] + [_src(r) for r in parts.itertuples()])
+
+
+def _funding(con, province) -> pd.DataFrame:
+    return store.facts(con, "funding", province).rename(columns={"amount_mvnd": "amount"})
+
+
+FUNDING_KEYS = ["unit_code", "year", "kind", "doc_id"]
+
+
+def _total_vs_sources(con, province, partial: bool) -> list[Finding]:
+    f = _funding(con, province)
+    if f.empty:
+        return []
+    check = "total_is_part_of_items" if partial else "funding_total_vs_sources"
+    return _sum_findings(check, f[(f["source"] == "total") & (f["capital_type"] == "all")],
+                         f[(f["source"] != "total") & (f["capital_type"] == "all") & f["item"].isna()], FUNDING_KEYS,
+                         "Tổng nguồn vốn", "The funding total", partial)
+
+
+@rule("funding_total_vs_sources", "error", ("funding",), "Tổng vốn văn bản ghi khác tổng các nguồn liệt kê",
+      "A stated funding total differs from the sum of the listed sources")
+def funding_total_vs_sources(con, province) -> list[Finding]:
+    return _total_vs_sources(con, province, partial=False)
+
+
+@rule("total_is_part_of_items", "error", ("funding",), "Tổng văn bản ghi chỉ bằng một phần các khoản liệt kê",
+      "A stated total equals only part of its listed items")
+def total_is_part_of_items(con, province) -> list[Finding]:
+    return _total_vs_sources(con, province, partial=True)
+
+
+@rule("funding_capital_split", "error", ("funding",), "Vốn đầu tư + sự nghiệp khác tổng của nguồn",
+      "Investment + recurrent differ from the source's total")
+def funding_capital_split(con, province) -> list[Finding]:
+    f = _funding(con, province)
+    if f.empty:
+        return []
+    return _sum_findings("funding_capital_split", f[(f["capital_type"] == "all") & f["item"].isna()],
+                         f[f["capital_type"] != "all"], FUNDING_KEYS + ["source"],
+                         "Tổng vốn đầu tư + sự nghiệp", "Investment + recurrent total")
+
+
+@rule("funding_years_vs_period", "error", ("funding",), "Tổng cả giai đoạn khác tổng các năm",
+      "A multi-year total differs from the sum of its years")
+def funding_years_vs_period(con, province) -> list[Finding]:
+    f = _funding(con, province)
     if f.empty:
         return []
     no_item = f["item"].isna()
-    keys = ["unit_code", "year", "kind", "doc_id"]
-    out = _sum_findings("funding_total_vs_sources",
-                        f[(f["source"] == "total") & (f["capital_type"] == "all")],
-                        f[(f["source"] != "total") & (f["capital_type"] == "all") & no_item], keys,
-                        "Tổng nguồn vốn", "The funding total")
-    out += _sum_findings("funding_capital_split", f[(f["capital_type"] == "all") & no_item],
-                         f[f["capital_type"] != "all"], keys + ["source"],
-                         "Tổng vốn đầu tư + sự nghiệp", "Investment + recurrent total")
-    out += _sum_findings("funding_years_vs_period", f[f["year"].isna() & no_item],
+    return _sum_findings("funding_years_vs_period", f[f["year"].isna() & no_item],
                          f[f["year"].notna() & no_item].assign(year=float("nan")),
                          ["unit_code", "year", "kind", "doc_id", "source", "capital_type"],
                          "Tổng cả giai đoạn", "The multi-year total")
+
+
+def _fits(stated: float, computed: float) -> str | None:
+    """How a printed percentage follows from its fraction: "rounded" (as reports round, half up, to the printed
+    decimals), "truncated" (cut to them), or None."""
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+    places = Decimal(1).scaleb(-_decimals(stated))
+    exact, printed = Decimal(repr(computed)), Decimal(repr(stated))
+    if exact.quantize(places, rounding=ROUND_HALF_UP) == printed:
+        return "rounded"
+    if exact.quantize(places, rounding=ROUND_DOWN) == printed:
+        return "truncated"
+    return None
+
+
+def _bases(con, province) -> dict[str, list[tuple[float, str, str]]]:
+    """Denominators a share of communes could be on, per unit, each with where it comes from: the programme
+    communes a document states, the denominators the documents state for the unit, and the xã of the GSO list."""
+    out: dict[str, list[tuple[float, str, str]]] = {}
+    units = store.units(con, province_code=province)
+    xa = units[(units["level"] == "commune") & (units["type"] == "Xã")]
+    for code, level in zip(units["code"], units["level"], strict=True):
+        if level not in ("province", "district"):
+            continue
+        mine = xa if level == "province" else xa[xa["parent_code"] == code]
+        current = mine[mine["valid_to"].isna()]
+        out[code] = [(float(len(current)), "số xã trong danh mục GSO (01/9/2024)", "xã in the GSO list (1/9/2024)"),
+                     (float(len(mine)), "số xã kể cả xã đã sáp nhập (danh mục GSO)",
+                      "xã including merged ones (GSO list)")]
+        scope = store.programme_scope(con, code)
+        out[code] += [(float(r["count"]), f"số xã trong Chương trình ({r['doc_id']}, dòng {r['line']})",
+                       f"programme communes ({r['doc_id']}, line {r['line']})") for r in scope.to_dict("records")]
+    for table in ("reported_aggregates", "targets"):
+        f = store.facts(con, table, province)
+        f = f[f["measure"].str.startswith("communes_") & f["denominator"].notna()]
+        for r in f.drop_duplicates(["unit_code", "denominator"]).to_dict("records"):
+            out.setdefault(r["unit_code"], []).append(
+                (float(r["denominator"]), f"mẫu số văn bản ghi ({r['doc_id']}, dòng {r['line']})",
+                 f"a denominator the documents state ({r['doc_id']}, line {r['line']})"))
     return out
 
 
-def shares(con, province) -> list[Finding]:
-    """A stated percentage against its stated numerator and denominator, in the same sentence."""
+def _share_findings(con, province) -> list[Finding]:
+    """A printed percentage against its numerator and denominator in the same sentence or table row: rounded is
+    agreement; truncated, another base, or no fit at all is a finding, saying which."""
     out = []
     pairs = store.share_pairs(con)
     scope = store.programme_scope(con, province)
     programme = float(scope.iloc[0]["count"]) if not scope.empty else None
+    bases = _bases(con, province)
     for table in ("reported_aggregates", "targets"):
         f = store.facts(con, table, province)
         # a share of communes with no stated denominator is a share of the province's programme communes
         of_programme = f["measure"].str.startswith("communes_") & (f["unit_code"] == province)
+        f = f.assign(base_stated=f["denominator"].notna())
         f.loc[of_programme & f["denominator"].isna(), "denominator"] = programme
         year = "year" if table == "reported_aggregates" else "target_year"
         for pair in pairs.itertuples():
@@ -124,19 +257,93 @@ def shares(con, province) -> list[Finding]:
                             & (cnt["line"] == p.line)
                             & (cnt["category"].fillna("") == ("" if pd.isna(p.category) else p.category))]
                 for c in match.itertuples():
-                    computed = 100 * c.value / c.denominator
-                    if abs(computed - p.value) >= 10 ** -_decimals(p.value):
-                        out.append(Finding(
-                            "share_vs_fraction", p.unit_code, p.unit_name, _year(getattr(p, year)), p.value,
-                            fmt.round_half_up(computed),
-                            f"Tỷ lệ ghi {_n(p.value)}% nhưng {_n(c.value)}/{_n(c.denominator)} = "
-                            f"{fmt.number(computed, 2)}%",
-                            f"The stated share is {_n(p.value, 'en')}% but {_n(c.value, 'en')}/"
-                            f"{_n(c.denominator, 'en')} = {fmt.number(computed, 2, 'en')}%",
-                            [_src(p), _src(c)]))
+                    if table == "targets" and c.value == math.ceil(p.value * c.denominator / 100 - 1e-9) \
+                            and _fits(p.value, 100 * c.value / c.denominator) != "rounded":
+                        out.append(_minimum_count(p, c, getattr(p, year)))  # "10% số xã (10/92 xã)"
+                        continue
+                    out += _classify(p, c, getattr(p, year), bases.get(p.unit_code, []))
     return out
 
 
+def _minimum_count(p, c, year) -> Finding:
+    computed = 100 * c.value / c.denominator
+    return Finding("share_minimum_count", p.unit_code, p.unit_name, _year(year), p.value, fmt.round_half_up(computed),
+                   f"Mục tiêu {_n(p.value)}% đi kèm {_n(c.value)}/{_n(c.denominator)} = {fmt.number(computed, 2)}%: "
+                   f"{_n(c.value)} là số nhỏ nhất đạt {_n(p.value)}% (không phải đúng {_n(p.value)}%)",
+                   f"The {_n(p.value, 'en')}% target comes with {_n(c.value, 'en')}/{_n(c.denominator, 'en')} = "
+                   f"{fmt.number(computed, 2, 'en')}%: {_n(c.value, 'en')} is the fewest reaching "
+                   f"{_n(p.value, 'en')}% (not exactly {_n(p.value, 'en')}%)", [_src(p), _src(c)])
+
+
+def _classify(p, c, year, bases) -> list[Finding]:
+    computed = 100 * c.value / c.denominator
+    how = _fits(p.value, computed)
+    if how == "rounded":
+        return []
+    pct = fmt.number(computed, 2)
+    head_vi = f"Tỷ lệ ghi {_n(p.value)}%: {_n(c.value)}/{_n(c.denominator)} = {pct}%"
+    head_en = f"The printed share is {_n(p.value, 'en')}%: {_n(c.value, 'en')}/{_n(c.denominator, 'en')} = " \
+              f"{fmt.number(computed, 2, 'en')}%"
+    if how == "truncated":
+        return [Finding("share_truncated", p.unit_code, p.unit_name, _year(year), p.value,
+                        fmt.round_half_up(computed, _decimals(p.value)),
+                        f"{head_vi}, bị cắt bớt chữ số (làm tròn phải là "
+                        f"{fmt.number(fmt.round_half_up(computed, _decimals(p.value)), _decimals(p.value))}%)",
+                        f"{head_en}, cut rather than rounded (rounded: "
+                        f"{fmt.number(fmt.round_half_up(computed, _decimals(p.value)), _decimals(p.value), 'en')}%)",
+                        [_src(p), _src(c)])]
+    fitting = [] if c.base_stated else sorted(
+        {(b, vi, en) for b, vi, en in bases if b != c.denominator and b > 0
+         and _fits(p.value, 100 * c.value / b) is not None}, key=lambda x: x[0])
+    if fitting:
+        b, vi, en = fitting[0]
+        others = {x[0] for x in fitting}
+        return [Finding("share_other_base", p.unit_code, p.unit_name, _year(year), p.value, b,
+                        f"{head_vi} không khớp; văn bản không nêu mẫu số và tỷ lệ chỉ khớp mẫu số {_n(b)} "
+                        f"({_n(c.value)}/{_n(b)} = {fmt.number(100 * c.value / b, 2)}%; {vi})"
+                        + ("" if len(others) == 1 else f", hoặc {', '.join(_n(x) for x in sorted(others - {b}))}"),
+                        f"{head_en} does not fit; the document states no base and the share only fits a base of "
+                        f"{_n(b, 'en')} ({_n(c.value, 'en')}/{_n(b, 'en')} = "
+                        f"{fmt.number(100 * c.value / b, 2, 'en')}%; {en})"
+                        + ("" if len(others) == 1 else f", or {', '.join(_n(x, 'en') for x in sorted(others - {b}))}"),
+                        [_src(p), _src(c)])]
+    tried = sorted({b for b, _, _ in bases if b > 0} - {c.denominator})
+    tried_vi = f"; cũng không khớp mẫu số {', '.join(_n(b) for b in tried)}" if tried and not c.base_stated else ""
+    tried_en = f"; nor does a base of {', '.join(_n(b, 'en') for b in tried)}" if tried and not c.base_stated else ""
+    return [Finding("share_vs_fraction", p.unit_code, p.unit_name, _year(year), p.value,
+                    fmt.round_half_up(computed),
+                    f"{head_vi} (không khớp khi làm tròn hay cắt bớt{tried_vi})",
+                    f"{head_en} (neither rounded nor cut{tried_en})", [_src(p), _src(c)])]
+
+
+@rule("share_vs_fraction", "error", ("reported_aggregates", "targets", "share_pairs"),
+      "Tỷ lệ in ra không khớp tử số/mẫu số (không phải làm tròn hay cắt bớt, không khớp mẫu số nào khác)",
+      "A printed share does not follow from its fraction (not rounded, not cut, no other base fits)")
+def share_vs_fraction(con, province) -> list[Finding]:
+    return [f for f in _share_findings(con, province) if f.check == "share_vs_fraction"]
+
+
+@rule("share_truncated", "info", ("reported_aggregates", "targets", "share_pairs"),
+      "Tỷ lệ in ra bị cắt bớt chữ số thay vì làm tròn", "A printed share is cut rather than rounded")
+def share_truncated(con, province) -> list[Finding]:
+    return [f for f in _share_findings(con, province) if f.check == "share_truncated"]
+
+
+@rule("share_minimum_count", "info", ("targets", "share_pairs"),
+      "Mục tiêu tỷ lệ đi kèm số đơn vị nhỏ nhất đạt tỷ lệ đó, không đúng bằng tỷ lệ",
+      "A share target stated with the fewest units that reach it, not exactly the share")
+def share_minimum_count(con, province) -> list[Finding]:
+    return [f for f in _share_findings(con, province) if f.check == "share_minimum_count"]
+
+
+@rule("share_other_base", "warning", ("reported_aggregates", "targets", "programme_scope", "units"),
+      "Tỷ lệ không nêu mẫu số, chỉ khớp một mẫu số khác", "A share with no stated base fits only another base")
+def share_other_base(con, province) -> list[Finding]:
+    return [f for f in _share_findings(con, province) if f.check == "share_other_base"]
+
+
+@rule("total_vs_breakdown", "error", ("reported_aggregates",), "Tổng khác các phần văn bản liệt kê",
+      "A stated total differs from its stated breakdown")
 def category_parts(con, province) -> list[Finding]:
     """A stated figure against its stated breakdown: category "all" vs the star classes ("3_star", …), and
     a category "X" vs its sub-categories "X: …"."""
@@ -158,6 +365,8 @@ def category_parts(con, province) -> list[Finding]:
     return out
 
 
+@rule("criteria_out_of_wrong_total", "warning", ("reported_aggregates", "criteria_sets"),
+      "Số tiêu chí đạt ghi trên một tổng sai", "Criteria met stated out of the wrong total")
 def criteria_denominators(con, province) -> list[Finding]:
     """"Đạt 14/15 tiêu chí" where the set has 19: a count out of the wrong number of criteria."""
     sets = store.criteria_sets(con).set_index("set_code")["n_criteria"].dropna()
@@ -178,6 +387,9 @@ def criteria_denominators(con, province) -> list[Finding]:
 LEVEL_OF_MEASURE = {"communes_ntm": "xa_ntm", "communes_nang_cao": "xa_nang_cao", "communes_kieu_mau": "xa_kieu_mau"}
 
 
+@rule("count_vs_list", "error", ("reported_aggregates", "recognitions", "unmatched_names"),
+      "Số xã lũy kế văn bản ghi khác danh sách xã của chính văn bản",
+      "A cumulative count differs from the document's own list")
 def counts_vs_lists(con, province) -> list[Finding]:
     """A count of communes at a level that a document states for a year against the communes the same
     document lists for that level (text vs its appendix; a table's totals vs its own list).
@@ -187,9 +399,12 @@ def counts_vs_lists(con, province) -> list[Finding]:
     list by the end of that year or by the end of the year before (a count "as of" early in a year).
     """
     agg = store.facts(con, "reported_aggregates", province)
-    agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()]
+    agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
+              & (agg["fact_kind"] == "actual")]
     rec = store.facts(con, "recognitions", province)
+    rec = rec[rec["kind"] == "actual"]  # a count of what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
+    unmatched = unmatched[unmatched["kind"] == "actual"]
     units = store.units(con, province_code=province).set_index("code")
     out = []
     for r in agg.itertuples():
@@ -211,13 +426,16 @@ def counts_vs_lists(con, province) -> list[Finding]:
         n_extra = extra["written"].nunique()
         note_vi = f" (gồm {n_extra} tên không khớp danh mục)" if n_extra else ""
         note_en = f" (including {n_extra} names that match no unit)" if n_extra else ""
+        span_vi = f"{by_year_before} xã đến hết năm {int(r.year) - 1}" + (
+            "" if by_year == by_year_before else f" và {by_year} xã đến hết năm {int(r.year)}")
+        span_en = f"{by_year_before} by the end of {int(r.year) - 1}" + (
+            "" if by_year == by_year_before else f" and {by_year} by the end of {int(r.year)}")
         out.append(Finding(
             "count_vs_list", r.unit_code, r.unit_name, _year(r.year), r.value, float(by_year),
-            f"Văn bản ghi {_n(r.value)} xã ({r.measure}, năm {int(r.year)}) nhưng danh sách trong cùng văn bản "
-            f"có {by_year_before} xã đến hết năm {int(r.year) - 1} và {by_year} xã đến hết năm {int(r.year)}"
-            + note_vi,
-            f"The document states {_n(r.value, 'en')} communes ({r.measure}, {int(r.year)}) but its own list has "
-            f"{by_year_before} by the end of {int(r.year) - 1} and {by_year} by the end of {int(r.year)}" + note_en,
+            f"Văn bản ghi {_n(r.value)} xã ({r.measure}, năm {int(r.year)}) nhưng danh sách các xã đã đạt trong cùng "
+            f"văn bản có {span_vi}" + note_vi,
+            f"The document states {_n(r.value, 'en')} communes ({r.measure}, {int(r.year)}) but its own list of "
+            f"communes reached has {span_en}" + note_en,
             [_src(r), _list_source(rows)]))
     return out
 
@@ -230,6 +448,8 @@ def _list_source(rows: pd.DataFrame) -> dict:
             "original_text": f"{rows['unit_code'].nunique()} xã trong danh sách"}
 
 
+@rule("conflicting_targets", "error", ("targets",), "Hai mục tiêu khác nhau cho cùng một chỉ tiêu",
+      "Two targets for the same measure that cannot both hold")
 def conflicting_targets(con, province) -> list[Finding]:
     """Two targets for the same thing (same unit, year, measure, category, set) that cannot both hold."""
     t = store.facts(con, "targets", province)
@@ -252,6 +472,8 @@ def conflicting_targets(con, province) -> list[Finding]:
     return out
 
 
+@rule("table_inconsistent", "error", ("reported_aggregates",), "Bảng nhóm xã không khớp với chính nó",
+      "A communes-by-group table disagrees with itself")
 def district_tables(con, province) -> list[Finding]:
     """The communes-by-group tables: groups vs communes, average vs total, districts vs the province."""
     out = []
@@ -275,6 +497,9 @@ def district_tables(con, province) -> list[Finding]:
     return out
 
 
+@rule("declared_vs_computed", "error", ("criteria_status", "indicator_values", "thresholds"),
+      "Tiêu chí công bố đạt/chưa đạt trái với giá trị chỉ tiêu văn bản nêu",
+      "A criterion declared met or not met that the stated indicator values settle the other way")
 def declared_vs_computed(con, province) -> list[Finding]:
     """A criterion a document declares met (or not) that the indicator values it states settle the other way."""
     values = store.facts(con, "indicator_values", province)
@@ -300,8 +525,331 @@ def declared_vs_computed(con, province) -> list[Finding]:
     return out
 
 
-CHECKS: list[Callable] = [funding_totals, shares, category_parts, criteria_denominators, counts_vs_lists,
-                          conflicting_targets, district_tables, declared_vs_computed]
+# ---- rules a careful reader applies --------------------------------------------------------------------
+
+LEVEL_NAMES = {"xa_ntm": ("xã NTM", "NTM communes"), "xa_nang_cao": ("xã NTM nâng cao", "advanced NTM communes"),
+               "xa_kieu_mau": ("xã NTM kiểu mẫu", "model NTM communes"), "huyen_ntm": ("huyện NTM", "NTM districts")}
+
+
+def _names(rows: pd.DataFrame) -> str:
+    return ", ".join(sorted(rows["unit_name"].astype(str)))
+
+
+@rule("list_vs_count", "error", ("reported_aggregates", "targets", "recognitions", "unmatched_names", "count_lists"),
+      "Danh sách tên dài hoặc ngắn hơn con số đi kèm",
+      "A list of names longer or shorter than the count stated with it")
+def list_vs_count(con, province) -> list[Finding]:
+    """A count ("thêm 04 huyện", an appendix row's total) against the names that spell it out: on the same row,
+    or in the lines that follow it in the same section, up to the next count of the same kind."""
+    spec = store.count_lists(con)
+    rec = store.facts(con, "recognitions", province)
+    extra = store.unmatched_names(con, province)
+    out = []
+    for table, year_col in (("reported_aggregates", "year"), ("targets", "target_year")):
+        f = store.facts(con, table, province)
+        f = f.merge(spec.rename(columns={"category": "spec_category"}), on="measure")
+        f = f[f["category"].fillna("") == f["spec_category"].fillna("")]
+        for c in f.itertuples():
+            same = f[(f["doc_id"] == c.doc_id) & (f["section"] == c.section) & (f["measure"] == c.measure)
+                     & (f["line"] > c.line)]
+            end = same["line"].min() if len(same) else float("inf")
+            year = getattr(c, year_col)
+
+            def near(x, c=c, end=end):  # same section (unmatched names carry its title without the brackets)
+                section = x["section"].fillna("").map(lambda v, c=c: bool(v) and str(c.section).startswith(v))
+                return (x["doc_id"] == c.doc_id) & (x["level"] == c.level) & (x["line"] >= c.line) \
+                    & (x["line"] < end) & section
+            if table == "reported_aggregates":  # an appendix row (and its continuation lines): that year's names
+                names = rec[near(rec) & (rec["year"] == year)]
+                others = extra[near(extra) & (extra["year"] == year)]
+            else:  # a target: the units planned up to its year in the lines that follow
+                names = rec[near(rec) & (rec["kind"] == "planned") & (rec["year"] <= year)]
+                others = extra[near(extra) & (extra["year"] <= year)]
+            n = names["unit_code"].nunique() + others["written"].nunique()
+            hi = c.value if pd.isna(getattr(c, "value_max", None)) else c.value_max
+            if n == 0 or c.value <= n <= hi:
+                continue
+            listed = ", ".join(sorted(set(names["unit_name"].astype(str)) | set(others["written"])))
+            what_vi, what_en = LEVEL_NAMES.get(c.level, (c.level, c.level))
+            out.append(Finding(
+                "list_vs_count", c.unit_code, c.unit_name, _year(year), c.value, float(n),
+                f"Văn bản ghi {_n(c.value)} {what_vi} nhưng liệt kê {n} tên: {listed}",
+                f"The document states {_n(c.value, 'en')} {what_en} but names {n}: {listed}",
+                [_src(c), _list_source(names) if len(names) else _src(next(others.itertuples()))]))
+    return out
+
+
+@rule("target_below_achieved", "warning", ("targets", "reported_aggregates"),
+      "Mục tiêu thấp hơn số đã đạt (hoặc dự kiến) trước đó: chỉ có thể là số tăng thêm",
+      "A target below a figure already achieved (or expected): it can only be an increment")
+def target_below_achieved(con, province) -> list[Finding]:
+    """A target written without "thêm" (so it reads as a total) that is below the total the documents state
+    before its year: either an increment (the reading used) or the documents disagree."""
+    t = store.facts(con, "targets", province)
+    said = t.assign(more=t["original_text"].fillna("").str.contains("thêm")).groupby(["doc_id", "line"])["more"].any()
+    # "có thêm 06 xã …; 09 xã …" — a "thêm" anywhere in the sentence (line) governs its enumeration
+    t = t[t["value"].notna() & ~t.set_index(["doc_id", "line"]).index.map(said).to_numpy(dtype=bool)]
+    a = store.facts(con, "reported_aggregates", province)
+    better = store.measures(con).set_index("measure")["better"]
+    out = []
+    for r in t.itertuples():
+        base = r.measure.removesuffix("_new")
+        if better.get(r.measure) != "higher":
+            continue
+        done = a[(a["unit_code"] == r.unit_code) & (a["measure"] == base) & (a["year"] < r.target_year)
+                 & (a["category"].fillna("") == ("" if pd.isna(r.category) else r.category))]
+        done = done[done["value"] > r.value]
+        if done.empty:
+            continue
+        d = done.sort_values("year").iloc[-1]
+        kind_vi = {"actual": "đã đạt", "expected": "dự kiến đạt", "planned": "kế hoạch"}[d["fact_kind"]]
+        kind_en = {"actual": "achieved", "expected": "expected", "planned": "planned"}[d["fact_kind"]]
+        out.append(Finding(
+            "target_below_achieved", r.unit_code, r.unit_name, _year(r.target_year), r.value, d["value"],
+            f"Mục tiêu năm {int(r.target_year)} ghi {_n(r.value)} ({r.measure}) nhưng văn bản nêu {_n(d['value'])} "
+            f"{kind_vi} đến năm {int(d['year'])}: mục tiêu chỉ có thể là số tăng thêm (văn bản không ghi \"thêm\")",
+            f"The {int(r.target_year)} target is {_n(r.value, 'en')} ({r.measure}) but the documents state "
+            f"{_n(d['value'], 'en')} {kind_en} by {int(d['year'])}: the target can only be an increment (the text "
+            f"does not say \"more\")",
+            [_src(r), {"doc_id": d["doc_id"], "line": int(d["line"]), "section": d["section"],
+                       "original_text": d["original_text"]}]))
+    return out
+
+
+COMMUNE_LEVELS = ("xa_ntm", "xa_nang_cao", "xa_kieu_mau")
+
+
+@rule("two_levels_same_year", "warning", ("recognitions",), "Một đơn vị được đặt mục tiêu hai mức trong cùng một năm",
+      "One unit planned for two levels in the same year")
+def two_levels_same_year(con, province) -> list[Finding]:
+    rec = store.facts(con, "recognitions", province)
+    rec = rec[(rec["kind"] == "planned") & rec["year"].notna() & rec["level"].isin(COMMUNE_LEVELS)]
+    out = []
+    for (unit, year), g in rec.groupby(["unit_code", "year"]):
+        if g["level"].nunique() < 2:
+            continue
+        levels = sorted(g["level"].unique(), key=COMMUNE_LEVELS.index)
+        vi = " và ".join(LEVEL_NAMES[x][0] for x in levels)
+        en = " and ".join(LEVEL_NAMES[x][1] for x in levels)
+        out.append(Finding(
+            "two_levels_same_year", unit, g["unit_name"].iloc[0], int(year), None, None,
+            f"Xã được đặt mục tiêu đạt cả {vi} trong năm {int(year)}",
+            f"The commune is planned to reach both {en} in {int(year)}", [_src(r) for r in g.itertuples()]))
+    return out
+
+
+def _whole_districts(con, province) -> set[str]:
+    """Districts whose stated NTM count equals their programme communes (Trà Cú 15/15): every commune is NTM."""
+    from ntm import roadmap
+
+    return set(roadmap.whole_districts(con, province))
+
+
+@rule("higher_without_lower", "warning", ("recognitions", "reported_aggregates"),
+      "Xã được công nhận mức cao hơn mà không có ghi nhận mức dưới",
+      "A commune recognised at a higher level with no record of the level below")
+def higher_without_lower(con, province) -> list[Finding]:
+    rec = store.facts(con, "recognitions", province)
+    whole = _whole_districts(con, province)
+    out = []
+    for higher, lower in (("xa_nang_cao", "xa_ntm"), ("xa_kieu_mau", "xa_nang_cao")):
+        top = rec[(rec["level"] == higher) & (rec["kind"] == "actual")]
+        below = set(rec.loc[rec["level"] == lower, "unit_code"])
+        missing = top[~top["unit_code"].isin(below) & ~top["parent_code"].isin(whole if lower == "xa_ntm" else [])]
+        for (_doc, _line), g in missing.drop_duplicates("unit_code").groupby(["doc_id", "line"]):
+            out.append(Finding(
+                "higher_without_lower", province if len(g) > 1 else g["unit_code"].iloc[0],
+                g["unit_name"].iloc[0] if len(g) == 1 else _province_name(con, province),
+                _year(g["year"].iloc[0]), float(len(g)), None,
+                f"{len(g)} xã được ghi đã đạt {LEVEL_NAMES[higher][0]} ({_names(g)}) nhưng không văn bản nào ghi "
+                f"xã đã đạt {LEVEL_NAMES[lower][0]}",
+                f"{len(g)} communes are recorded at {LEVEL_NAMES[higher][1]} ({_names(g)}) but no document records "
+                f"them as {LEVEL_NAMES[lower][1]}", [_list_source(g)]))
+    return out
+
+
+def _province_name(con, province) -> str:
+    return resolve_province(con, province)["name"]
+
+
+@rule("criteria_19_without_decision", "warning", ("reported_aggregates", "recognitions"),
+      "Xã được tính đạt đủ tiêu chí nhưng không có quyết định công nhận",
+      "A commune counted at every criterion with no recognition decision")
+def criteria_19_without_decision(con, province) -> list[Finding]:
+    sets = store.criteria_sets(con).set_index("set_code")["n_criteria"]
+    a = store.facts(con, "reported_aggregates", province)
+    a = a[(a["measure"] == "criteria_met") & (a["set_code"] == SET_NTM) & (a["unit_level"] == "commune")
+          & (a["fact_kind"] == "actual")]
+    a = a[a["value"] >= sets.get(SET_NTM, 19)]
+    rec = store.facts(con, "recognitions", province)
+    done = rec[(rec["level"] == "xa_ntm") & (rec["kind"] == "actual")]
+    whole = _whole_districts(con, province)
+    out = []
+    for r in a.itertuples():
+        mine = done[(done["unit_code"] == r.unit_code) & (done["year"].isna() | (done["year"] <= r.year))]
+        if len(mine) or r.parent_code in whole:
+            continue
+        plans = rec[(rec["unit_code"] == r.unit_code) & (rec["level"] == "xa_ntm")]
+        out.append(Finding(
+            "criteria_19_without_decision", r.unit_code, r.unit_name, _year(r.year), r.value, None,
+            f"Xã được tính đạt {_n(r.value)}/{_n(sets.get(SET_NTM, 19))} tiêu chí năm {int(r.year)} nhưng không có "
+            f"quyết định công nhận đạt chuẩn NTM trong các văn bản",
+            f"The commune is counted at {_n(r.value, 'en')}/{_n(sets.get(SET_NTM, 19), 'en')} criteria in "
+            f"{int(r.year)} but no document records its NTM recognition decision",
+            [_src(r)] + [_src(p) for p in plans.itertuples()][:2]))
+    return out
+
+
+def _document_thresholds(con, province) -> pd.DataFrame:
+    from ntm.assessment import stated_thresholds
+
+    rules_ = Rulebook.from_db(con)
+    frames = [stated_thresholds(con, rules_, s, province=province).assign(set_code=s) for s in (SET_NTM, SET_NANG_CAO)]
+    stated = pd.concat(frames, ignore_index=True)
+    regions = store.unit_attributes(con, province_code=province).set_index("unit_code")["region_code"]
+    return stated.assign(region_code=stated["unit_code"].map(regions))
+
+
+@rule("two_thresholds_one_document", "warning", ("criteria_gaps", "units"),
+      "Hai ngưỡng khác nhau cho cùng chỉ tiêu, năm và vùng trong một văn bản",
+      "Two thresholds for the same indicator, year and region in one document")
+def two_thresholds_one_document(con, province) -> list[Finding]:
+    stated = _document_thresholds(con, province)
+    out = []
+    for (_doc, set_code, indicator, year, region), g in stated.groupby(
+            ["doc_id", "set_code", "indicator", "year", "region_code"]):
+        values = sorted(g["stated"].unique())
+        if len(values) < 2:
+            continue
+        by_value = "; ".join(f"{_n(v)}: {_names(g[g['stated'] == v])}" for v in values)
+        by_value_en = "; ".join(f"{_n(v, 'en')}: {_names(g[g['stated'] == v])}" for v in values)
+        out.append(Finding(
+            "two_thresholds_one_document", province, _province_name(con, province), int(year), values[0], values[-1],
+            f"Chỉ tiêu {indicator} ({set_code}), năm {int(year)}, vùng {region}: văn bản áp dụng {len(values)} ngưỡng "
+            f"khác nhau — {by_value}",
+            f"Indicator {indicator} ({set_code}), {int(year)}, region {region}: the document applies {len(values)} "
+            f"different thresholds — {by_value_en}",
+            [_src(r) for r in g.drop_duplicates("stated").itertuples()]))
+    return out
+
+
+@rule("threshold_vs_rulebook", "warning", ("criteria_gaps", "thresholds", "units"),
+      "Ngưỡng văn bản áp dụng cho xã khác ngưỡng của vùng theo bộ tiêu chí",
+      "The threshold a document applies to a commune differs from the region's rulebook threshold")
+def threshold_vs_rulebook(con, province) -> list[Finding]:
+    stated = _document_thresholds(con, province)
+    if stated.empty:
+        return []
+    rules_, out = Rulebook.from_db(con), []
+    units = store.unit_attributes(con, codes=sorted(stated["unit_code"].unique()))
+    for (set_code, year), g in stated.groupby(["set_code", "year"]):
+        empty = pd.DataFrame(columns=["unit_code", "indicator_code", "year", "value"])
+        no_declared = pd.DataFrame(columns=["unit_code", "set_code", "year", "criterion_no", "status", "doc_id",
+                                            "line"])
+        ev = evaluate(empty, units[units["unit_code"].isin(g["unit_code"])], rules_, set_code, no_declared,
+                      [int(year)])
+        numeric = set(rules_.of_set("indicators", set_code).query("kind == 'numeric'")["indicator_code"])
+        known = ev.indicators[ev.indicators["threshold"].notna() & ev.indicators["certainty"].isin(
+            ["confirmed", "as_quoted"]) & ev.indicators["indicator_code"].isin(numeric)]
+        known = known.set_index(["unit_code", "indicator_code"])
+        for r in g.itertuples():
+            if (r.unit_code, r.indicator) not in known.index:
+                continue
+            k = known.loc[(r.unit_code, r.indicator)]
+            if abs(k["threshold"] - r.stated) < 1e-9:
+                continue
+            out.append(Finding(
+                "threshold_vs_rulebook", r.unit_code, r.unit_name, int(year), r.stated, float(k["threshold"]),
+                f"Chỉ tiêu {r.indicator} ({set_code}) năm {int(year)}: văn bản áp dụng ngưỡng \"{r.threshold_text}\" "
+                f"nhưng ngưỡng của vùng {r.region_code} theo bộ tiêu chí là {k['threshold_text']}",
+                f"Indicator {r.indicator} ({set_code}), {int(year)}: the document applies \"{r.threshold_text}\" but "
+                f"the rulebook's threshold for region {r.region_code} is {k['threshold_text']}", [_src(r)]))
+    return out
+
+
+@rule("name_in_wrong_district", "warning", ("recognitions", "units"),
+      "Tên xã in dưới cột một huyện mà xã không thuộc về",
+      "A commune name printed under a district column it does not belong to")
+def name_in_wrong_district(con, province) -> list[Finding]:
+    """The extractors note the column a name is printed under (cột "Vạn Ninh"); a name under another district's
+    column than its own is a misaligned row."""
+    from ntm.matching import UnitMatcher
+
+    rec = store.facts(con, "recognitions", province)
+    rec = rec.assign(column=rec["note"].str.extract(r'cột "([^"]+)"', expand=False))
+    rec = rec[rec["column"].notna()]
+    if rec.empty:
+        return []
+    matcher = UnitMatcher(store.units(con, province_code=province))
+    printed = {c: matcher.match(c, province, level="district").code for c in rec["column"].unique()}
+    rec = rec.assign(printed=rec["column"].map(printed))
+    wrong = rec[rec["printed"].notna() & (rec["printed"] != rec["parent_code"])]
+    names = store.units(con, province_code=province).set_index("code")["name"]
+    out = []
+    for (_doc, line), g in wrong.groupby(["doc_id", "line"]):
+        moves = "; ".join(f"{r.unit_name} (cột {r.column}, thuộc {names[r.parent_code]})" for r in g.itertuples())
+        moves_en = "; ".join(f"{r.unit_name} (column {r.column}, belongs to {names[r.parent_code]})"
+                             for r in g.itertuples())
+        out.append(Finding(
+            "name_in_wrong_district", province, _province_name(con, province), _year(g["year"].iloc[0]),
+            float(len(g)), None, f"Hàng {g['section'].iloc[0]} dòng {int(line)}: {len(g)} tên in dưới cột huyện khác — "
+            f"{moves}", f"Row of {g['section'].iloc[0]} line {int(line)}: {len(g)} names under another district's "
+            f"column — {moves_en}", [_src(next(g.itertuples()))]))
+    return out
+
+
+@rule("detail_vs_unmet_list", "warning", ("criteria_status", "criteria_gaps"),
+      "Các dòng chi tiết của xã trái với danh sách tiêu chí chưa đạt của chính xã",
+      "A commune's detail rows contradict its own list of unmet criteria")
+def detail_vs_unmet_list(con, province) -> list[Finding]:
+    status = store.facts(con, "criteria_status", province)
+    gaps = store.facts(con, "criteria_gaps", province)
+    gaps = gaps[(gaps["unit_level"] == "commune") & gaps["criterion_no"].notna()]
+    out = []
+    for (unit, year, doc, set_code), g in status.groupby(["unit_code", "year", "doc_id", "set_code"]):
+        unmet = set(g.loc[g["status"] == "not_met", "criterion_no"])
+        detail = gaps[(gaps["unit_code"] == unit) & (gaps["doc_id"] == doc) & (gaps["set_code"] == set_code)
+                      & (gaps["year"] == year)]
+        extra = detail[~detail["criterion_no"].isin(unmet)]
+        if not unmet or extra.empty:
+            continue
+        listed = ", ".join(sorted(unmet, key=lambda c: (len(c), c)))
+        more = ", ".join(sorted(set(extra["criterion_no"]), key=lambda c: (len(c), c)))
+        out.append(Finding(
+            "detail_vs_unmet_list", unit, g["unit_name"].iloc[0], int(year), float(len(unmet)),
+            float(len(unmet) + extra["criterion_no"].nunique()),
+            f"Danh sách tiêu chí chưa đạt ({set_code}) gồm {listed} nhưng các dòng chi tiết nêu thêm tiêu chí {more}",
+            f"The list of unmet criteria ({set_code}) is {listed} but the detail rows also give criteria {more}",
+            [_src(next(g.itertuples()))] + [_src(r) for r in extra.drop_duplicates(
+                "criterion_no").itertuples()]))
+    return out
+
+
+@rule("date_outside_frame", "info", ("recognitions", "targets", "document_periods"),
+      "Thời điểm kế hoạch nằm ngoài khung thời gian của văn bản",
+      "A planned date outside the document's own time frame")
+def date_outside_frame(con, province) -> list[Finding]:
+    periods = store.document_periods(con).set_index("doc_id")
+    rec = store.facts(con, "recognitions", province)
+    rec = rec[(rec["kind"] == "planned") & rec["year"].notna()].rename(columns={"year": "when"})
+    t = store.facts(con, "targets", province).rename(columns={"target_year": "when"})
+    out = []
+    for frame in (rec, t):
+        frame = frame[frame["doc_id"].isin(periods.index) & frame["when"].notna()]
+        frame = frame.assign(lo=frame["doc_id"].map(periods["year_from"]), hi=frame["doc_id"].map(periods["year_to"]))
+        outside = frame[(frame["when"] < frame["lo"]) | (frame["when"] > frame["hi"])]
+        for (doc, _line), g in outside.groupby(["doc_id", "line"]):
+            p = periods.loc[doc]
+            when = int(g["when"].iloc[0])
+            out.append(Finding(
+                "date_outside_frame", g["unit_code"].iloc[0] if len(g) == 1 else province,
+                g["unit_name"].iloc[0] if len(g) == 1 else _province_name(con, province), when, float(when),
+                None, f"Văn bản cho giai đoạn {int(p['year_from'])}-{int(p['year_to'])} ghi kế hoạch năm {when}"
+                f" ({_names(g)})", f"A document for {int(p['year_from'])}-{int(p['year_to'])} plans for {when} "
+                f"({_names(g)})",
+                [_list_source(g),
+                 {"doc_id": doc, "line": int(p["line"]), "section": None, "original_text": p["original_text"]}]))
+    return out
 
 
 def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
@@ -310,12 +858,35 @@ def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     out = []
     for code in provinces:
-        for check in CHECKS:
-            for f in check(con, code):
-                record = asdict(f)
-                record["province_code"] = code
-                for s in record["sources"]:
-                    s["citation"] = citation(docs[s["doc_id"]], s["section"],
-                                             [s["line"], s.get("line_end", s["line"])], lang)
+        for r in RULES.values():
+            for f in r.check(con, code):
+                record = {**asdict(f), "province_code": code, "severity": r.severity, "reviewed": False,
+                          "rule": r.description_vi if lang == "vi" else r.description_en}
                 out.append(record)
+        out += reviewed(con, code, lang)
+    for record in out:
+        for s in record["sources"]:
+            s["citation"] = citation(docs[s["doc_id"]], s["section"], [s["line"], s.get("line_end", s["line"])],
+                                     lang)
     return out
+
+
+def reviewed(con, province: str, lang: str = "vi") -> list[dict]:
+    """The findings a data editor recorded (data/quality/reviewed.csv), each with both sources, marked reviewed."""
+    out = []
+    for r in store.reviewed_findings(con, province).to_dict("records"):
+        out.append({"check": "reviewed", "unit_code": r["unit_code"], "unit_name": r["unit_name"], "year": r["year"],
+                    "stated": None, "computed": None, "message_vi": r["note_vi"], "message_en": r["note_en"],
+                    "sources": [{"doc_id": r["doc_id"], "line": int(r["line"]), "section": r["section"],
+                                 "original_text": r["original_text"]},
+                                {"doc_id": r["doc_id_2"], "line": int(r["line_2"]), "section": r["section_2"],
+                                 "original_text": r["original_text_2"]}],
+                    "province_code": province, "severity": r["severity"], "reviewed": True,
+                    "rule": "Đã rà soát (biên tập viên dữ liệu)" if lang == "vi" else "Reviewed (data editor)"})
+    return out
+
+
+def rulebook(lang: str = "vi") -> list[dict]:
+    """The registered rules: id, severity, what they find and the tables they read."""
+    return [{"id": r.id, "severity": r.severity, "tables": list(r.tables),
+             "description": r.description_vi if lang == "vi" else r.description_en} for r in RULES.values()]

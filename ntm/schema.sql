@@ -271,6 +271,53 @@ CREATE TABLE share_pairs (                  -- a percentage measure and the coun
     note          VARCHAR
 );
 
+CREATE TABLE pending_markers (              -- wording that makes a stated figure expected or planned, not actual
+    marker        VARCHAR NOT NULL,         -- matched, case-insensitive, in a fact's original_text and note
+    kind          VARCHAR NOT NULL CHECK (kind IN ('expected', 'planned')),
+    note          VARCHAR
+);
+
+CREATE TABLE stock_categories (             -- categories of a stated count that are a stock (units already at a level)
+    category      VARCHAR PRIMARY KEY,
+    stock_year    INTEGER,                  -- NULL = the year of the fact row
+    basis_vi      VARCHAR NOT NULL,
+    basis_en      VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
+CREATE TABLE reviewed_findings (            -- contradictions a data editor found that no rule catches
+    province_code VARCHAR NOT NULL,
+    unit_code     VARCHAR NOT NULL REFERENCES units (code),
+    year          INTEGER,
+    severity      VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line          INTEGER NOT NULL,
+    section       VARCHAR,
+    original_text VARCHAR,
+    doc_id_2      VARCHAR NOT NULL REFERENCES documents (doc_id),
+    line_2        INTEGER NOT NULL,
+    section_2     VARCHAR,
+    original_text_2 VARCHAR,
+    note_vi       VARCHAR NOT NULL,
+    note_en       VARCHAR NOT NULL
+);
+
+CREATE TABLE document_periods (             -- the years a document covers, as it states them
+    doc_id        VARCHAR NOT NULL REFERENCES documents (doc_id),
+    year_from     INTEGER NOT NULL,
+    year_to       INTEGER NOT NULL,
+    line          INTEGER NOT NULL,
+    original_text VARCHAR,
+    note          VARCHAR
+);
+
+CREATE TABLE count_lists (                  -- a count and the recognition level of the names that spell it out
+    measure       VARCHAR NOT NULL,
+    category      VARCHAR,
+    level         VARCHAR NOT NULL,
+    note          VARCHAR
+);
+
 -- Facts. Each ends with the same source columns.
 CREATE TABLE reported_aggregates (
     unit_code     VARCHAR NOT NULL REFERENCES units (code),

@@ -91,13 +91,14 @@ def commune_groups(con, set_code: str) -> pd.DataFrame:
 
 
 def district_aggregates(con, province_code: str, year: int, set_code: str) -> pd.DataFrame:
-    """Reported aggregates of a province and its districts for one year and criteria set."""
+    """Reported aggregates of a province and its districts for one year and criteria set; a figure whose
+    document does not say which set it counts by (set_code NULL, Trà Cú 2022) is included, with `set_code`."""
     return con.execute(
         """SELECT r.unit_code, u.name AS unit_name, u.level, u.type AS unit_type, r.measure, r.category, r.value,
-                  r.doc_id, r.line, r.section, r.original_text, r.note
+                  r.doc_id, r.line, r.section, r.original_text, r.note, r.set_code
            FROM reported_aggregates r JOIN units u ON u.code = r.unit_code
            WHERE u.province_code = ? AND u.level IN ('province', 'district')
-             AND r.year = ? AND r.set_code = ?
+             AND r.year = ? AND (r.set_code = ? OR r.set_code IS NULL)
              AND r.measure IN ('communes_in_group', 'communes_total', 'criteria_total', 'criteria_avg')
            ORDER BY r.unit_code, r.measure, r.category""",
         [province_code, year, set_code]).df()
@@ -134,10 +135,18 @@ def commune_criteria_met(con, province_code: str, year: int, set_code: str) -> p
 def summary_years(con, province_code: str, set_code: str) -> list[int]:
     rows = con.execute(
         """SELECT DISTINCT r.year FROM reported_aggregates r JOIN units u ON u.code = r.unit_code
-           WHERE u.province_code = ? AND r.set_code = ? AND r.year IS NOT NULL
-             AND r.measure IN ('communes_in_group', 'criteria_met')
+           WHERE u.province_code = ? AND (r.set_code = ? OR (r.set_code IS NULL AND r.measure = 'communes_in_group'))
+             AND r.year IS NOT NULL AND r.measure IN ('communes_in_group', 'criteria_met')
            ORDER BY r.year""", [province_code, set_code]).fetchall()
     return [r[0] for r in rows]
+
+
+# A stated figure is actual unless its wording says it is only expected or aimed at (data/rules/pending_markers.csv):
+# "dự kiến công nhận thêm 45 thôn" is not 45 villages recognised. Planned before expected when both occur.
+FACT_KIND = """coalesce((SELECT m.kind FROM pending_markers m
+                         WHERE contains(lower(coalesce(f.original_text, '') || ' ' || coalesce(f.note, '')),
+                                        lower(m.marker))
+                         ORDER BY m.kind = 'planned' DESC LIMIT 1), 'actual')"""
 
 
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
@@ -145,13 +154,50 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
     province."""
     if table not in FACT_TABLES:
         raise ValueError(table)
+    kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
-        f"""SELECT f.*, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
+        f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
             WHERE (? IS NULL OR u.province_code = ?)
               AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], f.unit_code))
             ORDER BY f.doc_id, f.line""", [province_code, province_code, unit_codes, unit_codes]).df()
+
+
+# Every fact table as one list of statements: table, unit, year, what is stated (`measure`), its category, value
+# and kind (actual / expected / planned / need …), with the source columns. The facts view reads it.
+STATEMENTS = f"""
+SELECT 'reported_aggregates' AS fact_table, unit_code, year, measure, category, value, denominator,
+       {FACT_KIND} AS kind, set_code, doc_id, line, section, original_text, note FROM reported_aggregates f
+UNION ALL SELECT 'recognitions', unit_code, year, level, NULL, NULL, NULL, kind, NULL, doc_id, line, section,
+       original_text, note FROM recognitions
+UNION ALL SELECT 'targets', unit_code, target_year, measure, category, value, denominator, 'target', set_code,
+       doc_id, line, section, original_text, note FROM targets
+UNION ALL SELECT 'funding', unit_code, year, 'funding_' || kind, concat_ws(' / ', source, capital_type, item),
+       amount_mvnd, NULL, kind, NULL, doc_id, line, section, original_text, note FROM funding
+UNION ALL SELECT 'criteria_status', unit_code, year, 'criterion_' || criterion_no, status, NULL, NULL, 'actual',
+       set_code, doc_id, line, section, original_text, note FROM criteria_status
+UNION ALL SELECT 'indicator_values', unit_code, year, 'indicator_' || indicator_code, value_text, value, NULL,
+       'actual', set_code, doc_id, line, section, original_text, note FROM indicator_values
+UNION ALL SELECT 'criteria_gaps', unit_code, year, 'gap_' || coalesce(indicator_code, criterion_no, ''),
+       concat_ws(' / ', value_text, threshold_text, agency, expected_time), value, NULL, 'gap', set_code, doc_id,
+       line, section, original_text, note FROM criteria_gaps
+UNION ALL SELECT 'criterion_agencies', unit_code, NULL, 'agency_' || coalesce(indicator_code, criterion_no, ''),
+       agency, NULL, NULL, 'agency', set_code, doc_id, line, section, original_text, note FROM criterion_agencies
+"""
+
+
+def statements(con, province_code: str | None = None, doc_id: str | None = None, measure: str | None = None,
+               year: int | None = None) -> pd.DataFrame:
+    """Every fact row (of every fact table) of a province and/or a document, in the document's order."""
+    frame = con.execute(
+        f"""SELECT s.*, u.name AS unit_name, u.province_code FROM ({STATEMENTS}) s JOIN units u ON u.code = s.unit_code
+            WHERE (? IS NULL OR u.province_code = ?) AND (? IS NULL OR s.doc_id = ?)
+              AND (? IS NULL OR s.measure = ? OR s.fact_table = ? OR starts_with(s.measure, ? || '_'))
+              AND (? IS NULL OR s.year = ?)
+            ORDER BY s.doc_id, s.line, s.fact_table, s.unit_code""",
+        [province_code, province_code, doc_id, doc_id, measure, measure, measure, measure, year, year]).df()
+    return frame.astype(object).where(frame.notna(), None)
 
 
 def commune_points(con, province_code: str) -> pd.DataFrame:
@@ -182,6 +228,25 @@ def programme_communes_per_district(con, province_code: str) -> dict[str, int]:
 
 def programme_targets(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM programme_targets ORDER BY level").df()
+
+
+def reviewed_findings(con, province_code: str | None = None) -> pd.DataFrame:
+    frame = con.execute("""SELECT r.*, u.name AS unit_name FROM reviewed_findings r JOIN units u ON u.code = r.unit_code
+                           WHERE ? IS NULL OR r.province_code = ? ORDER BY r.doc_id, r.line""",
+                        [province_code, province_code]).df()
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def document_periods(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM document_periods").df()
+
+
+def count_lists(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM count_lists").df()
+
+
+def stock_categories(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM stock_categories").df()
 
 
 def share_pairs(con) -> pd.DataFrame:

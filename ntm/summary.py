@@ -25,7 +25,9 @@ def _reported(rows) -> dict[str, dict]:
     for r in rows.itertuples():
         fig = out.setdefault(r.unit_code, {**_empty(), "unit_name": r.unit_name, "level": r.level,
                                            "unit_type": r.unit_type,
-                                           "lines": set(), "doc_ids": set(), "sections": set()})
+                                           "lines": set(), "doc_ids": set(), "sections": set(),
+                                           "set_stated": True})
+        fig["set_stated"] = fig["set_stated"] and r.set_code == r.set_code and r.set_code is not None
         fig["lines"].add(r.line)
         fig["doc_ids"].add(r.doc_id)
         fig["sections"].add(r.section)
@@ -114,12 +116,13 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
     district_codes = sorted({c for c, f in figures.items() if f["level"] == "district"},
                             key=lambda c: (figures[c]["unit_type"] != "Huyện", c))
     expected = store.programme_communes_per_district(con, code)
-    districts = []
+    districts, used = [], list(reported.values())
     for dc in district_codes:
         rep, comp = reported.get(dc), computed.get(dc)
         main = rep or comp
         entry = {"district_code": dc, "district": main["unit_name"], **_public(main),
-                 "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else []}
+                 "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else [],
+                 "set_stated": rep["set_stated"] if rep else True}
         if comp:
             # computed figures describe the district only when every programme commune has a result
             entry["coverage"] = {"with_data": comp["communes"], "programme_communes": expected.get(dc)}
@@ -129,6 +132,8 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
             if rep and complete:
                 entry["computed"] = _public(comp)
                 entry["differences"] = _differences(rep, comp, "reported", "computed")
+            if not rep or complete:  # a partial computation beside a reported figure is not shown, nor cited
+                used.append(comp)
         districts.append(entry)
 
     rep_total = reported.get(code)
@@ -147,7 +152,7 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
         total = None
     return {"province": {"code": code, "name": province["name"]}, "year": year, "set_code": set_code,
             "districts": districts, "total": total,
-            "sources": _sources(con, list(reported.values()) + list(computed.values()), lang)}
+            "sources": _sources(con, used, lang)}
 
 
 def _sources(con, figs: list[dict], lang: str) -> list[dict]:

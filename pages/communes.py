@@ -74,7 +74,10 @@ else:
                          t("col_indicator", lang): i["code"],
                          t("col_status", lang) + " ": t(INDICATOR_STATUS[i["status"]], lang),
                          t("col_value", lang): i["value"],
-                         t("col_threshold", lang): i["threshold_text"], t("col_gap", lang): i["gap"],
+                         t("col_threshold", lang): i["threshold_text"],
+                         t("col_document_threshold", lang): "; ".join(d["text"] for d in i.get("document_threshold",
+                                                                                                [])) or None,
+                         t("col_gap", lang): i["gap"],
                          t("col_agency", lang): i.get("agency") or item.get("agency"),
                          t("col_expected", lang): says.get("expected")})
     raw = pd.DataFrame(rows)
@@ -84,6 +87,11 @@ else:
     ui.table(ui.formatted(raw, lang, decimals), raw, f"tieu-chi-{chosen}", f"{names[chosen]}: "
              f"{t('checklist', lang)}", source, decimals, extra_filter=names[chosen])
     ui.source_lines(sorted({s["citation"] for it in check["items"] for s in it["document_says"]})[:4])
+    differs = [(it["criterion"], i, d) for it in check["items"] for i in it["indicators"]
+               for d in i.get("document_threshold", []) if d["differs"]]
+    if differs:  # the rulebook's threshold for the region beside the one the document applies to this commune
+        st.warning(t("threshold_differs", lang, details=", ".join(i["code"] for _, i, _ in differs)))
+        ui.source_lines([f"{i['code']}: {i['threshold_text']} / {d['text']} · {d['citation']}" for _, i, d in differs])
     if detail["nang_cao"]:
         nc = detail["nang_cao"]
         st.markdown(f"#### {t('next_level', lang)}")

@@ -23,6 +23,8 @@ result = ui.cached("ntm.summary.summary", province, year, lang=lang)
 st.subheader(f"{province['name']} — {t('year', lang).lower()} {year}")
 basis = result["total"]["basis"] if result["total"] else "reported"
 st.caption(t(f"basis_{basis}", lang))
+if not all(d.get("set_stated", True) for d in result["districts"]):
+    st.caption(t("set_not_stated", lang))
 if any(d["basis"] == "computed_partial" for d in result["districts"]):
     st.warning(t("basis_partial", lang))
 st.table(summary_table(result, lang).style.set_properties(**{"text-align": "right"}))

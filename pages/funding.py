@@ -45,7 +45,7 @@ for g in [g for g in result["groups"] if g["by_source"]]:
 
 for g in [g for g in result["groups"] if not g["by_source"]]:
     label = f"{g['unit']} · {t('kind_' + g['kind'], lang)} · {period(g['year'])}"
-    rows = g["total_stated"] + g["items"]
+    rows = g["total_stated"] + g["total_split"] + g["items"]
     raw = pd.DataFrame([{t("col_item", lang): r["item"] or t(f"src_{r['source']}", lang),
                          t("col_source_kind", lang): t(f"cap_{r['capital_type']}", lang),
                          t("col_amount", lang): r["amount"], t("col_source", lang): f"{r['doc_id']}:{r['line']}"}
@@ -53,6 +53,11 @@ for g in [g for g in result["groups"] if not g["by_source"]]:
     st.subheader(label)
     ui.table(ui.formatted(raw, lang, {t("col_amount", lang): 1}), raw, f"von-{g['unit_code']}-{g['kind']}-{g['year']}",
              label, "; ".join(sorted({r["citation"] for r in rows})), {t("col_amount", lang): 1})
+    if g["total_split_sum"] is not None:  # the parts' sum beside the stated total (or alone where none is stated)
+        stated = [x["amount"] for x in g["total_stated"]]
+        message = t("parts_sum", lang, computed=fmt.number(g["total_split_sum"], None, lang),
+                    stated=" / ".join(fmt.number(x, None, lang) for x in stated) or "–")
+        (st.warning if any(abs(x - g["total_split_sum"]) > 0.5 for x in stated) else st.caption)(message)
 
 if result["plan_vs_mobilized"]:
     st.subheader(t("plan_title", lang))
@@ -67,7 +72,8 @@ if result["disbursement"]:
     st.subheader(t("disbursement_title", lang))
     raw = pd.DataFrame([{t("col_unit", lang): d["unit"], t("col_year", lang): d["year"],
                          t("col_item", lang): t(f"cap_{d['item']}", lang) if d["item"] in ("all", "investment",
-                                                                                         "recurrent") else d["item"],
+                                                                                         "recurrent") else
+                         t("items_total", lang, n=d["n_items"]) if d["item"] == "items_total" else d["item"],
                          t("col_allocated", lang): d.get("allocated"), t("col_disbursed", lang): d.get("disbursed"),
                          t("col_stated_pct", lang): d["stated_pct"], t("col_computed_pct", lang): d.get("computed_pct"),
                          t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in d["sources"])}

@@ -50,6 +50,10 @@ with side:
                                   actual=fmt.number(c["actual"], 0, lang) if c["actual"] is not None else "–",
                                   planned=fmt.number(c["with_planned"], 0, lang)
                                   if c["with_planned"] is not None else "–"))
+        if c["stock"] and c["actual"] is None:
+            ui.source_lines([t("stock_line", lang, value=c["stock"]["value"], year=c["stock"]["year"],
+                               basis=f" — {c['stock']['basis']}" if c["stock"]["basis"] else "")
+                             + f" · {c['stock']['citation']}"])
     names = dict(zip(districts["code"], districts["name"], strict=True))
     options = [None] + [d for d in districts["code"] if d in set(communes["district_code"])]
     picked = st.selectbox(t("map_district_filter", lang), options, key="map_district_pick",

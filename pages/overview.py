@@ -15,11 +15,15 @@ st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
 progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
+years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
+usable = [y for y in years if y <= as_of]
+result = ui.cached("ntm.summary.summary", province, usable[-1], lang=lang) if usable else None
 cards = st.columns(3)
 views = {}
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
     view = views[level] = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
-    actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of]
+    actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
+              and y["cumulative"] is not None]
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
     with column.container(border=True):
         st.markdown(f"**{t(f'level_{level}', lang)}**")
@@ -30,6 +34,22 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
                       label_visibility="collapsed")
             st.caption(t("card_share", lang, count=fmt.number(last["cumulative"], 0, lang), share=share,
                          programme=fmt.number(view["programme_communes"], 0, lang)))
+            if last.get("basis") == "stock":  # a stated stock, with its date and basis (data text: as a source line)
+                ui.source_lines([t("stock_line", lang, value=last["cumulative"], year=last["year"],
+                                   basis=f" — {last['stock_basis']}" if last.get("stock_basis") else "")])
+        elif view["district_stocks"]:  # the province states nothing, its districts do (Trà Cú 15/15)
+            d = view["district_stocks"][-1]
+            st.metric(t(f"level_{level}", lang), f"{d['value']}/{d['programme_communes'] or '–'}",
+                      label_visibility="collapsed")
+            ui.source_lines([t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
+                                 programme=d["programme_communes"] or "–") for d in view["district_stocks"]]
+                            + [d["citation"] for d in view["district_stocks"]])
+        elif level == "ntm" and result and result["total"] and result["total"]["groups"]["1"] is not None:
+            # no count of recognised communes: the communes at 19 criteria the document states, labelled as such
+            st.metric(t(f"level_{level}", lang), fmt.number(result["total"]["groups"]["1"], 0, lang),
+                      label_visibility="collapsed")
+            st.caption(t("card_group_1", lang, year=result["year"]))
+            ui.source_lines(result["sources"][:1])
         else:
             st.metric(t(f"level_{level}", lang), "–", label_visibility="collapsed")
             st.caption(t("no_data_here", lang))
@@ -41,11 +61,8 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
         ui.source_lines(view["sources"][:1])
 
 second = st.columns(3)
-years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
 with second[0].container(border=True):
     st.markdown(f"**{t('avg_criteria_card', lang)}**")
-    usable = [y for y in years if y <= as_of]
-    result = ui.cached("ntm.summary.summary", province, usable[-1], lang=lang) if usable else None
     if result and result["total"] and result["total"]["avg_criteria"] is not None:
         st.metric(t("avg_criteria_card", lang), fmt.number(result["total"]["avg_criteria"], 2, lang),
                   label_visibility="collapsed")
@@ -82,8 +99,16 @@ st.subheader(t("attention", lang))
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
 risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
 findings = ui.cached("ntm.quality.findings", code, lang)
+unknown = [r for r in progress["targets"] if r["status"] in ("no_data", "ambiguous")]
 off_names = ", ".join(ui.literal(f"{r['unit']} ({r['indicator_name']})") for r in off[:8])
-st.markdown(f"- {t('attention_off_track', lang, n=len(off))}" + (f": {off_names}" if off else ""))
+if off:
+    st.markdown(f"- {t('attention_off_track', lang, n=len(off))}: {off_names}")
+elif len(unknown) < len(progress["targets"]):
+    st.markdown(f"- {t('attention_off_track', lang, n=0)}")
+if not progress["targets"]:
+    st.markdown(f"- {t('attention_no_targets', lang)}")
+if unknown:  # nothing evaluable is not good news
+    st.markdown(f"- {t('attention_unevaluable', lang, n=len(unknown))}")
 risk_names = ", ".join(ui.literal(r["name"]) for r in risk[:10])
 st.markdown(f"- {t('attention_at_risk', lang, n=len(risk))}" + (f": {risk_names}" if risk else ""))
 st.markdown(f"- {t('attention_quality', lang, n=len(findings))}")

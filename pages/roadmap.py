@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ntm import charts
+from ntm import charts, fmt
 from ntm.i18n import t
 
 f = ui.filters()
@@ -32,6 +32,24 @@ else:
              f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
     st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
     ui.source_lines([line["source"] for line in view["target_lines"][:3]])
+ui.source_lines([t("stock_line", lang, value=s["value"], year=s["year"], basis=f" — {s['basis']}" if s["basis"] else "")
+                 + f" · {s['citation']}" for s in ([view["stock"]] if view["stock"] else []) + view["stock_conflicts"]])
+if view["years"] and not view["cumulative_known"]:
+    st.info(t("stock_not_stated", lang))
+ui.source_lines([t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
+                   programme=d["programme_communes"] or "–") + f" · {d['citation']}" for d in view["district_stocks"]])
+if view["years"]:
+    raw = pd.DataFrame([{t("col_year", lang): y["year"], t("col_kind", lang): t(f"kind_{y['kind']}", lang),
+                         t("col_new", lang): y.get("new"), t("col_cumulative", lang): y["cumulative"],
+                         t("col_share_programme", lang): y["share_pct"],
+                         t("col_stated_share", lang): y.get("stated_share_pct"),
+                         t("col_stock_basis", lang): y.get("stock_basis"),
+                         t("col_source", lang): y.get("source") or y.get("stated_share_source")}
+                        for y in view["years"]])
+    decimals = {t("col_share_programme", lang): 1, t("col_stated_share", lang): 1}
+    ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang), t("col_new", lang))), raw,
+             f"lo-trinh-so-lieu-{province['code']}-{level}", t("trajectory_table", lang),
+             " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
 progress = ui.cached("ntm.progress.progress", province, 2025, as_of, district, lang)
@@ -43,6 +61,10 @@ if rows:
             f" ({r['category']})" if r["category"] else ""),
         t("col_target", lang): r["target"], t("col_actual", lang): r["actual"], t("col_gap", lang): r["gap"],
         t("col_achieved", lang): r["achieved_pct"], t("col_status", lang): t(f"status_{r['status']}", lang),
+        t("col_reading", lang): t(f"reading_{r['reading']}", lang),
+        t("col_stock", lang): f"{r['stock']['value']} ({r['stock']['year']})" if r["stock"] else None,
+        t("col_expected_figure", lang): "; ".join(f"{fmt.number(e['value'], None, lang)} ({e['year']})"
+                                           for e in r["expected"]) or None,
         t("col_source", lang): f"{r['sources'][0]['doc_id']}:{r['sources'][0]['line']}"} for r in rows])
     decimals = {t("col_target", lang): 1, t("col_actual", lang): 1, t("col_gap", lang): 1, t("col_achieved", lang): 1}
     ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-2025-{province['code']}",

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, shown
 
-PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "sources"]
+PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "sources"]
 
 
 def _open(page: str, **params) -> AppTest:
@@ -74,7 +74,7 @@ def test_overview_ninh_thuan_funding_and_disbursement(db_path):
 def test_roadmap_khanh_hoa(db_path):
     at = _open("roadmap", province="56", as_of="2023")
     frames = [d.value for d in at.dataframe]
-    targets = frames[0]
+    targets = next(f for f in frames if "Tiến độ" in f.columns)
     assert "Chậm tiến độ" in targets.to_string() and "Khánh Hòa" in targets.to_string()
     assert any("Sơn Bình" in f.to_string() for f in frames)
     assert at.get("download_button")
@@ -108,3 +108,74 @@ def test_map_page_counts_and_attributions(db_path):
     assert any("Trường Sa" in i.value for i in at.info)  # the archipelago is a note, not a reason to zoom out
     tra_vinh = _open("map", province="84", as_of="2023").dataframe[0].value.to_string()
     assert "Chưa rõ" in tra_vinh and "Chưa đạt chuẩn" not in tra_vinh  # Trà Vinh's lists are incomplete
+
+
+def test_overview_cards_show_the_stated_stock(db_path):
+    """Quảng Nam: 112 communes already NTM (004 l.35, 2016-2020 criteria), not "–"; Trà Vinh: Trà Cú's 15/15
+    (001 l.119); Ninh Thuận: no recognised count, its 13 communes at 19 criteria (000 l.139) labelled as such."""
+    at = _open("overview", province="49", as_of="2023")
+    assert "112" in [m.value for m in at.metric] and "2016-2020" in _captions(at)
+    at = _open("overview", province="84", as_of="2023")
+    assert "15/15" in [m.value for m in at.metric] and "Trà Cú: 15/15 xã (2023)" in _captions(at)
+    at = _open("overview", province="58", as_of="2023")
+    assert "13" in [m.value for m in at.metric] and "chưa phải số xã được công nhận" in _captions(at)
+    assert "không nêu mục tiêu năm 2025" in " ".join(m.value for m in at.markdown)
+    at = _open("overview", province="49", as_of="2023")
+    attention = " ".join(m.value for m in at.markdown)
+    assert "mục tiêu chưa đánh giá được" in attention and "0 mục tiêu chậm tiến độ" not in attention
+
+
+def test_roadmap_starts_from_the_stock(db_path):
+    at = _open("roadmap", province="49", as_of="2023")
+    table = next(d.value for d in at.dataframe if "Lũy kế" in d.value.columns)
+    assert list(table["Lũy kế"][:4]) == ["112", "118", "126", "140"]  # 112 (2020) + 6, 8, 14 planned
+    assert "Số đã đạt chuẩn văn bản nêu: 112 xã đến năm 2020" in _captions(at)
+    at = _open("roadmap", province="58", as_of="2023")
+    assert any("không nêu số xã đã đạt chuẩn" in i.value for i in at.info)
+
+
+def test_funding_need_parts_and_models_total(db_path):
+    at = _open("funding", province="56")
+    text = " ".join(d.value.to_string() for d in at.dataframe)
+    assert "547.071" in text and "225.290" in text and "131.550" in text and "1.358.317" in text
+    assert "Cộng các phần: 572.071" in _captions(at)
+    at = _open("funding", province="84")
+    text = " ".join(d.value.to_string() for d in at.dataframe)
+    assert "Tổng 5 hạng mục" in text and "3.547" in text and "2.333" in text and "65,77" in text
+
+
+def test_commune_threshold_beside_the_documents(db_path):
+    at = _open("communes", province="56", as_of="2024", commune="22726")
+    checklist = next(d.value for d in at.dataframe if "Ngưỡng văn bản nêu cho xã" in d.value.columns)
+    assert "45 triệu đồng/người/năm" in checklist.to_string() and "dưới 13%" in checklist.to_string()
+    assert at.warning and "10: 50 / 45 triệu đồng/người/năm" in _captions(at)
+
+
+def test_quality_page_filters_and_reviewed(db_path):
+    at = _open("quality", province="56")
+    text = at.dataframe[0].value.to_string()
+    assert "đã rà soát" in text and "86,5 %" in text  # the reviewed finding (003 l.9 vs l.655)
+    assert "mẫu số 94" in text and "Mâu thuẫn" in text and "Lưu ý" in text
+    at.multiselect(key="quality_severity").set_value(["info"]).run()
+    shown = at.dataframe[0].value
+    assert set(shown["Mức độ"]) == {"Lưu ý"} and "đã rà soát" not in shown.to_string()
+    at.multiselect(key="quality_severity").set_value(["error", "warning", "info"]).run()
+    at.multiselect(key="quality_checks").set_value(["name_in_wrong_district"]).run()
+    assert len(at.dataframe[0].value) == 6
+
+
+def test_tra_cu_communes_are_ntm_on_the_stated_15_of_15(db_path):
+    """001 l.119: "15/15 xã đạt chuẩn nông thôn mới": each Trà Cú commune shows NTM, not "–"."""
+    at = _open("communes", province="84", as_of="2023")
+    table = at.dataframe[0].value
+    tra_cu = table[table["Huyện"] == "Trà Cú"]
+    assert len(tra_cu) == 15 and tra_cu["Mức đạt chuẩn"].str.contains("Xã NTM").all()
+
+
+def test_english_roadmap_and_facts_have_no_vietnamese_labels(db_path):
+    at = _open("roadmap", province="49", as_of="2023", lang="en")
+    assert not [c.value for c in at.caption if c.value.startswith("Nguồn")]
+    assert "Stated stock: 112 communes by 2020" in _captions(at)
+    at = _open("facts", province="56", lang="en")
+    columns = " ".join(at.dataframe[0].value.columns)
+    assert "Section" in columns and "As written" in columns and "Dòng" not in columns

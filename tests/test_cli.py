@@ -112,3 +112,19 @@ def test_progress_roadmap_funding_json(db_path):
     assert f["disbursement"] and all("stated_pct" in d and "computed_pct" in d for d in f["disbursement"])
     d = json.loads(ntm("progress", "--province", "56", "--year", "2025", "--district", "Diên Khánh", db=db_path).stdout)
     assert {t["unit"] for t in d["targets"]} == {"Diên Khánh"}
+
+
+def test_district_evaluation_2022_shows_the_stated_count(db_path):
+    """Trà Cú 2022: no commune list for the year (no share computed), but "Năm 2022 huyện đạt 4/9 tiêu chí"
+    (001 l.109) is stated: the command answers, with the stated count beside the engine's result."""
+    run = ntm("evaluate", "--province", "84", "--level", "district", "--year", "2022", db=db_path)
+    assert run.returncode == 0, run.stderr
+    tra_cu = next(d for d in json.loads(run.stdout)["districts"] if d["code"] == "849")
+    assert tra_cu["stated"]["criteria_met"] == 4 and tra_cu["stated"]["of"] == 9 and tra_cu["stated"]["line"] == 109
+
+
+def test_summary_2022_groups_of_tra_cu(db_path):
+    """001 l.119: on 31/12/2022, 3 communes at 19/19, 7 at 15-18, 5 at 10-14 — the set is not stated."""
+    out = json.loads(ntm("summary", "--province", "84", "--year", "2022", db=db_path).stdout)
+    tra_cu = next(d for d in out["districts"] if d["district_code"] == "849")
+    assert [tra_cu["groups"][g] for g in "123"] == [3, 7, 5] and tra_cu["set_stated"] is False

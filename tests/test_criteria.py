@@ -212,3 +212,14 @@ def test_complete_declared_at_national_scale_is_set_based():
     settled = out[out["unit_code"] == "00001"].set_index("criterion_no")["status"]
     assert settled["6"] == "not_met" and (settled.drop("6") == "met").all() and len(settled) == 19
     assert (out["unit_code"] == "00000").sum() == 1  # 17 met + 1 unmet ≠ 19: nothing settled
+
+
+def test_explain_shows_the_threshold_the_document_applies(con, rules):
+    """Sơn Bình (Khánh Sơn, mountainous): the plan applies 45 million and "dưới 13%" (003 l.398-399) where the
+    region's rulebook thresholds are 50 and < 5 %: both shown, flagged as differing."""
+    result = assessment.explain(con, "22726", 2024, rules=rules)
+    indicators = {i["code"]: i for item in result["items"] for i in item["indicators"]}
+    assert indicators["10"]["threshold"] == 50 and indicators["11"]["threshold"] == 5
+    assert [(d["value"], d["differs"]) for d in indicators["10"]["document_threshold"]] == [(45, True)]
+    assert [(d["value"], d["differs"]) for d in indicators["11"]["document_threshold"]] == [(13, True)]
+    assert "dòng 398" in indicators["10"]["document_threshold"][0]["citation"]

@@ -86,6 +86,7 @@ PAGES = [("", "Tổng quan kết quả xây dựng nông thôn mới"),  # the d
          ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu"),
          ("nguon-von", "Nguồn vốn thực hiện Chương trình"),
          ("chat-luong-du-lieu", "Chất lượng dữ liệu: chỗ các văn bản không khớp"),
+         ("so-lieu-theo-van-ban", "Số liệu theo văn bản"),
          ("nguon-phuong-phap", "Nguồn số liệu, phương pháp và giấy phép")]
 
 

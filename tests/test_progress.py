@@ -101,3 +101,130 @@ def test_funding_shares_and_disbursement(con):
     qn = funding(con, resolve_province(con, "49"))
     plans = {p["year"]: p["amount"] for p in qn["plan_vs_mobilized"]}
     assert plans == {None: 1307608, 2024: 726276, 2025: 581332}
+
+
+def test_expected_is_not_achieved(con):
+    """000 l.178: "dự kiến công nhận thêm 08 thôn đạt chuẩn NTM kiểu mẫu" (the districts are still appraising)
+    is expected, not actual: the 2024 target of 7 model villages (l.261) is not achieved by it, and the 8 is
+    shown beside the status."""
+    result = progress.progress(con, resolve_province(con, "58"), 2024, 2023)
+    row = next(r for r in result["targets"] if r["indicator"] == "villages_kieu_mau_new")
+    assert row["status"] == "no_data" and row["actual"] is None and row["reading"] == "increment"
+    assert [(e["value"], e["kind"], e["line"]) for e in row["expected"]] == [(8, "expected", 178)]
+
+
+def test_target_judged_on_its_own_year(con):
+    """--year 2022 --as-of 2023: a 2022 target is never judged on a 2023 figure (45 villages / 33 % of 000
+    l.178 are 2023 and only expected)."""
+    result = progress.progress(con, resolve_province(con, "58"), 2022, 2023)
+    assert not [r for r in result["targets"] if r["status"] == "achieved"]
+    assert all(r["judged_at"] == 2022 for r in result["targets"])
+
+
+def test_constructed_later_and_expected_figures():
+    """A later-dated figure cannot achieve an earlier target: the series is cut at the target year."""
+    assert progress.assess({2021: 5, 2022: 6, 2023: 9}, 2022, target=8, target_year=2022)["status"] == "off_track"
+    assert progress.assess({2021: 5, 2022: 6, 2023: 9}, 2023, target=8, target_year=2024)["status"] == "achieved"
+
+
+@pytest.mark.parametrize("measure, target, series, how", [
+    ("communes_ntm_new", 2, {2022: 30}, "increment"),
+    ("communes_ntm_share", 80, {2022: 60}, "share"),
+    ("communes_ntm", 40, {2022: 30}, "cumulative"),
+    ("communes_ntm", 7, {2022: 30}, "ambiguous"),     # below what was already achieved: an increment?
+    ("communes_ntm", 7, {2025: 30}, "cumulative"),    # achieved in the target year itself: a real achievement
+])
+def test_target_reading(measure, target, series, how):
+    assert progress.reading(measure, target, series, 2025, "higher") == how
+
+
+def test_quang_nam_trajectory_starts_at_its_stock(con):
+    """004 l.35: 112 communes already NTM (2016-2020 criteria); the plan's lists add 6, 8 and 14 (2023-2025):
+    the line starts at 112, not 6, and its plan ends at 140, on the scale of the 154 target."""
+    from ntm import charts
+
+    view = progress.roadmap_view(con, resolve_province(con, "Quảng Nam"), "ntm")
+    first, last = view["years"][0], [y for y in view["years"] if y["kind"] == "planned"][-1]
+    assert (first["year"], first["cumulative"], first["basis"]) == (2020, 112, "stock")
+    assert (last["year"], last["cumulative"]) == (2025, 140)
+    assert view["stock"]["line"] == 35 and "2016-2020" in view["stock"]["basis"]
+    assert {line["count"] for line in view["target_lines"]} >= {154}
+    fig = charts.trajectory(view, "Quảng Nam", "")
+    assert fig.data[0].y[0] == 112  # the export carries the corrected line
+
+
+def test_no_stated_stock_gives_increments_only(con):
+    """Ninh Thuận: no document states how many communes are NTM: increments, never a cumulative from zero."""
+    from ntm import charts
+
+    view = progress.roadmap_view(con, resolve_province(con, "58"), "ntm")
+    assert not view["cumulative_known"] and view["stock"] is None
+    assert all(y["cumulative"] is None and y["new"] for y in view["years"])
+    fig = charts.trajectory(view, "Ninh Thuận", "")
+    assert {trace.type for trace in fig.data} == {"bar"}  # no cumulative line, no target marker
+
+
+def test_tra_cu_stocks_and_two_figures_for_one_stock(con):
+    """Trà Cú: 12 recognised in 2016-2020 (001 l.93), 12 with decisions on 31/12/2022 and 15 by end 2023 (l.119).
+    Khánh Hòa: 64 NTM communes in 02/2024 (003 l.9) beside the appendix's 65 by end 2023: both shown."""
+    view = progress.roadmap_view(con, resolve_province(con, "84"), "ntm", district="849")
+    assert [(y["year"], y["cumulative"]) for y in view["years"] if y["kind"] == "actual"] == [
+        (2020, 12), (2022, 12), (2023, 15)]
+    kh = progress.roadmap_view(con, resolve_province(con, "56"), "ntm")
+    assert [(c["value"], c["line"], c["series_value"]) for c in kh["stock_conflicts"]] == [(64, 9, 65)]
+    assert next(y for y in kh["years"] if y["year"] == 2014)["stated_share_pct"] == 10.6  # base 94, beside 10,9
+
+
+def test_khanh_hoa_need_keeps_every_part(con):
+    """003 l.209-214: need 1.489.867 = 131.550 recurrent + 1.358.317 investment; 2024: 547.071 + 25.000, 2025:
+    225.290 + 25.000 — no group is empty, and the parts' sums stand beside the stated total."""
+    groups = {g["year"]: g for g in funding(con, resolve_province(con, "56"))["groups"] if g["kind"] == "need"}
+    assert sorted(x["amount"] for x in groups[2024]["total_split"]) == [25000, 547071]
+    assert sorted(x["amount"] for x in groups[2025]["total_split"]) == [25000, 225290]
+    assert groups[None]["total_split_sum"] == groups[None]["total_stated"][0]["amount"] == 1489867
+    assert (groups[2024]["total_split_sum"], groups[2025]["total_split_sum"]) == (572071, 250290)
+
+
+def test_tra_cu_models_total_rate(con):
+    """001 l.53-61: five production models, allocated 3.547 and disbursed 2.333 in all: 65,8 %, beside the items."""
+    rates = funding(con, resolve_province(con, "84"), 2023)["disbursement"]
+    total = next(d for d in rates if d["item"] == "items_total")
+    assert (total["allocated"], total["disbursed"], total["n_items"]) == (3547, 2333, 5)
+    assert round(total["computed_pct"], 1) == 65.8
+
+
+def test_constructed_expected_figure_never_achieves(tmp_path):
+    """The same figure, once actual and once "dự kiến công nhận" (expected): only the actual one achieves a target."""
+    import shutil
+
+    from ntm import loader, store
+    from ntm.paths import DATA_DIR
+
+    results = {}
+    for note in ("", "dự kiến công nhận thêm; các huyện đang thẩm định"):
+        data = tmp_path / f"data{len(results)}"
+        shutil.copytree(DATA_DIR, data)
+        (data / "facts" / "reported_aggregates" / "zz_test.csv").write_text(
+            "unit_code,unit_name_original,year,set_code,measure,category,value,denominator,unit,doc_id,line,section,"
+            f"original_text,note\n58,x,2030,,villages_ntm,,90,,thôn,000,178,Test,,{note}\n", encoding="utf-8")
+        (data / "facts" / "targets" / "zz_test.csv").write_text(
+            "unit_code,unit_name_original,target_year,set_code,measure,category,value,value_max,denominator,unit,"
+            "comparator,doc_id,line,section,original_text,note\n58,x,2030,,villages_ntm,,85,,,thôn,>=,000,261,Test,,\n",
+            encoding="utf-8")
+        db = tmp_path / f"t{len(results)}.duckdb"
+        loader.build(db, data)
+        con = store.connect(db)
+        row = next(r for r in progress.progress(con, resolve_province(con, "58"), 2030, 2030)["targets"]
+                   if r["indicator"] == "villages_ntm")
+        results[bool(note)] = (row["status"], sorted((e["value"], e["kind"]) for e in row["expected"]))
+    # (84 is the seed's own expected figure, 000 l.178)
+    assert results == {False: ("achieved", [(84, "expected")]),
+                       True: ("no_data", [(84, "expected"), (90, "expected")])}
+
+
+def test_an_undated_list_dated_by_its_stock(con):
+    """Quảng Nam's one model commune (Đại Hiệp, undated) is the stated stock of 2016-2020 (004 l.65): the line
+    starts there, then adds the plans."""
+    view = progress.roadmap_view(con, resolve_province(con, "49"), "kieu_mau")
+    assert [(y["year"], y["kind"], y["cumulative"]) for y in view["years"][:2]] == [(2020, "actual", 1),
+                                                                                   (2023, "planned", 2)]
