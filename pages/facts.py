@@ -10,11 +10,16 @@ f = ui.filters()
 lang, province = f["lang"], f["province"]
 st.title(t("facts_title", lang))
 st.caption(t("facts_intro", lang))
-result = ui.cached("ntm.statements.statements", province, None, None, None, lang)
-if not result["facts"]:
+merged = f.get("merged")
+scopes = [province]
+if merged and province["code"] == merged["code"]:  # a province merged in 2025: the documents of its old provinces
+    scopes = [p for p in ui.cached("ntm.merged.parts", merged) if p["in_units"]]
+facts = [row for scope in scopes for row in ui.cached("ntm.statements.statements", scope, None, None, None,
+                                                      lang)["facts"]]
+if not facts:
     st.info(t("no_data_here", lang))
     st.stop()
-frame = pd.DataFrame(result["facts"])
+frame = pd.DataFrame(facts)
 docs = ui.cached("ntm.store.documents")
 titles = dict(zip(docs["doc_id"], docs["issuer"] + " — " + docs["date_text"].fillna(""), strict=True))
 left, right = st.columns([2, 3])

@@ -20,7 +20,7 @@ def test_every_page_for_the_merged_provinces(db_path, page, province):
     at = _open(page, province=province)
     assert not at.exception, at.exception
     assert at.title and at.title[0].value
-    if page != "sources":
+    if page not in ("sources", "facts"):  # pages of documents keep their own title
         assert at.title[0].value == f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
         assert "Huyện" not in [s.label for s in at.selectbox]  # no district selector
 
@@ -87,3 +87,8 @@ def test_an_old_province_as_a_historic_part(db_path):
     assert at.title[0].value == "Kết quả thực hiện Bộ tiêu chí xã NTM theo huyện"
     assert "Ninh Thuận cũ — từ 01/07/2025 là một phần của tỉnh Khánh Hòa mới" in at.info[0].value
     assert "16,47" in " ".join(str(v) for t in at.table for v in t.value.to_numpy().ravel())
+
+
+def test_facts_of_new_khanh_hoa_hold_both_old_provinces_documents(db_path):
+    at = _open("facts", province="56@2025-07-01")
+    assert {"000", "002", "003"} <= {o.split(" ")[0] for o in at.selectbox(key="facts_doc").options}
