@@ -149,19 +149,40 @@ FACT_KIND = """coalesce((SELECT m.kind FROM pending_markers m
                          ORDER BY m.kind = 'planned' DESC LIMIT 1), 'actual')"""
 
 
-def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
-    """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
-    province."""
-    if table not in FACT_TABLES:
-        raise ValueError(table)
+_FACTS_CACHE: dict[tuple, pd.DataFrame] = {}
+FACTS_CACHE_MAX_ROWS = 200_000  # larger tables (national indicator values) are read per request, not kept
+
+
+def _all_facts(con, table: str) -> pd.DataFrame:
     kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
         f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
-            WHERE (? IS NULL OR u.province_code = ?)
-              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], f.unit_code))
-            ORDER BY f.doc_id, f.line""", [province_code, province_code, unit_codes, unit_codes]).df()
+            ORDER BY f.doc_id, f.line""").df()
+
+
+def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
+    """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
+    province. The database never changes between builds, so each table is read once per build (keyed by the
+    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times."""
+    if table not in FACT_TABLES:
+        raise ValueError(table)
+    info = build_info(con)
+    key = (info.get("data_fingerprint"), info.get("built_at"), table)
+    frame = _FACTS_CACHE.get(key)
+    if frame is None:
+        frame = _all_facts(con, table)
+        if len(frame) <= FACTS_CACHE_MAX_ROWS:
+            if len(_FACTS_CACHE) >= 4 * len(FACT_TABLES):  # an older build's tables
+                _FACTS_CACHE.clear()
+            _FACTS_CACHE[key] = frame
+    keep = pd.Series(True, index=frame.index)
+    if province_code is not None:
+        keep &= frame["province_code"] == province_code
+    if unit_codes is not None:
+        keep &= frame["unit_code"].isin(unit_codes)
+    return frame[keep].reset_index(drop=True)
 
 
 # Every fact table as one list of statements: table, unit, year, what is stated (`measure`), its category, value
