@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ntm import exports, fmt, loader, paths, store
+from ntm import exports, fmt, loader, paths, resultcache, store
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -79,15 +79,23 @@ def data_notice(lang_code: str) -> None:
 
 def cached(function_path: str, *args, **kwargs):
     """Run an `ntm` function on a fresh cursor, cached by its name, its arguments (the filters) and the database
-    file it read."""
-    return _cached(_database()[2], function_path, *args, **kwargs)
+    file it read: in memory, and on disk per build (ntm.resultcache) so a fresh server process does not compute
+    it again."""
+    _, status, key = _database()
+    return _cached(key, status.digest, function_path, *args, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(key: tuple, function_path: str, *args, **kwargs):
-    module, name = function_path.rsplit(".", 1)
-    function = getattr(__import__(module, fromlist=[name]), name)
-    return function(cursor(), *args, **kwargs)
+def _cached(key: tuple, digest: str | None, function_path: str, *args, **kwargs):
+    name = resultcache.key(function_path, args, kwargs)
+    stored = resultcache.load(digest, name)
+    if not resultcache.missing(stored):
+        return stored
+    module, attribute = function_path.rsplit(".", 1)
+    function = getattr(__import__(module, fromlist=[attribute]), attribute)
+    result = function(cursor(), *args, **kwargs)
+    resultcache.save(digest, name, result)
+    return result
 
 
 def provinces() -> list[dict]:

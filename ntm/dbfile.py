@@ -33,6 +33,7 @@ class Status:
     db: Path
     rebuilt: bool = False
     problems: list[Problem] = field(default_factory=list)
+    digest: str | None = None  # the served file's SHA-256: identifies the build (result caches key on it)
 
     @property
     def stale(self) -> bool:
@@ -148,18 +149,21 @@ def ensure(db: Path, fingerprint: str, build: Callable[[], object]) -> Status:
     with lock(db, exclusive=False):
         record = intact(db)
     if record and record.get("data_fingerprint") == fingerprint:
-        return Status(db)
+        return Status(db, digest=record["sha256"])
     problems = _known_failure(db, fingerprint)
     if problems is None:
         try:
             build()
-            return Status(db, rebuilt=True)
+            with lock(db, exclusive=False):
+                record = intact(db)
+            return Status(db, rebuilt=True, digest=record["sha256"] if record else None)
         except DataError as exc:
             problems = exc.problems
         except OSError as exc:
             problems = _unwritable(db, exc)
         _remember_failure(db, fingerprint, problems)
     with lock(db, exclusive=False):
-        if intact(db):
-            return Status(db, problems=problems)
+        record = intact(db)
+    if record:
+        return Status(db, problems=problems, digest=record["sha256"])
     raise NoDatabase(problems)

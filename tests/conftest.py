@@ -15,6 +15,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "ntm.duckdb"
+    os.environ["NTM_CACHE"] = str(tmp_path_factory.mktemp("cache"))  # results kept per build, never the repo's var/
     loader.build(path)
     os.environ["NTM_DB"] = str(path)  # the app and the CLI under test use this database
     return path

@@ -169,7 +169,7 @@ def _free_port() -> int:
 def test_run_app_starts_on_the_last_good_database(own_db, bad_data):
     port = _free_port()
     proc = subprocess.Popen(["bash", "scripts/run-app.sh", "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "NTM_PORT": str(port)}, stdout=subprocess.DEVNULL,
+                            env={**os.environ, "NTM_PORT": str(port), "NTM_WARM": "0"}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 90

@@ -1,0 +1,66 @@
+"""Results of the pages' domain calls kept on disk, per build of the database.
+
+The database never changes between builds, so a result computed once for a build (its SHA-256) stays right until
+the next build: a fresh server process reads it instead of computing again, and `scripts/warm.py` fills the cache
+after a build so that even the first visitor of a page gets a cold-process render without the computation. The
+files live under var/cache/<build digest>/ (NTM_CACHE overrides), written atomically by the app itself; caches of
+older builds are removed when a new build's cache is first written. Nothing here is read from a user or a file
+the app did not write.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+
+from ntm.paths import ROOT
+
+_MISSING = object()
+
+
+def folder() -> Path:
+    return Path(os.environ.get("NTM_CACHE", ROOT / "var" / "cache"))
+
+
+def key(function_path: str, args: tuple, kwargs: dict) -> str:
+    text = json.dumps([function_path, args, sorted(kwargs.items())], default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(digest: str | None, name: str):
+    """The stored result, or `MISSING`."""
+    if not digest:
+        return _MISSING
+    try:
+        with (folder() / digest / f"{name}.pkl").open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return _MISSING
+
+
+def save(digest: str | None, name: str, value) -> None:
+    """Store a result (best effort: a read-only var/ or a full disk only costs speed)."""
+    if not digest:
+        return
+    target = folder() / digest
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        if not target.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            for old in folder().iterdir():  # results of older builds
+                if old.is_dir() and old.name != digest:
+                    shutil.rmtree(old, ignore_errors=True)
+        fd, tmp = tempfile.mkstemp(dir=target, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target / f"{name}.pkl")
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def missing(value) -> bool:
+    return value is _MISSING

@@ -1,0 +1,43 @@
+"""Fill the result cache of the current database (ntm.resultcache) by rendering every page for every province in
+both languages, exactly as a visitor would (Streamlit's AppTest, in this process). `scripts/run-app.sh` starts it
+in the background after the database is checked, so a fresh server answers its first visitors from the cache.
+Usage: .venv/bin/python scripts/warm.py [--quiet]"""
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from ntm import loader, paths, store, timeline  # noqa: E402
+
+
+def main() -> int:
+    quiet = "--quiet" in sys.argv
+    status = loader.ensure(paths.db_path())
+    con = store.connect(status.db)
+    provinces = list(store.provinces(con)["code"])
+    provinces += [p["unit_id"] for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
+    con.close()
+    pages = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    started = time.perf_counter()
+    for lang in ("vi", "en"):
+        for province in provinces:
+            for page in pages:
+                at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+                at.query_params.update({"province": province, "lang": lang})
+                at.run()
+                if page != "overview":
+                    at.switch_page(f"pages/{page}.py").run()
+                if not quiet:
+                    print(f"{lang} {province} {page}: {'error' if at.exception else 'ok'}", flush=True)
+    if not quiet:
+        print(f"warm in {time.perf_counter() - started:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
