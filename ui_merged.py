@@ -6,9 +6,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from ntm import fmt, geo
+from ntm import boundaries, fmt, geo
 from ntm.charts import FONT, LEVEL_COLOURS, wrap
 from ntm.i18n import t
+from ntm.maps import LEVEL_RANK, NOT_YET
 from ntm.names import normalize
 
 MEASURE_LABELS = {"ntm": "level_ntm", "nang_cao": "level_nang_cao", "kieu_mau": "level_kieu_mau",
@@ -156,6 +157,17 @@ def _map(province: dict, f: dict, parts: list[dict]) -> None:
                 geojson=shape, locations=[x["id"] for x in shape["features"]], z=[0] * len(shape["features"]),
                 colorscale=[[0, "#F2F2F2"], [1, "#F2F2F2"]], showscale=False, name=part["name"],
                 marker=dict(line=dict(width=1, color="#999999")), hoverinfo="skip"))
+    levels = dict(zip(points["old_id"], points["last_level"], strict=False))
+    for part in [p for p in parts if p["in_units"]]:  # an old province's own uploaded commune boundaries
+        own = boundaries.load(part["code"])
+        if own:
+            ids = [x["id"] for x in own["features"]]
+            fig.add_trace(go.Choroplethmap(
+                geojson=own, locations=ids, showscale=False, zmin=0, zmax=3, name=t("map_commune_polygons", lang),
+                z=[LEVEL_RANK.get(str(levels.get(i) or "").removeprefix("xa_"), 0) for i in ids],
+                colorscale=[[0, NOT_YET], [0.33, LEVEL_COLOURS["ntm"]], [0.66, LEVEL_COLOURS["nang_cao"]],
+                            [1, LEVEL_COLOURS["kieu_mau"]]], marker=dict(opacity=0.7, line=dict(width=0.5,
+                                                                                                  color="white"))))
     placed = points[points["lat"].notna()]
     for level, colour in [(None, "#888888")] + [(f"xa_{k}", c) for k, c in LEVEL_COLOURS.items()]:
         part = placed[placed["last_level"].isna()] if level is None else placed[placed["last_level"] == level]

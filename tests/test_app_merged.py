@@ -92,3 +92,21 @@ def test_an_old_province_as_a_historic_part(db_path):
 def test_facts_of_new_khanh_hoa_hold_both_old_provinces_documents(db_path):
     at = _open("facts", province="56@2025-07-01")
     assert {"000", "002", "003"} <= {o.split(" ")[0] for o in at.selectbox(key="facts_doc").options}
+
+
+def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, tmp_path, monkeypatch):
+    import json
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from ntm import boundaries
+
+    monkeypatch.setenv("NTM_BOUNDARIES", str(tmp_path / "b"))
+    frame = gpd.GeoDataFrame(geometry=[box(109.1, 12.0, 109.2, 12.1)], crs="EPSG:4326")
+    boundaries.save("56", boundaries.prepare(frame, {"rows": {"22435": 0}}), "Sở NN&MT", "CC BY 4.0", {})
+    at = _open("map", province="56@2025-07-01")
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    polygons = [d for d in spec["data"] if d["type"] == "choroplethmap" and d.get("name") == "Ranh giới xã của tỉnh"]
+    assert polygons and polygons[0]["locations"] == ["22435"] and polygons[0]["z"] == [1]  # Cam Tân: NTM
