@@ -1,13 +1,13 @@
 """Cold pages, measured honestly. Run: .venv/bin/python bench/bench_cold.py [PROVINCE ...]
 
-Every measurement is a fresh process: the page is rendered by Streamlit's AppTest in a new Python process (as a
-new server process would), on a database built for the benchmark, in two states of the result cache
-(ntm.resultcache): empty (a new empty cache for every render), and filled by scripts/warm.py as run-app.sh does after start. Both states are timed the
-same way; wall and CPU time of the render (the child's own clocks) and of the whole process are reported, with
-the load average before each state. The overview runs first in every process (the app's default page), so a page's
-time includes it, as a visitor's first load of a forwarded link does. Then a browser: a fresh server (warm
-cache), each page loaded once in a new tab, timed to visible content. Targets: under 1 s server-side, under 3 s
-to content in the browser. Default provinces: all of the 2024 list and the three merged in 2025."""
+Every measurement is a fresh process: the page is rendered by Streamlit's AppTest in a new Python process (as a new
+server process would), on a database built for the benchmark, in two states of the result cache (ntm.resultcache):
+empty (a new empty cache for every render), and filled by scripts/warm.py as run-app.sh does after start. Both
+states are timed the same way; wall and CPU time of the render (the child's own clocks) and of the whole process
+are reported, with the load average before each state. The overview runs first in every process (the app's default
+page), so a page's time includes it, as a visitor's first load of a forwarded link does. Then a browser: a fresh
+server (warm cache), each page loaded once in a new tab, timed to visible content. Targets: under 1 s server-side,
+under 3 s to content in the browser. Default provinces: all of the 2024 list and the three merged in 2025."""
 
 import json
 import os
