@@ -60,6 +60,9 @@ def assess(series: dict[int, float], as_of: int, target: float, target_year: int
     return {**result, "status": status, "projection": actual + pace * (target_year - as_of), "year_reached": reached}
 
 
+_NO_ROWS = pd.DataFrame(columns=["year", "value", "fact_kind", "doc_id", "line", "section"])
+
+
 def _src(row: dict, docs, lang) -> dict:
     return {"doc_id": row["doc_id"], "line": int(row["line"]),
             "citation": citation(docs[row["doc_id"]], row.get("section"), [row["line"]], lang)}
@@ -105,21 +108,27 @@ def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, ca
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
-    rows = _stated(con, unit, measure, t["category"])
+    rows = _stated(cache["stated"], unit, measure, t["category"])
     rows = rows[rows["fact_kind"] == "actual"]
     return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
 
 
-def _stated(con, unit: str, measure: str, category: str | None) -> pd.DataFrame:
-    rows = store.facts(con, "reported_aggregates", unit_codes=[unit])
-    return rows[(rows["measure"] == measure) & (rows["category"].fillna("") == (category or ""))
-                & rows["year"].notna()]
+def _stated_by_key(con, province_code: str) -> dict[tuple, pd.DataFrame]:
+    """The province's stated figures with a year, grouped once by unit, measure and category."""
+    rows = store.facts(con, "reported_aggregates", province_code)
+    rows = rows[rows["year"].notna()].assign(_category=rows["category"].fillna(""))
+    return {k: g for k, g in rows.groupby(["unit_code", "measure", "_category"], sort=False)}
 
 
-def _expected(con, row: dict, as_of: int, docs, lang) -> list[dict]:
+def _stated(stated: dict[tuple, pd.DataFrame], unit: str, measure: str, category: str | None) -> pd.DataFrame:
+    """The figures stated for one unit and measure (from `_stated_by_key`)."""
+    return stated.get((unit, measure, category or ""), _NO_ROWS)
+
+
+def _expected(stated: dict[tuple, pd.DataFrame], row: dict, as_of: int, docs, lang) -> list[dict]:
     """Figures the documents only expect (or aim at) for the same unit and measure, up to the as-of year:
     shown beside the status, never used for it."""
-    rows = _stated(con, row["unit_code"], row["measure"], row["category"])
+    rows = _stated(stated, row["unit_code"], row["measure"], row["category"])
     rows = rows[(rows["fact_kind"] != "actual") & (rows["year"] <= as_of)]
     return [{"year": int(r["year"]), "value": r["value"], "kind": r["fact_kind"], **_src(r, docs, lang)}
             for r in rows.to_dict("records")]
@@ -152,7 +161,7 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
     scope = store.programme_scope(con, code)
     if not scope.empty:
         programme[code] = int(scope.iloc[0]["count"])
-    out, cache = [], {}
+    out, cache = [], {"stated": _stated_by_key(con, code)}
     for row in t.astype(object).where(t.notna(), None).to_dict("records"):
         better = measures.loc[row["measure"], "better"]
         target = row["value"]
@@ -177,7 +186,7 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
-            "better": better, "reading": how, "expected": _expected(con, row, as_of, docs, lang),
+            "better": better, "reading": how, "expected": _expected(cache["stated"], row, as_of, docs, lang),
             "method": METHOD[lang], "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}

@@ -82,8 +82,11 @@ def provinces(con) -> pd.DataFrame:
 
 
 def documents(con) -> pd.DataFrame:
-    frame = con.execute("SELECT * FROM documents ORDER BY doc_id").df()
-    return frame.astype(object).where(frame.notna(), None)  # a missing number is None, not NaN
+    def read():
+        frame = con.execute("SELECT * FROM documents ORDER BY doc_id").df()
+        return frame.astype(object).where(frame.notna(), None)  # a missing number is None, not NaN
+
+    return _per_build(con, "documents", read).copy()
 
 
 def commune_groups(con, set_code: str) -> pd.DataFrame:
@@ -153,6 +156,20 @@ _FACTS_CACHE: dict[tuple, pd.DataFrame] = {}
 FACTS_CACHE_MAX_ROWS = 200_000  # larger tables (national indicator values) are read per request, not kept
 
 
+def _per_build(con, name: str, read) -> pd.DataFrame:
+    """A table read once per build of the database (which never changes between builds), kept in memory."""
+    info = build_info(con)
+    key = (info.get("data_fingerprint"), info.get("built_at"), name)
+    frame = _FACTS_CACHE.get(key)
+    if frame is None:
+        frame = read()
+        if len(frame) <= FACTS_CACHE_MAX_ROWS:
+            if len(_FACTS_CACHE) >= 4 * (len(FACT_TABLES) + 2):  # an older build's tables
+                _FACTS_CACHE.clear()
+            _FACTS_CACHE[key] = frame
+    return frame
+
+
 def _all_facts(con, table: str) -> pd.DataFrame:
     kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
@@ -168,15 +185,7 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
     build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times."""
     if table not in FACT_TABLES:
         raise ValueError(table)
-    info = build_info(con)
-    key = (info.get("data_fingerprint"), info.get("built_at"), table)
-    frame = _FACTS_CACHE.get(key)
-    if frame is None:
-        frame = _all_facts(con, table)
-        if len(frame) <= FACTS_CACHE_MAX_ROWS:
-            if len(_FACTS_CACHE) >= 4 * len(FACT_TABLES):  # an older build's tables
-                _FACTS_CACHE.clear()
-            _FACTS_CACHE[key] = frame
+    frame = _per_build(con, table, lambda: _all_facts(con, table))
     keep = pd.Series(True, index=frame.index)
     if province_code is not None:
         keep &= frame["province_code"] == province_code
