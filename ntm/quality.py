@@ -234,7 +234,20 @@ def _bases(con, province) -> dict[str, list[tuple[float, str, str]]]:
     return out
 
 
+_SHARES: dict[tuple, list[Finding]] = {}
+
+
 def _share_findings(con, province) -> list[Finding]:
+    """The share findings of a province, worked out once per build for the four share rules that report them."""
+    key = (*store.build_key(con), province)
+    if key not in _SHARES:
+        if len(_SHARES) > 64:
+            _SHARES.clear()
+        _SHARES[key] = _compute_share_findings(con, province)
+    return _SHARES[key]
+
+
+def _compute_share_findings(con, province) -> list[Finding]:
     """A printed percentage against its numerator and denominator in the same sentence or table row: rounded is
     agreement; truncated, another base, or no fit at all is a finding, saying which."""
     out = []

@@ -156,10 +156,15 @@ _FACTS_CACHE: dict[tuple, pd.DataFrame] = {}
 FACTS_CACHE_MAX_ROWS = 200_000  # larger tables (national indicator values) are read per request, not kept
 
 
+def build_key(con) -> tuple:
+    """What identifies the build a connection reads (results computed from it stay right until the next)."""
+    info = build_info(con)
+    return info.get("data_fingerprint"), info.get("built_at")
+
+
 def _per_build(con, name: str, read) -> pd.DataFrame:
     """A table read once per build of the database (which never changes between builds), kept in memory."""
-    info = build_info(con)
-    key = (info.get("data_fingerprint"), info.get("built_at"), name)
+    key = (*build_key(con), name)
     frame = _FACTS_CACHE.get(key)
     if frame is None:
         frame = read()
