@@ -16,7 +16,6 @@ from ntm.criteria import (
     SET_KIEU_MAU,
     SET_NANG_CAO,
     SET_NTM,
-    Evaluation,
     Rulebook,
     declared_statuses,
     evaluate,
@@ -50,50 +49,70 @@ def assess(con, units: pd.DataFrame, values: pd.DataFrame, year: int, rules: Rul
         of_set = of_set[of_set["unit_code"].isin(units["unit_code"]) & (of_set["year"] == year)]
         evaluations[set_code] = evaluate(_values_of(values, set_code), units, rules, set_code, of_set, [year])
     model = _values_of(values, SET_KIEU_MAU)
-    rows = {s: (ev.criteria.groupby("unit_code"), ev.indicators.groupby("unit_code")) for s, ev in evaluations.items()}
-    communes = [_record(u, year, evaluations, rows, model, rules, illustrative) for u in units.itertuples()]
+    # detail records built in one pass per set (records of the whole frame, then grouped by commune): no pandas
+    # filtering per commune
+    details = {s: _records_by_unit(s, ev.criteria, ev.indicators, rules) for s, ev in evaluations.items()}
+    counts = {s: ev.units.set_index("unit_code").to_dict("index") for s, ev in evaluations.items()}
+    counts["n"] = (rules.n_criteria(SET_NTM), rules.n_criteria(SET_NANG_CAO))
+    income = _income_by_unit(evaluations[SET_NANG_CAO].indicators)
+    smart = _model_flags(model)
+    communes = [_record(u, year, counts, details, income, smart, rules, illustrative) for u in units.itertuples()]
     return {"evaluations": evaluations, "communes": communes}
 
 
-def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> list[dict]:
-    """One commune's criteria (crit) with their indicators (ind), as records."""
+def _records_by_unit(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> dict[str, list]:
+    """Every unit's criteria with their indicators, as records (one conversion of each frame)."""
     names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
-    by_criterion: dict[str, list[dict]] = {}
-    for i in ind.to_dict("records"):
-        by_criterion.setdefault(i["criterion_no"], []).append(
-            {"code": i["indicator_code"], "value": _none(i["value"]), "threshold": _none(i["threshold"]),
-             "threshold_text": _none(i["threshold_text"]), "comparator": _none(i["comparator"]),
-             "status": i["status"], "gap": _none(i["gap"]), "source": _none(i["threshold_source"])})
-    out = []
-    for c in sorted(crit.to_dict("records"), key=lambda c: (len(c["criterion_no"]), c["criterion_no"])):
-        out.append({
+    columns = ["unit_code", "criterion_no", "indicator_code", "value", "threshold", "threshold_text", "comparator",
+               "status", "gap", "threshold_source"]
+    ind = ind[columns].astype(object)
+    ind = ind.where(ind.notna(), None)  # NaN as None once for the whole frame, not cell by cell
+    indicators: dict[tuple, list[dict]] = {}
+    for u, no, code, value, threshold, text, comparator, status, gap, source in ind.itertuples(index=False):
+        indicators.setdefault((u, no), []).append(
+            {"code": code, "value": value, "threshold": threshold, "threshold_text": text, "comparator": comparator,
+             "status": status, "gap": gap, "source": source})
+    out: dict[str, list] = {}
+    for c in sorted(crit.to_dict("records"), key=lambda c: (c["unit_code"], len(c["criterion_no"]), c["criterion_no"])):
+        out.setdefault(c["unit_code"], []).append({
             "criterion": c["criterion_no"], "name": names.get(c["criterion_no"]), "status": c["status"],
             "basis": c["basis"], "declared": _none(c["declared"]), "disagrees": bool(c["disagrees"]),
             "declared_source": {"doc_id": c["doc_id"], "line": int(c["line"])} if _none(c["doc_id"]) else None,
-            "indicators": by_criterion.get(c["criterion_no"], [])})
+            "indicators": indicators.get((c["unit_code"], c["criterion_no"]), [])})
     return out
 
 
-def _record(u, year: int, evaluations: dict[str, Evaluation], rows: dict, model: pd.DataFrame, rules: Rulebook,
+def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> list[dict]:
+    """One unit's criteria (crit) with their indicators (ind), as records."""
+    return next(iter(_records_by_unit(set_code, crit, ind, rules).values()), [])
+
+
+def _income_by_unit(nc_indicators: pd.DataFrame) -> dict[str, tuple]:
+    """Each commune's income per capita on the advanced set: (value, threshold or None when unknown)."""
+    income = nc_indicators[nc_indicators["indicator_code"] == INCOME]
+    known = income["status"] != "unknown_threshold"
+    return {u: (_none(v), _none(t) if k else None)
+            for u, v, t, k in zip(income["unit_code"], income["value"], income["threshold"], known, strict=True)}
+
+
+def _model_flags(model: pd.DataFrame) -> dict[tuple, float]:
+    return {(u, c): v for u, c, v in zip(model["unit_code"], model["indicator_code"], model["value"], strict=True)
+            if _none(v) is not None}
+
+
+def _record(u, year: int, counts: dict, details: dict, income: dict, smart: dict, rules: Rulebook,
             illustrative: bool) -> dict:
-    ntm, nc = evaluations[SET_NTM], evaluations[SET_NANG_CAO]
-
-    def records(set_code):
-        crit, ind = rows[set_code]
-        return _criteria_records(set_code, crit.get_group(u.unit_code), ind.get_group(u.unit_code), rules)
-
-    row = ntm.units[ntm.units["unit_code"] == u.unit_code].iloc[0]
-    nc_row = nc.units[nc.units["unit_code"] == u.unit_code].iloc[0]
-    eligible = _eligibility(u.unit_code, row, nc_row, rows[SET_NANG_CAO][1].get_group(u.unit_code), model, rules)
+    row, nc_row = counts[SET_NTM][u.unit_code], counts[SET_NANG_CAO][u.unit_code]
+    eligible = _eligibility(u.unit_code, row, nc_row, income.get(u.unit_code, (None, None)), smart, counts["n"])
     return {"code": u.unit_code, "name": u.name, "district": u.district, "set": SET_NTM, "year": year,
             "criteria_met": int(row["criteria_met"]), "criteria_not_met": int(row["criteria_not_met"]),
             "criteria_incomplete": int(row["criteria_incomplete"]), "group": _none(row["group"]),
             "eligible": eligible, "illustrative": illustrative,
-            "criteria": records(SET_NTM),
+            "criteria": details[SET_NTM].get(u.unit_code, []),
             "nang_cao": {"criteria_met": int(nc_row["criteria_met"]),
                          "criteria_not_met": int(nc_row["criteria_not_met"]),
                          "criteria_incomplete": int(nc_row["criteria_incomplete"]),
-                         "criteria": records(SET_NANG_CAO)}}
+                         "criteria": details[SET_NANG_CAO].get(u.unit_code, [])}}
 
 
 def _reasons(row, n: int, label_vi: str, label_en: str) -> list[dict]:
@@ -109,39 +128,36 @@ def _reasons(row, n: int, label_vi: str, label_en: str) -> list[dict]:
                    f"without enough data (criteria {', '.join(missing)})"}]
 
 
-def _eligibility(unit: str, row, nc_row, nc_indicators: pd.DataFrame, model: pd.DataFrame, rules: Rulebook) -> dict:
-    n_ntm, n_nc = rules.n_criteria(SET_NTM), rules.n_criteria(SET_NANG_CAO)
+def _eligibility(unit: str, row, nc_row, income: tuple, smart: dict, n: tuple[int, int]) -> dict:
+    n_ntm, n_nc = n
     ntm_reasons = _reasons(row, n_ntm, "Bộ tiêu chí xã NTM", "Commune NTM set")
     nc_reasons = ([{"vi": "Chưa đủ điều kiện xã NTM", "en": "Not eligible as an NTM commune"}] if ntm_reasons else []) \
         + _reasons(nc_row, n_nc, "Bộ tiêu chí xã NTM nâng cao", "Advanced NTM set")
     km_reasons = [{"vi": "Chưa đủ điều kiện xã NTM nâng cao", "en": "Not eligible as an advanced NTM commune"}] \
         if nc_reasons else []
-    km_reasons += _model_conditions(unit, nc_indicators, model)
+    km_reasons += _model_conditions(unit, income, smart)
     return {level: {"eligible": not reasons, "reasons": reasons}
             for level, reasons in (("ntm", ntm_reasons), ("nang_cao", nc_reasons), ("kieu_mau", km_reasons))}
 
 
-def _model_conditions(unit: str, nc_indicators: pd.DataFrame, model: pd.DataFrame) -> list[dict]:
-    """Decision 319: income >= 110 % of the advanced income threshold; >= 1 smart village; >= 1 field."""
+def _model_conditions(unit: str, income: tuple, smart: dict) -> list[dict]:
+    """Decision 319: income >= 110 % of the advanced income threshold; >= 1 smart village; >= 1 field.
+    `income`: (value, threshold) of the commune; `smart`: (unit, KM code) -> value."""
     reasons = []
-    income = nc_indicators[nc_indicators["indicator_code"] == INCOME]
-    value = income["value"].iloc[0] if len(income) else None
-    threshold = income["threshold"].iloc[0] if len(income) and income["status"].iloc[0] != "unknown_threshold" \
-        else None
-    if _none(value) is None:
+    value, threshold = income
+    if value is None:
         reasons.append({"vi": "Chưa có số liệu thu nhập bình quân đầu người", "en": "No income per capita value"})
-    elif _none(threshold) is None:
+    elif threshold is None:
         reasons.append({"vi": "Chưa biết ngưỡng thu nhập xã NTM nâng cao của năm/vùng này, không xác định được "
                               "mức 110 %", "en": "The advanced-NTM income threshold for this year and region is "
                                                 "unknown, so the 110 % level cannot be judged"})
     elif value < MODEL_INCOME_FACTOR * threshold:
         reasons.append({"vi": f"Thu nhập {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}",
                         "en": f"Income {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}"})
-    mine = model[model["unit_code"] == unit].set_index("indicator_code")["value"] if len(model) else pd.Series()
     for code, vi, en in (("KM.3", "Chưa có mô hình thôn thông minh", "No smart-village model"),
                          ("KM.4", "Chưa có lĩnh vực nổi trội đạt tiêu chí kiểu mẫu",
                           "No outstanding field meeting the model criteria")):
-        if _none(mine.get(code)) is None or mine.get(code) < 1:
+        if smart.get((unit, code), 0) < 1:
             reasons.append({"vi": vi, "en": en})
     return reasons
 
