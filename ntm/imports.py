@@ -172,7 +172,7 @@ def preview(con, checked: kinds.Validated, lang: str = "vi") -> dict:
                       "status": status})
     counts = {s: sum(i["status"] == s for i in items) for s in ("new", "changed", "same")}
     vi = lang == "vi"
-    parts = [f"{i['unit']}, {i['what']}: {_v(i['before'])} → {_v(i['after'])}"
+    parts = [f"{i['unit']}, {i['what']}: {shown(i['before'])} → {shown(i['after'])}"
              + (f" {i['unit_of_measure']}" if i["unit_of_measure"] else "") for i in items if i["status"] == "changed"]
     parts += [f"{counts['new']} {'dòng mới' if vi else 'new rows'}",
               f"{counts['same']} {'dòng trùng' if vi else 'rows unchanged'}"]
@@ -188,7 +188,7 @@ def _same(old, new) -> bool:
         return str(old) == str(new)
 
 
-def _v(value) -> str:
+def shown(value) -> str:
     from ntm.fmt import number
 
     if value is None or value != value:
