@@ -15,7 +15,8 @@ PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("roadmap", "lo-trinh-muc-tieu", ":material/timeline:"),
          ("funding", "nguon-von", ":material/payments:"),
          ("quality", "chat-luong-du-lieu", ":material/rule:"),
-         ("sources", "nguon-phuong-phap", ":material/menu_book:")]
+         ("sources", "nguon-phuong-phap", ":material/menu_book:"),
+         ("imports", "nhap-so-lieu", ":material/upload_file:")]
 nav = st.navigation([st.Page(f"pages/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,
                              default=name == "overview") for name, path, icon in PAGES])
 st.session_state["filters"] = ui.sidebar_filters()

@@ -155,7 +155,8 @@ def preview(con, checked: kinds.Validated, lang: str = "vi") -> dict:
         for k in key:
             frame[k] = frame[k].astype(object).where(frame[k].notna(), None).map(
                 lambda v: None if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-    before = loaded.drop_duplicates(key, keep="last").set_index(key)[kind.value]
+    last = loaded.drop_duplicates(key, keep="last").set_index(key)
+    before, loaded_unit = last[kind.value], last["unit"]
     names = dict(zip(loaded["unit_code"], loaded["unit_name"], strict=False))
     unit_names = store.units(con)[["code", "name"]].set_index("code")["name"]
     items = []
@@ -165,7 +166,8 @@ def preview(con, checked: kinds.Validated, lang: str = "vi") -> dict:
         new = rec[kind.value]
         status = "new" if k not in before.index else "same" if _same(old, new) else "changed"
         what = " ".join(str(rec[c]) for c in key[1:] if rec.get(c) not in (None, "") and c != "set_code")
-        measure = rec.get("unit") if isinstance(rec.get("unit"), str) else None
+        measure = loaded_unit.get(k) if k in loaded_unit.index else rec.get("unit")  # as the documents write it
+        measure = measure if isinstance(measure, str) else None
         items.append({"line": rec["line"], "unit_code": rec["unit_code"],
                       "unit": names.get(rec["unit_code"]) or unit_names.get(rec["unit_code"], rec["unit_code"]),
                       "what": what, "before": old, "after": new, "unit_of_measure": measure,
@@ -198,13 +200,13 @@ def shown(value) -> str:
 
 
 def stage(con, path: str | Path, kind: str, province_code: str, file_name: str, by: str, note: str = "",
-          licence: str = LICENCE, base: Path | None = None) -> str:
-    """Validate and keep an upload as a batch (not yet applied); returns its id. Nothing is written when the
-    file is not valid."""
+          licence: str = LICENCE, base: Path | None = None, checked: kinds.Validated | None = None) -> str:
+    """Validate (unless `checked` is the result of `check` on the same file) and keep an upload as a batch, not
+    yet applied; returns its id. Nothing is written when the file is not valid."""
     base = base or root()
     path = Path(path)
     suffix = Path(str(file_name)).suffix.lower()
-    checked = check(con, path, kind, province_code, file_name)
+    checked = checked or check(con, path, kind, province_code, file_name)
     if suffix not in SUFFIXES:
         suffix = path.suffix.lower() if path.suffix.lower() in SUFFIXES else ".csv"
     now = datetime.now(UTC)

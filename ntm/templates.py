@@ -58,9 +58,6 @@ def workbook(con, kind_name: str, province_code: str) -> bytes:
         cell.font, cell.fill = bold, fill
         data.column_dimensions[get_column_letter(j)].width = max(14, len(column.header) + 2)
         letter = get_column_letter(j)
-        if column.type in ("unit", "text", "choice", "measure", "date"):
-            for r in range(2, DATA_ROWS + 2):
-                data.cell(row=r, column=j).number_format = "@"  # codes and dates stay text as typed
         source = next(((lt, n) for key, lt, n in extra_lists if key == column.key or
                        (column.type == "unit" and key == "unit")), None)
         if source:
