@@ -46,9 +46,14 @@ def boundaries_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(db_path, tmp_path_factory, boundaries_dir):
+    yield from _serve(tmp_path_factory, {"NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir)})
+
+
+def _serve(tmp_path_factory, env: dict):
+    """`streamlit run app.py` on a free port of 127.0.0.1 with `env` on top of ours; yields its URL."""
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    env = {**os.environ, "NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir)}
+    env = {**os.environ, **env}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -229,4 +234,76 @@ def test_every_page_of_a_merged_province(page, server, requests_seen, artifacts,
             page.wait_for_timeout(1500)
         assert not page.locator("[data-testid='stException']").count()
         page.screenshot(path=str(artifacts / f"merged_{province[:2]}_{path or 'tong-quan'}.png"), full_page=True)
+    assert _outside(requests_seen) == []
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory):
+    """A server with a database, an import folder and an editor account of its own."""
+    from ntm import accounts, loader
+
+    base = tmp_path_factory.mktemp("office")
+    env = {"NTM_DB": str(base / "ntm.duckdb"), "NTM_IMPORTS": str(base / "imports"),
+           "NTM_ACCOUNTS": str(base / "accounts.json"), "NTM_BOUNDARIES": str(base / "boundaries")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        loader.build(base / "ntm.duckdb")
+        accounts.add("bien.tap", "mat khau bien tap", "editor")
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    for url in _serve(tmp_path_factory, env):
+        yield url, env
+
+
+def test_import_upload_preview_apply_undo(page, import_server, requests_seen, artifacts):
+    """An editor signs in, uploads a filled recognitions template (set_input_files), reads the preview, applies:
+    the batch is in the history and its figure is in the database; undo puts the database back."""
+    from openpyxl import load_workbook
+
+    from ntm import store, templates
+
+    url, env = import_server
+    db = Path(env["NTM_DB"])
+    con = store.connect(db)
+    before = store.content_checksum(con)
+    blank = templates.workbook(con, "recognitions", "56")
+    con.close()
+    path = artifacts / "import_recognitions_filled.xlsx"
+    path.write_bytes(blank)
+    wb = load_workbook(path)
+    for j, v in enumerate(["22723", "Sơn Hiệp", "NTM", 2025, "15/QĐ-UBND", "10/06/2025", "Thực tế"], start=1):
+        wb["Số liệu"].cell(row=2, column=j, value=v)
+    wb.save(path)
+
+    page.goto(f"{url}/nhap-so-lieu?province=56")
+    page.get_by_role("heading", name="Nhập số liệu của địa phương").wait_for(timeout=60_000)
+    _ready(page)
+    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
+        page.keyboard.press("Escape")
+    page.get_by_label("Tài khoản").fill("bien.tap")
+    page.get_by_label("Mật khẩu").fill("mat khau bien tap")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Đang đăng nhập: bien.tap").wait_for(timeout=60_000)
+    _ready(page)
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
+    page.get_by_text("1 dòng mới; 0 dòng trùng").wait_for(timeout=60_000)
+    _ready(page)
+    page.screenshot(path=str(artifacts / "import_preview.png"), full_page=True)
+    page.get_by_role("button", name="Áp dụng").click()
+    page.get_by_text("Đã áp dụng lô").wait_for(timeout=120_000)
+    _ready(page)
+    con = store.connect(db)
+    assert con.execute("SELECT count(*) FROM recognitions r JOIN documents d USING (doc_id) WHERE d.kind = 'import' "
+                       "AND r.unit_code = '22723' AND r.year = 2025 AND r.line = 2").fetchone()[0] == 1
+    con.close()
+    page.screenshot(path=str(artifacts / "import_applied.png"), full_page=True)
+    page.get_by_role("button", name="Hoàn tác").click()
+    page.get_by_text("Đã hoàn tác lô").wait_for(timeout=120_000)
+    _ready(page)
+    con = store.connect(db)
+    assert store.content_checksum(con) == before
+    con.close()
+    page.screenshot(path=str(artifacts / "import_undone.png"), full_page=True)
     assert _outside(requests_seen) == []
