@@ -159,13 +159,15 @@ def preview(con, checked: kinds.Validated, lang: str = "vi") -> dict:
     before, loaded_unit = last[kind.value], last["unit"]
     names = dict(zip(loaded["unit_code"], loaded["unit_name"], strict=False))
     unit_names = store.units(con)[["code", "name"]].set_index("code")["name"]
+    labels = {c.key: {v: k for k, v in c.choices.items()} for c in kind.columns if c.choices}  # as the file says
     items = []
     for rec in rows.to_dict("records"):
         k = tuple(rec[c] for c in key)
         old = before.get(k) if k in before.index else None
         new = rec[kind.value]
         status = "new" if k not in before.index else "same" if _same(old, new) else "changed"
-        what = " ".join(str(rec[c]) for c in key[1:] if rec.get(c) not in (None, "") and c != "set_code")
+        what = " ".join(labels.get(c, {}).get(rec[c], str(rec[c])) for c in key[1:]
+                        if rec.get(c) not in (None, "") and c != "set_code")
         measure = loaded_unit.get(k) if k in loaded_unit.index else rec.get("unit")  # as the documents write it
         measure = measure if isinstance(measure, str) else None
         items.append({"line": rec["line"], "unit_code": rec["unit_code"],
