@@ -40,6 +40,13 @@ DOC_COLUMNS = ["doc_id", "file", "kind", "issuer", "number", "date", "date_text"
 LICENCE = "Số liệu của cơ quan nhập (owned by the importing office)"
 
 
+def suffix_of(file_name: str, allowed: tuple[str, ...] = SUFFIXES) -> str:
+    """The declared format of an upload's name, when allowed (".bin" otherwise); the name itself never enters a
+    path."""
+    suffix = Path(str(file_name)).suffix.lower()
+    return suffix if suffix in allowed else ".bin"
+
+
 def root() -> Path:
     """The batch folder: $NTM_IMPORTS or var/imports."""
     return Path(os.environ.get("NTM_IMPORTS") or paths.ROOT / "var" / "imports")
@@ -104,7 +111,8 @@ def applied(base: Path | None = None) -> list[Path]:
     base = base or root()
     order = [e["batch"] for e in events(base) if e["event"] == "applied"]
     now = statuses(base)
-    return [batch_dir(b, base) for b in dict.fromkeys(order) if now.get(b) == "applied" and BATCH_ID.match(b)]
+    folders = [batch_dir(b, base) for b in dict.fromkeys(order) if now.get(b) == "applied" and BATCH_ID.match(b)]
+    return [f for f in folders if (f / "documents.csv").exists()]  # boundary uploads are not part of the build
 
 
 def fingerprint(base: Path | None = None) -> str:
@@ -207,10 +215,8 @@ def stage(con, path: str | Path, kind: str, province_code: str, file_name: str, 
     yet applied; returns its id. Nothing is written when the file is not valid."""
     base = base or root()
     path = Path(path)
-    suffix = Path(str(file_name)).suffix.lower()
     checked = checked or check(con, path, kind, province_code, file_name)
-    if suffix not in SUFFIXES:
-        suffix = path.suffix.lower() if path.suffix.lower() in SUFFIXES else ".csv"
+    suffix = suffix_of(file_name) if suffix_of(file_name) != ".bin" else suffix_of(path.name)
     now = datetime.now(UTC)
     batch_id = f"b{now:%Y%m%d}t{now:%H%M%S}-{secrets.token_hex(4)}"
     folder = batch_dir(batch_id, base)
@@ -309,8 +315,45 @@ def undo(batch_id: str, by: str, db: Path | None = None, base: Path | None = Non
     batch_dir(batch_id, base)
     with writer(base):
         _expect(base, batch_id, "applied")
+        if not (batch_dir(batch_id, base) / "documents.csv").exists():
+            raise DataError([Problem("imports", None, None, "ranh giới được gỡ trên trang Bản đồ",
+                                     "boundaries are removed on the Map page")])
         _append(base, "reverted", batch_id, by)
         _rebuild(db or paths.db_path())
+
+
+def record_boundaries(province_code: str, data: bytes, file_name: str, by: str, communes: int, source: str,
+                      licence: str, base: Path | None = None) -> str:
+    """A boundary upload saved by ntm.boundaries (var/boundaries), kept in the same history: a batch of kind
+    `boundaries` with the original file and its SHA-256; earlier boundary batches of the province are marked
+    reverted (replaced). It is not part of the database build."""
+    base = base or root()
+    now = datetime.now(UTC)
+    batch_id = f"b{now:%Y%m%d}t{now:%H%M%S}-{secrets.token_hex(4)}"
+    suffix = suffix_of(file_name, (".geojson", ".json", ".zip", ".gpkg"))
+    with writer(base):
+        folder = batch_dir(batch_id, base)
+        folder.mkdir(parents=True)
+        (folder / f"original{suffix}").write_bytes(data)
+        meta = {"id": batch_id, "kind": "boundaries", "table": None, "province": province_code,
+                "file_name": excerpt(file_name, 120), "sha256": hashlib.sha256(data).hexdigest(),
+                "by": excerpt(by, 60), "at": now.isoformat(timespec="seconds"), "note": "", "rows": communes,
+                "source": excerpt(source, 300), "licence": excerpt(licence, 200)}
+        (folder / "batch.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        remove_boundaries(province_code, by, base, locked=True)
+        _append(base, "staged", batch_id, meta["by"], kind="boundaries", province=province_code, rows=communes)
+        _append(base, "applied", batch_id, meta["by"])
+    return batch_id
+
+
+def remove_boundaries(province_code: str, by: str, base: Path | None = None, locked: bool = False) -> None:
+    """Mark the province's applied boundary batches reverted (the boundaries were removed or replaced)."""
+    base = base or root()
+    with contextlib.nullcontext() if locked else writer(base):
+        history_now = history(base)
+        for batch_id in history_now.loc[(history_now["kind"] == "boundaries") & (history_now["status"] == "applied")
+                                        & (history_now["province"] == province_code), "id"]:
+            _append(base, "reverted", batch_id, by)
 
 
 def _expect(base: Path, batch_id: str, status: str) -> None:

@@ -4,7 +4,6 @@ ntm.imports (one writer, append-only log, database rebuilt from data/ plus the a
 
 import hashlib
 import secrets
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -55,10 +54,10 @@ editor = bool(user) and user["role"] == "editor"
 
 def _stage(upload) -> dict | None:
     """Check the upload, keep it as a batch and preview it; the problems when it is not valid."""
-    suffix = Path(upload.name).suffix.lower()
+    suffix = imports.suffix_of(upload.name)
     folder = imports.root() / ".uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{secrets.token_hex(8)}{suffix if suffix in imports.SUFFIXES else '.bin'}"  # never its name
+    path = folder / f"{secrets.token_hex(8)}{suffix}"  # a generated name: the upload's own is only metadata
     path.write_bytes(upload.getvalue())
     try:
         con = ui.cursor()

@@ -46,7 +46,35 @@ def boundaries_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(db_path, tmp_path_factory, boundaries_dir):
-    yield from _serve(tmp_path_factory, {"NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir)})
+    from ntm import accounts
+
+    office = tmp_path_factory.mktemp("office")
+    env = {"NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir), "NTM_IMPORTS": str(office / "imports"),
+           "NTM_ACCOUNTS": str(office / "accounts.json")}
+    saved = os.environ.get("NTM_ACCOUNTS")
+    os.environ["NTM_ACCOUNTS"] = env["NTM_ACCOUNTS"]
+    try:
+        accounts.add("bien.tap", EDITOR_PASSWORD, "editor")
+    finally:
+        os.environ.pop("NTM_ACCOUNTS") if saved is None else os.environ.__setitem__("NTM_ACCOUNTS", saved)
+    yield from _serve(tmp_path_factory, env)
+
+
+EDITOR_PASSWORD = "mat khau bien tap"
+
+
+def _sign_in(page, server) -> None:
+    """Sign in as the editor on the import page (the session keeps it while the app's own links are followed)."""
+    page.goto(f"{server}/nhap-so-lieu?province=56&as_of=2023")
+    page.get_by_role("heading", name="Nhập số liệu của địa phương").wait_for(timeout=60_000)
+    _ready(page)
+    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
+        page.keyboard.press("Escape")
+    page.get_by_label("Tài khoản").fill("bien.tap")
+    page.get_by_label("Mật khẩu").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Đang đăng nhập: bien.tap").wait_for(timeout=60_000)
+    _ready(page)
 
 
 def _serve(tmp_path_factory, env: dict):
@@ -186,11 +214,10 @@ def test_hostile_boundary_upload(page, server, requests_seen, artifacts, boundar
                                                                   [109.1 + i / 10, 12.1], [109 + i / 10, 12]]]}}
                 for i, (code, name) in enumerate([("22435", "Cam Tân"), ("99999", pixel)])]
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    page.goto(f"{server}/ban-do?province=56&as_of=2023")
+    _sign_in(page, server)  # uploading boundaries needs an editor
+    page.get_by_role("link", name="Bản đồ").click()
     page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
     _ready(page)
-    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
-        page.keyboard.press("Escape")
     page.get_by_text("Ranh giới xã của tỉnh").click()
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         files=[{"name": "../../evil.geojson", "mimeType": "application/geo+json", "buffer": data}])
@@ -249,7 +276,7 @@ def import_server(tmp_path_factory):
     os.environ.update(env)
     try:
         loader.build(base / "ntm.duckdb")
-        accounts.add("bien.tap", "mat khau bien tap", "editor")
+        accounts.add("bien.tap", EDITOR_PASSWORD, "editor")
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
@@ -277,16 +304,7 @@ def test_import_upload_preview_apply_undo(page, import_server, requests_seen, ar
         wb["Số liệu"].cell(row=2, column=j, value=v)
     wb.save(path)
 
-    page.goto(f"{url}/nhap-so-lieu?province=56")
-    page.get_by_role("heading", name="Nhập số liệu của địa phương").wait_for(timeout=60_000)
-    _ready(page)
-    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
-        page.keyboard.press("Escape")
-    page.get_by_label("Tài khoản").fill("bien.tap")
-    page.get_by_label("Mật khẩu").fill("mat khau bien tap")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_text("Đang đăng nhập: bien.tap").wait_for(timeout=60_000)
-    _ready(page)
+    _sign_in(page, url)
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
     page.get_by_text("1 dòng mới; 0 dòng trùng").wait_for(timeout=60_000)
     _ready(page)

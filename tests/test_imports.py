@@ -214,14 +214,14 @@ def test_one_writer_at_a_time(office, tmp_path):
 def test_accounts_hashes_and_rate_limit(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NTM_ACCOUNTS", str(tmp_path / "acc.json"))
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("mot mat khau dai\n"))
-    assert cli.main(["user", "add", "bien.tap", "--role", "editor"]) == 0
+    assert cli.main(["user", "add", "thu.khoa", "--role", "editor"]) == 0
     stored = (tmp_path / "acc.json").read_text(encoding="utf-8")
     assert "mot mat khau dai" not in stored and "$argon2id$" in stored
     assert oct((tmp_path / "acc.json").stat().st_mode & 0o777) == "0o600"
-    assert accounts.sign_in("bien.tap", "mot mat khau dai") == {"name": "bien.tap", "role": "editor"}
+    assert accounts.sign_in("thu.khoa", "mot mat khau dai") == {"name": "thu.khoa", "role": "editor"}
     for _ in range(accounts.MAX_FAILURES):
-        assert accounts.sign_in("bien.tap", "sai") is None
-    assert accounts.sign_in("bien.tap", "mot mat khau dai") is None  # locked after too many failures
+        assert accounts.sign_in("thu.khoa", "sai") is None
+    assert accounts.sign_in("thu.khoa", "mot mat khau dai") is None  # locked after too many failures
     assert accounts.sign_in("khong.co", "x") is None
     with pytest.raises(ValueError):
         accounts.add("ngan", "123")  # no short password
