@@ -225,3 +225,39 @@ def test_accounts_hashes_and_rate_limit(tmp_path, monkeypatch, capsys):
     assert accounts.sign_in("khong.co", "x") is None
     with pytest.raises(ValueError):
         accounts.add("ngan", "123")  # no short password
+
+
+def test_funding_and_disbursement_amounts_in_million_vnd(office, tmp_path):
+    con = store.connect(office)
+    bad = _filled(office, tmp_path, "funding", [
+        ["56", "Khánh Hòa", 2025, "Ngân sách trung ương", "Đầu tư phát triển", "Kế hoạch", "", "nan"],
+        ["56", "Khánh Hòa", 2025, "Ngân sách tỉnh", "Sự nghiệp", "Kế hoạch", "", "-5"],
+        ["56", "Khánh Hòa", 2025, "Ngân hàng thế giới", "Sự nghiệp", "Kế hoạch", "", "1.234,5"]], "von.xlsx")
+    with pytest.raises(DataError) as caught:
+        imports.check(con, bad, "funding", KH, "von.xlsx")
+    found = {(p.row, p.column): p.vi for p in caught.value.problems}
+    assert "không phải là số" in found[(2, "Số tiền (triệu đồng)")]
+    assert "không được âm" in found[(3, "Số tiền (triệu đồng)")]
+    assert "Ngân hàng thế giới" in found[(4, "Nguồn vốn")]
+    good = _filled(office, tmp_path, "disbursement", [
+        ["56", "Khánh Hòa", 2025, "Ngân sách trung ương", "Đầu tư phát triển", "Đã giải ngân", "1.234,5"]], "gn.xlsx")
+    rows = imports.check(con, good, "disbursement", KH, "gn.xlsx").rows
+    con.close()
+    assert rows[["source", "capital_type", "kind", "amount_mvnd", "line"]].to_dict("records") == [
+        {"source": "central_budget", "capital_type": "investment", "kind": "disbursed", "amount_mvnd": 1234.5,
+         "line": 2}]
+
+
+def test_discard_keeps_the_history_and_cannot_be_applied(office, tmp_path):
+    path = _filled(office, tmp_path, "recognitions", [["22435", "Cam Tân", "NTM kiểu mẫu", 2026, "", "", "Kế hoạch"]],
+                   "kh.xlsx")
+    con = store.connect(office)
+    batch = imports.stage(con, path, "recognitions", KH, "kh.xlsx", "t", note="thử")
+    con.close()
+    meta = json.loads((imports.root() / batch / "batch.json").read_text(encoding="utf-8"))
+    assert meta["file_name"] == "kh.xlsx" and meta["note"] == "thử" and len(meta["sha256"]) == 64
+    assert (imports.root() / batch / "original.xlsx").read_bytes() == open(path, "rb").read()
+    imports.discard(batch, "t")
+    with pytest.raises(DataError):
+        imports.apply(batch, "t", office)
+    assert imports.history()["status"].tolist() == ["discarded"]
