@@ -111,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
     tp.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
     tp.add_argument("--province", required=True)
     tp.add_argument("--out", required=True, help="the .xlsx file to write")
+    tp.add_argument("--wide", action="store_true", help="indicators: one column per indicator code")
     im = sub.add_parser("import", help="stage, validate and preview a filled file; apply it unless --dry-run")
     _add_common(im)
     im.add_argument("file")
@@ -536,7 +537,7 @@ def _main(argv: list[str] | None) -> int:
             return 0
         if args.command == "template":
             con = _open(db)
-            data = templates.workbook(con, args.kind, resolve_province(con, args.province)["code"])
+            data = templates.workbook(con, args.kind, resolve_province(con, args.province)["code"], args.wide)
             with open(args.out, "wb") as fh:
                 fh.write(data)
             json.dump({"out": args.out, "kind": args.kind, "bytes": len(data)}, out)

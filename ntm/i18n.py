@@ -248,6 +248,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind_funding": ("Nguồn vốn", "Funding"),
     "kind_disbursement": ("Giải ngân", "Disbursement"),
     "imports_template": ("Tải mẫu Excel", "Download the Excel template"),
+    "imports_template_wide": ("Tải mẫu dạng ngang (mỗi chỉ tiêu một cột)",
+                              "Download the wide template (one column per indicator)"),
     "imports_merged": ("Số liệu nhập gắn với đơn vị trước sắp xếp 2025: hãy chọn một tỉnh cũ.",
                        "Imported figures attach to the units before the 2025 arrangement: choose a former "
                        "province."),

@@ -15,9 +15,17 @@ from ntm import kinds, store
 DATA_ROWS = 2000
 
 
-def workbook(con, kind_name: str, province_code: str) -> bytes:
-    """The template of `kind_name` for a province, as XLSX bytes."""
+def workbook(con, kind_name: str, province_code: str, wide: bool = False) -> bytes:
+    """The template of `kind_name` for a province, as XLSX bytes. `wide` (indicators only): one row per commune
+    and year, one column per indicator code (ntm.ingest reads both shapes)."""
     kind = kinds.KINDS[kind_name]
+    if wide and kind.name == "indicators":
+        by_key = {c.key: c for c in kind.columns}
+        codes = _indicator_codes(con)
+        kind = kinds.Kind(kind.name, kind.table, kind.title + " (dạng bảng ngang)", (
+            by_key["unit_code"], by_key["unit_name_original"], by_key["year"],
+            *(kinds.Column(f"value_{c}", c, "number", required=False, help=f"giá trị chỉ tiêu {c}") for c in codes)),
+            kind.key, kind.value)
     province = store.units(con, level="province", province_code=province_code)
     level = "commune" if kind.name == "indicators" else None
     units = store.units(con, level=level, province_code=province_code)

@@ -29,6 +29,11 @@ else:
                        data=lambda: templates.workbook(ui.cursor(), kind, province["code"]), on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template_download")
+    if kind == "indicators":
+        st.download_button(t("imports_template_wide", lang), file_name=f"mau-{kind}-ngang-{province['code']}.xlsx",
+                           data=lambda: templates.workbook(ui.cursor(), kind, province["code"], wide=True),
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           on_click="ignore", key="template_download_wide")
 
 user = st.session_state.get("user")
 with st.sidebar:

@@ -261,3 +261,20 @@ def test_discard_keeps_the_history_and_cannot_be_applied(office, tmp_path):
     with pytest.raises(DataError):
         imports.apply(batch, "t", office)
     assert imports.history()["status"].tolist() == ["discarded"]
+
+
+def test_wide_indicator_template_reads_back(office, tmp_path, capsys):
+    path = tmp_path / "ngang.xlsx"
+    code, _, err = _cli(capsys, "template", "indicators", "--province", KH, "--wide", "--out", str(path))
+    assert code == 0, err
+    wb = load_workbook(path)
+    ws = wb["Số liệu"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["ma_xa", "xa", "nam"] and "10" in header and "12.1" in header
+    for j, v in {1: "22435", 2: "Cam Tân", 3: 2025, header.index("10") + 1: "52",
+                 header.index("12.1") + 1: "74,17"}.items():
+        ws.cell(row=2, column=j, value=v)
+    wb.save(path)
+    code, result, err = _cli(capsys, "import", str(path), "--province", KH, "--kind", "indicators", "--dry-run")
+    assert code == 0, err
+    assert sorted((i["what"], i["after"]) for i in result["items"]) == [("10 2025", 52.0), ("12.1 2025", 74.17)]
