@@ -9,9 +9,12 @@ import sys
 import pandas as pd
 
 from ntm import (
+    accounts,
     assessment,
     fmt,
+    imports,
     ingest,
+    kinds,
     loader,
     paths,
     period,
@@ -20,6 +23,7 @@ from ntm import (
     roadmap,
     sample,
     store,
+    templates,
     timeline,
 )
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
@@ -109,6 +113,32 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--province")
     x.add_argument("--year", type=int, required=True)
     x.add_argument("--set", default=SET_NTM, choices=(SET_NTM, SET_NANG_CAO))
+    tp = sub.add_parser("template", help="an Excel template to fill (the province's units, lists, instructions)")
+    tp.add_argument("kind", choices=tuple(kinds.KINDS))
+    tp.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
+    tp.add_argument("--province", required=True)
+    tp.add_argument("--out", required=True, help="the .xlsx file to write")
+    tp.add_argument("--wide", action="store_true", help="indicators: one column per indicator code")
+    im = sub.add_parser("import", help="stage, validate and preview a filled file; apply it unless --dry-run")
+    _add_common(im)
+    im.add_argument("file")
+    im.add_argument("--province", required=True)
+    im.add_argument("--kind", required=True, choices=tuple(kinds.KINDS))
+    im.add_argument("--dry-run", action="store_true", help="validate and preview only; nothing is written")
+    im.add_argument("--by", default=os.environ.get("USER") or "cli", help="who imports (recorded in the batch)")
+    im.add_argument("--note", default="")
+    im.add_argument("--licence", default=imports.LICENCE)
+    ls = sub.add_parser("imports", help="the import history: id, kind, province, rows, who, when, status")
+    _add_common(ls)
+    ud = sub.add_parser("undo", help="revert an applied import batch and rebuild (the history keeps it)")
+    _add_common(ud, read=False)
+    ud.add_argument("batch")
+    ud.add_argument("--by", default=os.environ.get("USER") or "cli")
+    us = sub.add_parser("user", help="local accounts (file outside the repository: $NTM_ACCOUNTS)")
+    us_sub = us.add_subparsers(dest="user_command", required=True)
+    ua = us_sub.add_parser("add", help="create an account; the password is read from stdin or asked for")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=accounts.ROLES, default="editor")
     m = sub.add_parser("sample", help="write illustrative (generated) indicator values as a long CSV")
     m.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
     m.add_argument("--province", help="the province's communes (default: national-scale synthetic communes)")
@@ -342,6 +372,58 @@ def _sample(args, db, out) -> int:
     return 0
 
 
+def _user(args, out) -> int:
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Mật khẩu / password: ")
+        if getpass.getpass("Nhập lại / again: ") != password:
+            print("Hai mật khẩu khác nhau / the passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        accounts.add(args.name, password, args.role)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    json.dump({"user": args.name, "role": args.role, "file": str(accounts.path())}, out, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
+
+def _import(args, db, out) -> int:
+    """Validate and preview; unless --dry-run, stage and apply (rebuild)."""
+    con = _open(db)
+    province = resolve_province(con, args.province)["code"]
+    name = os.path.basename(args.file)
+    try:
+        checked = imports.check(con, args.file, args.kind, province, name)
+        result = imports.preview(con, checked, args.lang)
+        if not args.dry_run:
+            batch = imports.stage(con, args.file, args.kind, province, name, args.by, args.note, args.licence)
+    finally:
+        con.close()
+    if not args.dry_run:
+        imports.apply(batch, args.by, db)
+        result["batch"], result["status"] = batch, "applied"
+    else:
+        result["status"] = "dry_run"
+    fmt_name = args.format or ("table" if out.isatty() else "json")
+    if fmt_name == "table":
+        out.write(result["summary"] + "\n")
+    _emit(result, [{**i, "before": imports.shown(i["before"]), "after": imports.shown(i["after"])}
+                   for i in result["items"]], fmt_name, out)
+    return 0
+
+
+def _imports_list(args, out) -> int:
+    frame = imports.history()
+    rows = json.loads(frame.to_json(orient="records", force_ascii=False))
+    _emit({"imports": rows}, rows, args.format or ("table" if out.isatty() else "json"), out)
+    return 0
+
+
 def _open(db):
     """The database to read: current, rebuilt, or the last good one with a notice on stderr (dbfile)."""
     return store.connect(_ensure(db).db)
@@ -463,11 +545,30 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
-    db = paths.db_path(args.db)
+    db = paths.db_path(getattr(args, "db", None))
     out = sys.stdout
     try:
         if args.command == "sample":
             return _sample(args, db, out)
+        if args.command == "user":
+            return _user(args, out)
+        if args.command == "imports":
+            return _imports_list(args, out)
+        if args.command == "import":
+            return _import(args, db, out)
+        if args.command == "undo":
+            imports.undo(args.batch, args.by, db)
+            json.dump({"batch": args.batch, "status": "reverted"}, out)
+            out.write("\n")
+            return 0
+        if args.command == "template":
+            con = _open(db)
+            data = templates.workbook(con, args.kind, resolve_province(con, args.province)["code"], args.wide)
+            with open(args.out, "wb") as fh:
+                fh.write(data)
+            json.dump({"out": args.out, "kind": args.kind, "bytes": len(data)}, out)
+            out.write("\n")
+            return 0
         if args.command == "build":
             counts = loader.build(db, paths.data_dir())
             json.dump({"db": str(db), "rows": counts}, out, ensure_ascii=False, indent=2)

@@ -81,15 +81,16 @@ CRITERION = re.compile(r"^TC\s*(\d+)$", re.IGNORECASE)
 
 def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]], default_set: str,
                 province: str | None = None, year: int | None = None, percent: frozenset[str] = frozenset(),
-                years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                years: tuple[int, int] | None = None, name: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values, declared) from a file: values as unit_code, set_code, indicator_code, year, value; declared
     criterion results as unit_code, set_code, year, criterion_no, status, doc_id, line. `units`: the unit list
     (store.units); `sets`: the indicator codes of each criteria set; rows without a `bo_tieu_chi` column
     belong to `default_set`; `percent`: indicator codes measured in % (0-100); `years`: the period's first and
-    last year. Raises DataError with every problem found; a row repeated with the same value is read once, with
+    last year; `name`: the file's name in messages (an upload's own name). Each value keeps its row number
+    (`line`). Raises DataError with every problem found; a row repeated with the same value is read once, with
     another value it is an error."""
     path = Path(path)
-    sheet = reader.read(path)
+    sheet = reader.read(path, name)
     name, sheet_name = sheet.file, sheet.name
     problems: list[Problem] = []
     matcher = UnitMatcher(units)
@@ -194,10 +195,10 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
                 continue
             seen[key] = (value, i)
             rows.append({"unit_code": unit, "set_code": set_code, "indicator_code": code, "year": y,
-                         "value": value, "sex": sex})
+                         "value": value, "sex": sex, "line": i})
     if problems:
         raise DataError(problems)
-    return (pd.DataFrame(rows, columns=["unit_code", "set_code", "indicator_code", "year", "value", "sex"]),
+    return (pd.DataFrame(rows, columns=["unit_code", "set_code", "indicator_code", "year", "value", "sex", "line"]),
             pd.DataFrame(declared, columns=["unit_code", "set_code", "year", "criterion_no", "status", "doc_id",
                                             "line"]))
 

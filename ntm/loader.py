@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import dbfile, paths, store, unit_history
+from ntm import dbfile, imports, paths, store, unit_history
 from ntm.errors import DataError, Problem
 from ntm.names import normalize
 from ntm.paths import DATA_DIR
@@ -35,15 +35,21 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
+def source_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """What the database is built from: data/ and the applied import batches (ntm.imports)."""
+    return hashlib.sha256((data_fingerprint(data_dir) + imports.fingerprint()).encode()).hexdigest()
+
+
 def ensure(db: Path, data_dir: Path | None = None) -> dbfile.Status:
-    """The database to serve: current, rebuilt from data/, or the last good one with the reason (dbfile)."""
+    """The database to serve: current, rebuilt from data/ and the applied batches, or the last good one with the
+    reason (dbfile)."""
     db, data_dir = Path(db), data_dir or paths.data_dir()
-    return dbfile.ensure(db, data_fingerprint(data_dir), lambda: build(db, data_dir))
+    return dbfile.ensure(db, source_fingerprint(data_dir), lambda: build(db, data_dir))
 
 
 def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
-    """Build `db` from `data_dir`; returns the row count per table. Raises DataError on bad input, and leaves the
-    previous database and its sidecar as they were."""
+    """Build `db` from `data_dir` and the applied import batches; returns the row count per table. Raises
+    DataError on bad input, and leaves the previous database and its sidecar as they were."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     with dbfile.lock(db, exclusive=True):
@@ -51,11 +57,12 @@ def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
         tmp = db.with_name(f".{db.name}.building-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
-            fingerprint = data_fingerprint(data_dir)
+            batches = imports.applied()
+            fingerprint = source_fingerprint(data_dir)
             con = store.connect(tmp, read_only=False)
             try:
                 store.create_schema(con)
-                counts = _load_all(con, data_dir)
+                counts = _load_all(con, data_dir, batches)
                 store.set_build_info(con, {
                     "data_fingerprint": fingerprint,
                     "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -73,18 +80,18 @@ def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
 
 # ---- reading text files ---------------------------------------------------------------------------
 
-def _rel(path: Path, data_dir: Path) -> str:
-    return "data/" + str(path.relative_to(data_dir))
+def _rel(path: Path, data_dir: Path, label: str = "data") -> str:
+    return f"{label}/" + str(path.relative_to(data_dir))
 
 
-def _read_csv(path: Path, data_dir: Path, columns: list[str]) -> list[dict]:
+def _read_csv(path: Path, data_dir: Path, columns: list[str], label: str = "data") -> list[dict]:
     """Rows of a CSV as dicts of strings; the header must be exactly `columns`."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header != columns:
             raise DataError([Problem(
-                _rel(path, data_dir), 1, None,
+                _rel(path, data_dir, label), 1, None,
                 f"tiêu đề cột phải là {','.join(columns)} (đang là {','.join(header or [])})",
                 f"header must be {','.join(columns)} (found {','.join(header or [])})")])
         rows = []
@@ -92,7 +99,7 @@ def _read_csv(path: Path, data_dir: Path, columns: list[str]) -> list[dict]:
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(columns):
-                raise DataError([Problem(_rel(path, data_dir), lineno, None,
+                raise DataError([Problem(_rel(path, data_dir, label), lineno, None,
                                          f"có {len(values)} ô, cần {len(columns)}",
                                          f"has {len(values)} cells, expected {len(columns)}")])
             rows.append({"_row": lineno, **dict(zip(columns, values, strict=True))})
@@ -230,12 +237,12 @@ def _check_sources(rows, rel, docs: dict[str, int], problems):
 
 
 def _load_table(con, table: str, path: Path, data_dir: Path, known: dict, problems: list[Problem],
-                is_fact: bool = True) -> int:
+                is_fact: bool = True, label: str = "data") -> int:
     """Load one CSV into `table`, collecting every problem; facts are checked against units and measures."""
     columns = store.table_columns(con, table)
     already = len(problems)
-    rel = _rel(path, data_dir)
-    rows = _coerce(_read_csv(path, data_dir, columns), columns, rel, problems)
+    rel = _rel(path, data_dir, label)
+    rows = _coerce(_read_csv(path, data_dir, columns, label), columns, rel, problems)
     if "doc_id" in columns:
         _check_sources(rows, rel, known["documents"], problems)
     if "doc_id_2" in columns:  # a second source (reviewed findings): checked the same way
@@ -261,7 +268,7 @@ def _doc_line_counts(data_dir: Path, docs: list[dict]) -> dict[str, int]:
     return counts
 
 
-def _load_all(con, data_dir: Path) -> dict[str, int]:
+def _load_all(con, data_dir: Path, batches: list[Path]) -> dict[str, int]:
     problems: list[Problem] = []
     counts: dict[str, int] = {}
 
@@ -320,7 +327,28 @@ def _load_all(con, data_dir: Path) -> dict[str, int]:
         counts[table] = 0
         for path in sorted((data_dir / "facts" / table).glob("*.csv")):
             counts[table] += _load_table(con, table, path, data_dir, known, problems)
+    counts["documents"] = len(docs) + _load_batches(con, batches, known, problems, counts)
     if problems:
         raise DataError(problems)
-    counts["units"], counts["documents"] = len(units), len(docs)
+    counts["units"] = len(units)
     return counts
+
+
+def _load_batches(con, batches: list[Path], known: dict, problems: list[Problem], counts: dict) -> int:
+    """Each applied import batch (ntm.imports) as a source document: its one documents row, its rows.txt (line N
+    = row N of the uploaded sheet) and its fact files, through the same checks as data/."""
+    doc_cols = store.table_columns(con, "documents")
+    for folder in batches:
+        base, label = folder.parent, "imports"
+        docs = _coerce(_read_csv(folder / "documents.csv", base, doc_cols, label), doc_cols,
+                       _rel(folder / "documents.csv", base, label), problems)
+        store.insert_frame(con, "documents", pd.DataFrame(docs, columns=doc_cols))
+        lines = len((folder / "rows.txt").read_text(encoding="utf-8").splitlines())
+        known["documents"].update({d["doc_id"]: lines for d in docs})
+        for path in sorted(folder.glob("facts/*/*.csv")):
+            table = path.parent.name
+            if table not in store.FACT_TABLES:
+                continue
+            counts[table] = counts.get(table, 0) + _load_table(con, table, path, base, known, problems,
+                                                               label=label)
+    return len(batches)

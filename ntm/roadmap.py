@@ -56,11 +56,16 @@ def _series(status: pd.DataFrame, programme: int | None) -> list[dict]:
         years.append({"year": None, "kind": "actual", "new": cumulative, "cumulative": cumulative,
                       "share_pct": _share(cumulative, programme), "basis": "list"})
     dated = status[status["status_year"].notna()] if not status.empty else status
+    planned = 0  # expected is not achieved: an actual year's cumulative never counts what was only planned
     for (year, kind), group in sorted(dated.groupby(["status_year", "status"]),
                                       key=lambda kv: (kv[0][0], kv[0][1] != "actual")):
-        cumulative += len(group)
-        years.append({"year": int(year), "kind": kind, "new": len(group), "cumulative": cumulative,
-                      "share_pct": _share(cumulative, programme), "basis": "list"})
+        if kind == "actual":
+            cumulative += len(group)
+        else:
+            planned += len(group)
+        total = cumulative + (planned if kind != "actual" else 0)
+        years.append({"year": int(year), "kind": kind, "new": len(group), "cumulative": total,
+                      "share_pct": _share(total, programme), "basis": "list"})
     return years
 
 

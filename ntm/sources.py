@@ -12,7 +12,8 @@ def line_span(lines) -> str:
 
 def citation(doc: dict, section: str | None, lines, lang: str = "vi") -> str:
     """"Nguồn: Báo cáo số /BC-VPĐP, Văn phòng Điều phối NTM tỉnh Ninh Thuận, tháng 01/2024, Mục III.2
-    (tệp 000_….txt, dòng 137-146)"."""
+    (tệp 000_….txt, dòng 137-146)"; an imported file: "Nguồn: Tệp nhập số b…, <who>, nhập lúc 13:05 02/12/2026
+    (tệp ket_qua.xlsx, dòng 4)" — the row of the uploaded sheet."""
     vi = lang == "vi"
     kind = KIND.get(doc["kind"], (doc["kind"], doc["kind"]))[0 if vi else 1]
     number = doc.get("number") or ""
@@ -21,6 +22,6 @@ def citation(doc: dict, section: str | None, lines, lang: str = "vi") -> str:
     if section:
         parts.append(section)
     span = line_span(lines)
-    file = doc["file"].split("/")[-1]
+    file = doc["title"] if doc["kind"] == "import" else doc["file"].split("/")[-1]  # an upload: its own name
     where = f"{'tệp' if vi else 'file'} {file}" + (f", {'dòng' if vi else 'lines'} {span}" if span else "")
     return f"{'Nguồn' if vi else 'Source'}: " + ", ".join(p for p in parts if p) + f" ({where})"

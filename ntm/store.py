@@ -51,6 +51,24 @@ def build_info(con) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM build_info").fetchall())
 
 
+def content_checksum(con) -> str:
+    """A SHA-256 of every table's rows, sorted (build_info left out: two builds of the same sources differ only in
+    their build time), to tell whether two databases hold the same data."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                        "'main' AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+    for table in tables:
+        if table == "build_info":
+            continue
+        rows = con.execute(f'SELECT * FROM "{table}"').fetchall()
+        digest.update(table.encode())
+        for row in sorted(repr(r) for r in rows):
+            digest.update(row.encode())
+    return digest.hexdigest()
+
+
 def count_rows(con, table: str) -> int:
     if table not in FACT_TABLES + ("units", "documents", "measures", "commune_groups", "regions"):
         raise ValueError(table)

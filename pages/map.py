@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ntm import boundaries, fmt, geo, maps, store
+from ntm import boundaries, fmt, geo, imports, maps, store
 from ntm.errors import DataError
 from ntm.i18n import t
 
@@ -80,14 +80,19 @@ ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa
 
 with st.expander(t("upload_title", lang), expanded=own is not None):
     st.caption(t("upload_help", lang))
+    editor = (st.session_state.get("user") or {}).get("role") == "editor"  # signed in on pages/imports.py
     if own:
         meta = own.get("ntm", {})
         st.success(t("upload_saved", lang, n=len(own["features"])))
         st.text(f"{t('upload_source', lang)}: {meta.get('source', '')}\n{t('upload_licence', lang)}: "
                 f"{meta.get('licence', '')}")
-        if st.button(t("upload_remove", lang), key="boundary_remove"):
+        if editor and st.button(t("upload_remove", lang), key="boundary_remove"):
             boundaries.remove(code)
+            imports.remove_boundaries(code, st.session_state["user"]["name"])
             st.rerun()
+    if not editor:
+        st.info(t("upload_needs_editor", lang))
+        st.stop()
     upload = st.file_uploader("GeoJSON / .zip / .gpkg", type=["geojson", "json", "zip", "gpkg"], key="boundary_file")
     source_in = st.text_input(t("upload_source", lang), key="boundary_source", max_chars=500)
     licence_in = st.text_input(t("upload_licence", lang), key="boundary_licence", max_chars=200)
@@ -120,6 +125,8 @@ with st.expander(t("upload_title", lang), expanded=own is not None):
             else:
                 try:
                     boundaries.save(code, collection, source_in, licence_in, report, replace_confirmed=confirm)
+                    imports.record_boundaries(code, upload.getvalue(), upload.name, st.session_state["user"]["name"],
+                                              report["matched"], source_in, licence_in)
                     st.session_state.pop("boundary_pending", None)
                     st.rerun()
                 except DataError as exc:

@@ -2,11 +2,15 @@
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from ntm import loader, store
+
+# tests never read or write the working copy's import batches (var/imports)
+os.environ["NTM_IMPORTS"] = tempfile.mkdtemp(prefix="ntm-imports-")
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -46,9 +46,42 @@ def boundaries_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(db_path, tmp_path_factory, boundaries_dir):
+    from ntm import accounts
+
+    office = tmp_path_factory.mktemp("office")
+    env = {"NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir), "NTM_IMPORTS": str(office / "imports"),
+           "NTM_ACCOUNTS": str(office / "accounts.json")}
+    saved = os.environ.get("NTM_ACCOUNTS")
+    os.environ["NTM_ACCOUNTS"] = env["NTM_ACCOUNTS"]
+    try:
+        accounts.add("bien.tap", EDITOR_PASSWORD, "editor")
+    finally:
+        os.environ.pop("NTM_ACCOUNTS") if saved is None else os.environ.__setitem__("NTM_ACCOUNTS", saved)
+    yield from _serve(tmp_path_factory, env)
+
+
+EDITOR_PASSWORD = "mat khau bien tap"
+
+
+def _sign_in(page, server) -> None:
+    """Sign in as the editor on the import page (the session keeps it while the app's own links are followed)."""
+    page.goto(f"{server}/nhap-so-lieu?province=56&as_of=2023")
+    page.get_by_role("heading", name="Nhập số liệu của địa phương").wait_for(timeout=60_000)
+    _ready(page)
+    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
+        page.keyboard.press("Escape")
+    page.get_by_label("Tài khoản").fill("bien.tap")
+    page.get_by_label("Mật khẩu").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Đang đăng nhập: bien.tap").wait_for(timeout=60_000)
+    _ready(page)
+
+
+def _serve(tmp_path_factory, env: dict):
+    """`streamlit run app.py` on a free port of 127.0.0.1 with `env` on top of ours; yields its URL."""
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    env = {**os.environ, "NTM_DB": str(db_path), "NTM_BOUNDARIES": str(boundaries_dir)}
+    env = {**os.environ, **env}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -182,11 +215,10 @@ def test_hostile_boundary_upload(page, server, requests_seen, artifacts, boundar
                                                                   [109.1 + i / 10, 12.1], [109 + i / 10, 12]]]}}
                 for i, (code, name) in enumerate([("22435", "Cam Tân"), ("99999", pixel)])]
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
-    page.goto(f"{server}/ban-do?province=56&as_of=2023")
+    _sign_in(page, server)  # uploading boundaries needs an editor
+    page.get_by_role("link", name="Bản đồ").click()
     page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
     _ready(page)
-    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
-        page.keyboard.press("Escape")
     page.get_by_text("Ranh giới xã của tỉnh").click()
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         files=[{"name": "../../evil.geojson", "mimeType": "application/geo+json", "buffer": data}])
@@ -230,4 +262,67 @@ def test_every_page_of_a_merged_province(page, server, requests_seen, artifacts,
             page.wait_for_timeout(1500)
         assert not page.locator("[data-testid='stException']").count()
         page.screenshot(path=str(artifacts / f"merged_{province[:2]}_{path or 'tong-quan'}.png"), full_page=True)
+    assert _outside(requests_seen) == []
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory):
+    """A server with a database, an import folder and an editor account of its own."""
+    from ntm import accounts, loader
+
+    base = tmp_path_factory.mktemp("office")
+    env = {"NTM_DB": str(base / "ntm.duckdb"), "NTM_IMPORTS": str(base / "imports"),
+           "NTM_ACCOUNTS": str(base / "accounts.json"), "NTM_BOUNDARIES": str(base / "boundaries")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        loader.build(base / "ntm.duckdb")
+        accounts.add("bien.tap", EDITOR_PASSWORD, "editor")
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    for url in _serve(tmp_path_factory, env):
+        yield url, env
+
+
+def test_import_upload_preview_apply_undo(page, import_server, requests_seen, artifacts):
+    """An editor signs in, uploads a filled recognitions template (set_input_files), reads the preview, applies:
+    the batch is in the history and its figure is in the database; undo puts the database back."""
+    from openpyxl import load_workbook
+
+    from ntm import store, templates
+
+    url, env = import_server
+    db = Path(env["NTM_DB"])
+    con = store.connect(db)
+    before = store.content_checksum(con)
+    blank = templates.workbook(con, "recognitions", "56")
+    con.close()
+    path = artifacts / "import_recognitions_filled.xlsx"
+    path.write_bytes(blank)
+    wb = load_workbook(path)
+    for j, v in enumerate(["22723", "Sơn Hiệp", "NTM", 2025, "15/QĐ-UBND", "10/06/2025", "Thực tế"], start=1):
+        wb["Số liệu"].cell(row=2, column=j, value=v)
+    wb.save(path)
+
+    _sign_in(page, url)
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(path))
+    page.get_by_text("1 dòng mới; 0 dòng trùng").wait_for(timeout=60_000)
+    _ready(page)
+    page.screenshot(path=str(artifacts / "import_preview.png"), full_page=True)
+    page.get_by_role("button", name="Áp dụng").click()
+    page.get_by_text("Đã áp dụng lô").wait_for(timeout=120_000)
+    _ready(page)
+    con = store.connect(db)
+    assert con.execute("SELECT count(*) FROM recognitions r JOIN documents d USING (doc_id) WHERE d.kind = 'import' "
+                       "AND r.unit_code = '22723' AND r.year = 2025 AND r.line = 2").fetchone()[0] == 1
+    con.close()
+    page.screenshot(path=str(artifacts / "import_applied.png"), full_page=True)
+    page.get_by_role("button", name="Hoàn tác").click()
+    page.get_by_text("Đã hoàn tác lô").wait_for(timeout=120_000)
+    _ready(page)
+    con = store.connect(db)
+    assert store.content_checksum(con) == before
+    con.close()
+    page.screenshot(path=str(artifacts / "import_undone.png"), full_page=True)
     assert _outside(requests_seen) == []

@@ -175,3 +175,35 @@ def test_an_instruction_sheet_is_skipped(db_path, tmp_path, capsys):
                      extra_sheets=[("Hướng dẫn", [["Điền mỗi dòng một xã, một chỉ tiêu, một năm."]])])
     code, out, err = _evaluate(path, capsys)
     assert code == 0, err and "22435" in _values(out)
+
+
+# ---- the same files through `import --dry-run` (issue 14): the same message, nothing staged, the database as it was
+
+def _dry_run(path, capsys, kind="indicators") -> tuple[int, str, str]:
+    code = cli.main(["import", str(path), "--province", PROVINCE, "--kind", kind, "--dry-run", "--format", "json"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_refused_by_import_dry_run_and_nothing_changes(db_path, tmp_path, capsys, case):
+    from ntm import dbfile, imports
+
+    before = dbfile.file_digest(db_path)
+    make, expected = REFUSED[case]
+    path = make(tmp_path)
+    code, out, err = _dry_run(path, capsys)
+    assert code == 2 and out == ""
+    assert expected in err, err[:500]
+    assert path.name in err and "Traceback" not in err and " / " in err
+    assert max(len(line) for line in err.splitlines()) < 1_500
+    assert dbfile.file_digest(db_path) == before and imports.events() == []
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_CSV))
+def test_accepted_by_import_dry_run(db_path, tmp_path, capsys, case):
+    text, encoding = ACCEPTED_CSV[case]
+    code, out, err = _dry_run(_csv(tmp_path, text, encoding=encoding), capsys)
+    assert code == 0, err
+    items = json.loads(out)["items"]
+    assert [(i["unit_code"], i["after"]) for i in items] == [("22435", 74.17)]

@@ -81,6 +81,7 @@ def secret_file(tmp_path):
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("NTM_BOUNDARIES", str(tmp_path / "boundaries"))
+    monkeypatch.setenv("NTM_IMPORTS", str(tmp_path / "imports"))  # boundary uploads are logged as batches
     return tmp_path / "boundaries"
 
 
@@ -221,8 +222,10 @@ def test_literal_text_renders_as_written(payload):
     assert visible == " ".join(payload.split())
 
 
-def _map_page(**params) -> AppTest:
+def _map_page(editor: bool = False, **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if editor:  # as signed in on the import page (ntm.accounts)
+        at.session_state["user"] = {"name": "bien.tap", "role": "editor"}
     for key, value in {"province": "56", "as_of": "2023", **params}.items():
         at.query_params[key] = value
     at.run()
@@ -248,8 +251,12 @@ def test_saved_source_licence_and_names_show_literally(db_path, con, store_dir):
 
 
 def test_upload_through_the_page(db_path, store_dir, tmp_path):
-    """The page itself, driven as a browser would: a traversal name, a markdown source, a bad file."""
-    at = _map_page()
+    """The page itself, driven as a browser would: a traversal name, a markdown source, a bad file. Only an
+    editor may upload; the saved upload is in the import history with who uploaded it."""
+    from ntm import imports
+
+    assert not _map_page().file_uploader  # a viewer: no upload
+    at = _map_page(editor=True)
     doc = _polygons(ma_xa=["22435", "00000"], ten_xa=["Cam Tân", "![x](http://127.0.0.1:9/y.png)"]).to_json()
     at.file_uploader[0].set_value(("../../../../tmp/ntm-evil.geojson", doc.encode(), "application/geo+json"))
     at.text_input(key="boundary_source").input("![src](http://127.0.0.1:9/pixel.png)")
@@ -262,6 +269,10 @@ def test_upload_through_the_page(db_path, store_dir, tmp_path):
     at.button(key="boundary_save").click().run()
     assert not at.exception and not Path("/tmp/ntm-evil.geojson").exists()
     assert sorted(p.name for p in store_dir.iterdir() if not p.name.startswith(".")) == ["56.geojson"]
+    logged = imports.history()
+    assert list(zip(logged["kind"], logged["by"], logged["status"], logged["rows"], strict=True)) == [
+        ("boundaries", "bien.tap", "applied", 1)]
+    assert "evil" in logged["file"][0] and "/" not in next(imports.root().glob("b*/original.*")).name
     for text in _markdown_texts(at):
         assert "![" not in text
     at.file_uploader[0].set_value(("../../x.geojson", b"<OGRVRTDataSource/>", "application/json"))
