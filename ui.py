@@ -4,12 +4,15 @@ filters here, call `ntm`, render."""
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+import ntm.period
+import ntm.timeline
 from ntm import exports, fmt, loader, paths, resultcache, store
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
@@ -77,23 +80,22 @@ def data_notice(lang_code: str) -> None:
             problems(DataError(status.problems), lang_code)
 
 
-def cached(function_path: str, *args, **kwargs):
-    """Run an `ntm` function on a fresh cursor, cached by its name, its arguments (the filters) and the database
-    file it read: in memory, and on disk per build (ntm.resultcache) so a fresh server process does not compute
-    it again."""
+def cached(function: Callable, *args, **kwargs):
+    """Run an `ntm` function on a fresh cursor, cached by the function, its arguments (the filters) and the
+    database file it read: in memory, and on disk per build (ntm.resultcache) so a fresh server process does not
+    compute it again."""
     _, status, key = _database()
-    return _cached(key, status.digest, function_path, *args, **kwargs)
+    return _cached(key, status.digest, f"{function.__module__}.{function.__qualname__}", function, *args, **kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(key: tuple, digest: str | None, function_path: str, *args, **kwargs):
-    name = resultcache.key(function_path, args, kwargs)
+def _cached(key: tuple, digest: str | None, qualified: str, _function: Callable, *args, **kwargs):
+    """Keyed by the function's qualified name (`_function` itself is not hashed: the leading underscore)."""
+    name = resultcache.key(qualified, args, kwargs)
     stored = resultcache.load(digest, name)
     if not resultcache.missing(stored):
         return stored
-    module, attribute = function_path.rsplit(".", 1)
-    function = getattr(__import__(module, fromlist=[attribute]), attribute)
-    result = function(cursor(), *args, **kwargs)
+    result = _function(cursor(), *args, **kwargs)
     resultcache.save(digest, name, result)
     return result
 
@@ -111,14 +113,14 @@ def province_options() -> list[dict]:
     """The provinces of the 2024 list (with the day they ended), then those merged in 2025 that hold them (code =
     their unit id)."""
     merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]}
-              for p in cached("ntm.timeline.new_provinces_with_parts")]
+              for p in cached(ntm.timeline.new_provinces_with_parts)]
     ended = {part: p["valid_from"] for p in merged for part in p["parts"]}  # the day an old province ended
     return [{**p, "ended": ended.get(p["code"])} for p in provinces()] + merged
 
 
 def criteria_sets() -> list[str]:
     """The commune criteria sets the rulebook gives a structure to (2021-2025 and 2026-2030)."""
-    return cached("ntm.period.selectable_sets")
+    return cached(ntm.period.selectable_sets)
 
 
 def _province_label(p: dict, language: str) -> str:

@@ -5,6 +5,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import ntm.funding
+import ntm.merged
+import ntm.quality
+import ntm.timeline
 import ui
 from ntm import boundaries, fmt, geo
 from ntm.charts import FONT, LEVEL_COLOURS, wrap
@@ -23,7 +27,7 @@ def type_label(kind: str, lang: str) -> str:
 def render(page: str, f: dict) -> None:
     province, lang = f["merged"], f["lang"]
     st.title(t("merged_title", lang, name=province["name"]))
-    parts = ui.cached("ntm.merged.parts", province)
+    parts = ui.cached(ntm.merged.parts, province)
     names = ui.literal(", ".join(p["name"] for p in parts))
     st.caption(t("merged_made_of", lang, parts=names, basis=t("merger_basis", lang)))
     missing = [p["name"] for p in parts if not p["in_units"]]
@@ -38,7 +42,7 @@ def render(page: str, f: dict) -> None:
 def _history_table(province: dict, f: dict, parts: list[dict]) -> None:
     lang = f["lang"]
     st.subheader(t("merged_history", lang))
-    history = ui.cached("ntm.merged.history", province, f["as_of"], lang)
+    history = ui.cached(ntm.merged.history, province, f["as_of"], lang)
     if not history["rows"]:
         st.info(t("no_data_here", lang))
         return
@@ -56,7 +60,7 @@ def _history_table(province: dict, f: dict, parts: list[dict]) -> None:
 
 def _overview(province: dict, f: dict, parts: list[dict]) -> None:
     lang = f["lang"]
-    units = ui.cached("ntm.merged.units_on", province, f["units_date"])
+    units = ui.cached(ntm.merged.units_on, province, f["units_date"])
     types = units["type"].value_counts()
     st.subheader(t("merged_units_count", lang, n=len(units), date=fmt.date_text(f["units_date"], lang),
                    types=", ".join(f"{type_label(k, lang)} {n}" for k, n in types.items())))
@@ -67,7 +71,7 @@ def _overview(province: dict, f: dict, parts: list[dict]) -> None:
 
 def _period(f: dict) -> None:
     lang = f["lang"]
-    info = ui.cached("ntm.merged.period_info", f["units_date"])
+    info = ui.cached(ntm.merged.period_info, f["units_date"])
     if info is None:
         return
     st.markdown(t("merged_period", lang, period=info["period"], programme=ui.literal(info[f"programme_{lang}"]),
@@ -89,7 +93,7 @@ def _status_text(r: dict, lang: str, by_year: int) -> str:
 
 def _units_frame(province: dict, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     lang = f["lang"]
-    units = ui.cached("ntm.merged.units_on", province, f["units_date"])
+    units = ui.cached(ntm.merged.units_on, province, f["units_date"])
     st.subheader(t("merged_units_title", lang))
     st.caption(t("merged_no_districts", lang))
     if f"became_{lang}" in units:  # a date before the merger: the old units and what each became
@@ -129,7 +133,7 @@ def _communes(province: dict, f: dict, parts: list[dict]) -> None:
     ids = shown["unit_id"].tolist()
     names = dict(zip(shown["unit_id"], shown["full_name"], strict=True))
     chosen = st.selectbox(t("col_new_unit", lang), ids, format_func=names.get, key="merged_unit_pick")
-    comp = ui.cached("ntm.timeline.components", [chosen], min(f["as_of"], 2025))
+    comp = ui.cached(ntm.timeline.components, [chosen], min(f["as_of"], 2025))
     raw = pd.DataFrame({
         t("col_old_unit", lang): comp["old_name"], t("col_old_districts", lang): comp["old_district"],
         t("province", lang): comp["old_province"], t("col_extent", lang): comp["extent"].map(
@@ -148,7 +152,7 @@ def _communes(province: dict, f: dict, parts: list[dict]) -> None:
 
 def _map(province: dict, f: dict, parts: list[dict]) -> None:
     lang = f["lang"]
-    points = ui.cached("ntm.merged.component_points", province, f["units_date"])
+    points = ui.cached(ntm.merged.component_points, province, f["units_date"])
     fig = go.Figure()
     for part in parts:
         if geo.has_districts(part["code"]):
@@ -210,7 +214,7 @@ def _funding(province: dict, f: dict, parts: list[dict]) -> None:
     st.info(t("merged_funding_note", lang))
     rows = []
     for part in [p for p in parts if p["in_units"]]:
-        result = ui.cached("ntm.funding.funding", part, None, lang)
+        result = ui.cached(ntm.funding.funding, part, None, lang)
         rows += [{t("province", lang): part["name"], t("col_unit", lang): g["unit"],
                   t("col_kind", lang): t("kind_" + g["kind"], lang), t("col_year", lang): g["year"],
                   t("col_amount", lang): g["total_computed"] if g["total_computed"] is not None else
@@ -231,7 +235,7 @@ def _quality(province: dict, f: dict, parts: list[dict]) -> None:
                   t("col_unit", lang): x["unit_name"], t("col_year", lang): x["year"],
                   t("col_message", lang): x["message_vi" if lang == "vi" else "message_en"],
                   t("col_sources", lang): " | ".join(s["citation"] for s in x["sources"][:2])}
-                 for x in ui.cached("ntm.quality.findings", part["code"], lang)]
+                 for x in ui.cached(ntm.quality.findings, part["code"], lang)]
     if not rows:
         st.info(t("no_data_here", lang))
         return

@@ -4,6 +4,7 @@ toward the next level."""
 import pandas as pd
 import streamlit as st
 
+import ntm.communes
 import ui
 from ntm.i18n import t
 from ntm.names import normalize
@@ -15,7 +16,7 @@ if ui.merged_page("communes"):  # a province merged in 2025: its view across the
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("communes_title", lang))
-frame = ui.cached("ntm.communes.overview", province, as_of)
+frame = ui.cached(ntm.communes.overview, province, as_of)
 
 
 def level_text(level, year, key) -> str:
@@ -45,7 +46,7 @@ default = st.query_params.get("commune")
 chosen = st.selectbox(t("col_commune", lang), codes, format_func=names.get, key="commune_pick",
                       index=codes.index(default) if default in codes else 0)
 st.query_params["commune"] = chosen
-detail = ui.cached("ntm.communes.detail", chosen, as_of, lang)
+detail = ui.cached(ntm.communes.detail, chosen, as_of, lang)
 
 st.markdown(f"#### {t('history', lang)}")
 if detail["history"]:

@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+import ntm.communes
+import ntm.store
+import ntm.summary
 import ui
 from ntm import charts
 from ntm.criteria import SET_NTM
@@ -12,14 +15,14 @@ f = ui.filters()
 if ui.merged_page("criteria_by_district"):  # a province merged in 2025: its view across the reform
     st.stop()
 lang, province = f["lang"], f["province"]
-year = ui.year_filter(ui.cached("ntm.store.summary_years", province["code"], SET_NTM), lang, province["code"])
+year = ui.year_filter(ui.cached(ntm.store.summary_years, province["code"], SET_NTM), lang, province["code"])
 
 st.title(t("criteria_by_district_title", lang))
 if year is None:
     st.info(t("no_data", lang))
     st.stop()
 
-result = ui.cached("ntm.summary.summary", province, year, lang=lang)
+result = ui.cached(ntm.summary.summary, province, year, lang=lang)
 st.subheader(f"{province['name']} — {t('year', lang).lower()} {year}")
 basis = result["total"]["basis"] if result["total"] else "reported"
 st.caption(t(f"basis_{basis}", lang))
@@ -45,7 +48,7 @@ if whole:  # districts known only through a few communes are not charted against
     ui.chart(charts.district_average_bar({**result, "districts": whole}, source_text, lang),
              f"tieu-chi-binh-quan-{province['code']}-{year}", f"{t('year', lang)}: {year}")
 
-heat = ui.cached("ntm.communes.criteria_shares", province, year, f["set"])
+heat = ui.cached(ntm.communes.criteria_shares, province, year, f["set"])
 if heat["communes"]:
     st.subheader(t("heatmap_title", lang))
     st.caption(t("heatmap_partial", lang, n=heat["communes"]))

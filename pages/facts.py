@@ -3,6 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+import ntm.merged
+import ntm.statements
+import ntm.store
 import ui
 from ntm.i18n import t
 
@@ -13,14 +16,14 @@ st.caption(t("facts_intro", lang))
 merged = f.get("merged")
 scopes = [province]
 if merged and province["code"] == merged["code"]:  # a province merged in 2025: the documents of its old provinces
-    scopes = [p for p in ui.cached("ntm.merged.parts", merged) if p["in_units"]]
-facts = [row for scope in scopes for row in ui.cached("ntm.statements.statements", scope, None, None, None,
+    scopes = [p for p in ui.cached(ntm.merged.parts, merged) if p["in_units"]]
+facts = [row for scope in scopes for row in ui.cached(ntm.statements.statements, scope, None, None, None,
                                                       lang)["facts"]]
 if not facts:
     st.info(t("no_data_here", lang))
     st.stop()
 frame = pd.DataFrame(facts)
-docs = ui.cached("ntm.store.documents")
+docs = ui.cached(ntm.store.documents)
 titles = dict(zip(docs["doc_id"], docs["issuer"] + " — " + docs["date_text"].fillna(""), strict=True))
 left, right = st.columns([2, 3])
 doc_ids = sorted(frame["doc_id"].unique())

@@ -4,6 +4,7 @@ and disbursement (stated and computed)."""
 import pandas as pd
 import streamlit as st
 
+import ntm.funding
 import ui
 from ntm import charts, fmt
 from ntm.i18n import t
@@ -13,7 +14,7 @@ if ui.merged_page("funding"):  # a province merged in 2025: its view across the 
     st.stop()
 lang, province = f["lang"], f["province"]
 st.title(t("funding_title", lang))
-result = ui.cached("ntm.funding.funding", province, None, lang)
+result = ui.cached(ntm.funding.funding, province, None, lang)
 if not result["groups"]:
     st.info(t("no_data_here", lang))
     st.stop()

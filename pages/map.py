@@ -4,6 +4,7 @@ drill-down to a district or a commune, and the province's own commune boundaries
 import pandas as pd
 import streamlit as st
 
+import ntm.maps
 import ui
 from ntm import boundaries, fmt, geo, imports, maps, store
 from ntm.errors import DataError
@@ -19,8 +20,8 @@ left, right = st.columns([2, 3])
 measure = left.selectbox(t("measure", lang), maps.MEASURES, key="map_measure",
                          format_func=lambda m: t(f"measure_{m}", lang))
 year = right.slider(t("map_year", lang), 2014, 2025, value=min(as_of, 2025), key="map_year")
-districts = ui.cached("ntm.maps.district_values", province, year, measure)
-communes = ui.cached("ntm.maps.commune_states", province, year)
+districts = ui.cached(ntm.maps.district_values, province, year, measure)
+communes = ui.cached(ntm.maps.commune_states, province, year)
 chosen_district = st.session_state.get("map_district")
 shown = communes[communes["district_code"] == chosen_district] if chosen_district else communes
 own = boundaries.load(code)
@@ -45,7 +46,7 @@ for point in points:
 
 with side:
     st.markdown(f"**{t('map_counts', lang, year=year)}**")
-    for c in ui.cached("ntm.maps.province_counts", province, year):
+    for c in ui.cached(ntm.maps.province_counts, province, year):
         st.markdown("- " + t("map_count_line", lang, level=t(f"level_{c['level']}", lang),
                                   actual=fmt.number(c["actual"], 0, lang) if c["actual"] is not None else "–",
                                   planned=fmt.number(c["with_planned"], 0, lang)

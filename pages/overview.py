@@ -2,6 +2,11 @@
 
 import streamlit as st
 
+import ntm.funding
+import ntm.progress
+import ntm.quality
+import ntm.store
+import ntm.summary
 import ui
 from ntm import fmt
 from ntm.i18n import t
@@ -14,14 +19,14 @@ code = province["code"]
 st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
-progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
-years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
+progress = ui.cached(ntm.progress.progress, province, 2025, as_of, None, lang)
+years = ui.cached(ntm.store.summary_years, code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
-result = ui.cached("ntm.summary.summary", province, usable[-1], lang=lang) if usable else None
+result = ui.cached(ntm.summary.summary, province, usable[-1], lang=lang) if usable else None
 cards = st.columns(3)
 views = {}
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
-    view = views[level] = ui.cached("ntm.progress.roadmap_view", province, level, None, as_of, lang)
+    view = views[level] = ui.cached(ntm.progress.roadmap_view, province, level, None, as_of, lang)
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
               and y["cumulative"] is not None]
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
@@ -71,7 +76,7 @@ with second[0].container(border=True):
     else:
         st.metric(t("avg_criteria_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
-funding = ui.cached("ntm.funding.funding", province, None, lang)
+funding = ui.cached(ntm.funding.funding, province, None, lang)
 mobilized = [g for g in funding["groups"] if g["kind"] == "mobilized" and g["total_computed"]
              and (g["year"] or 0) <= as_of]
 with second[1].container(border=True):
@@ -98,7 +103,7 @@ with second[2].container(border=True):
 st.subheader(t("attention", lang))
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
 risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
-findings = ui.cached("ntm.quality.findings", code, lang)
+findings = ui.cached(ntm.quality.findings, code, lang)
 unknown = [r for r in progress["targets"] if r["status"] in ("no_data", "ambiguous")]
 off_names = ", ".join(ui.literal(f"{r['unit']} ({r['indicator_name']})") for r in off[:8])
 if off:

@@ -4,6 +4,7 @@ rules' findings and those a data editor reviewed — filtered by severity, docum
 import pandas as pd
 import streamlit as st
 
+import ntm.quality
 import ui
 from ntm.i18n import t
 
@@ -13,7 +14,7 @@ if ui.merged_page("quality"):  # a province merged in 2025: its view across the 
 lang, province = f["lang"], f["province"]
 st.title(t("quality_title", lang))
 st.caption(t("quality_intro", lang))
-findings = ui.cached("ntm.quality.findings", province["code"], lang)
+findings = ui.cached(ntm.quality.findings, province["code"], lang)
 if not findings:
     st.info(t("no_data_here", lang))
     st.stop()

@@ -4,6 +4,8 @@ projections with their assumptions, communes at risk and slippage."""
 import pandas as pd
 import streamlit as st
 
+import ntm.progress
+import ntm.store
 import ui
 from ntm import charts, fmt
 from ntm.i18n import t
@@ -13,7 +15,7 @@ if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the 
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
-districts = ui.cached("ntm.store.units", "district", province["code"])
+districts = ui.cached(ntm.store.units, "district", province["code"])
 left, right = st.columns(2)
 level = left.radio(t("level", lang), ["ntm", "nang_cao", "kieu_mau"], horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
@@ -23,7 +25,7 @@ district = right.selectbox(t("district", lang), options, key="roadmap_district",
                            format_func=lambda c: t("whole_province", lang) if c is None else names[c])
 unit_name = names[district] if district else province["name"]
 
-view = ui.cached("ntm.progress.roadmap_view", province, level, district, as_of, lang)
+view = ui.cached(ntm.progress.roadmap_view, province, level, district, as_of, lang)
 if not view["years"]:
     st.info(t("no_data_here", lang))
 else:
@@ -52,7 +54,7 @@ if view["years"]:
              " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
-progress = ui.cached("ntm.progress.progress", province, 2025, as_of, district, lang)
+progress = ui.cached(ntm.progress.progress, province, 2025, as_of, district, lang)
 show_all = st.toggle(t("show_no_data", lang), value=False, key="roadmap_all")
 rows = [r for r in progress["targets"] if show_all or r["status"] != "no_data"]
 if rows:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import ntm.store
 import ui
 from ntm.i18n import t
 
@@ -12,13 +13,13 @@ f = ui.filters()
 lang = f["lang"]
 st.title(t("sources_title", lang))
 st.subheader(t("documents", lang))
-docs = ui.cached("ntm.store.documents")
+docs = ui.cached(ntm.store.documents)
 raw = pd.DataFrame({t("col_doc", lang): docs["doc_id"], t("col_issuer", lang): docs["issuer"],
                     t("col_number", lang): docs["number"].fillna("–"), t("col_date", lang): docs["date_text"],
                     t("col_title", lang): docs["title"]})
 ui.table(raw, raw, "van-ban-nguon", t("documents", lang), "data/documents.csv")
 st.subheader(t("rulebook", lang))
-sets = ui.cached("ntm.store.criteria_sets")
+sets = ui.cached(ntm.store.criteria_sets)
 raw = pd.DataFrame({t("criteria_set", lang): sets["name_vi" if lang == "vi" else "name_en"],
                     t("col_source", lang): sets["legal_source"]})
 ui.table(raw, raw, "bo-tieu-chi", t("rulebook", lang), "data/rules/criteria_sets.csv")
