@@ -11,17 +11,16 @@ under 3 s to content in the browser. Default provinces: all of the 2024 list and
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import serve  # noqa: E402
 from ntm import loader, store, timeline  # noqa: E402
 
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
@@ -55,37 +54,21 @@ def render(page: str, province: str, env: dict) -> dict:
 def browser(env: dict, province: str) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url, out = f"http://127.0.0.1:{port}", {}
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            for page_name in PAGES:  # a new tab (new context) per load: no state carried between loads
-                context = b.new_context(viewport={"width": 1440, "height": 1000})
-                tab = context.new_page()
-                start = time.perf_counter()
-                tab.goto(f"{url}/{PATHS.get(page_name, page_name)}?province={province}")
-                tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
-                tab.locator("h1").first.wait_for(timeout=120_000)
-                out[page_name] = time.perf_counter() - start
-                context.close()
-            b.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    out = {}
+    with serve(env) as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        for page_name in PAGES:  # a new tab (new context) per load: no state carried between loads
+            context = b.new_context(viewport={"width": 1440, "height": 1000})
+            tab = context.new_page()
+            start = time.perf_counter()
+            tab.goto(f"{url}/{PATHS.get(page_name, page_name)}?province={province}")
+            tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+            tab.locator("h1").first.wait_for(timeout=120_000)
+            out[page_name] = time.perf_counter() - start
+            context.close()
+        b.close()
     return out
 
 

@@ -6,12 +6,9 @@ warm. Targets on this machine: every page under 1 s server-side and under 3 s to
 1 s once warm. Prints a table with ratios to the targets."""
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.server import serve  # noqa: E402
 from ntm import charts, exports, loader, store  # noqa: E402
 from ntm.summary import summary  # noqa: E402
 from ntm.units import resolve_province  # noqa: E402
@@ -51,37 +49,21 @@ def server_side(page: str) -> tuple[float, float]:
 def browser(db: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true"], cwd=ROOT,
-                            env={**os.environ, "NTM_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
     out = {}
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = b.new_page(viewport={"width": 1440, "height": 1000})
-            for _name, path, heading in PAGES:  # warm the server once per page, then measure
+    with serve({**os.environ, "NTM_DB": str(db)}) as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = b.new_page(viewport={"width": 1440, "height": 1000})
+        for _name, path, heading in PAGES:  # warm the server once per page, then measure
+            page.goto(f"{url}/{path}?province=56")
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+        for _ in range(2):  # best of two loads of each page
+            for name, path, heading in PAGES:
+                start = time.perf_counter()
                 page.goto(f"{url}/{path}?province=56")
-                page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
-            for _ in range(2):  # best of two loads of each page
-                for name, path, heading in PAGES:
-                    start = time.perf_counter()
-                    page.goto(f"{url}/{path}?province=56")
-                    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-                    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-                    out[name] = min(out.get(name, 1e9), time.perf_counter() - start)
-            b.close()
-    finally:
-        proc.terminate()
+                page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                out[name] = min(out.get(name, 1e9), time.perf_counter() - start)
+        b.close()
     return out
 
 
