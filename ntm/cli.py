@@ -113,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     _add_common(d)
     d.add_argument("--province", required=True)
     d.add_argument("--target-year", type=int, default=2025)
-    d.add_argument("--out", required=True, help="DOCX file to write")
+    d.add_argument("--out", required=True, help="file to write: .docx, or .pdf (with LibreOffice)")
     m = sub.add_parser("sample", help="write illustrative (generated) indicator values as a long CSV")
     m.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
     m.add_argument("--province", help="the province's communes (default: national-scale synthetic communes)")
@@ -353,10 +353,17 @@ def _report(args, con, province: dict, out) -> int:
         print(f"Báo cáo lập theo từng tỉnh cũ / the report is made per former province: {', '.join(province['parts'])}",
               file=sys.stderr)
         return 2
-    from ntm import report
+    from ntm import exports, report
 
     as_of = timeline.as_of_year(args.as_of) or args.target_year - 1
     data = report.build(con, province, as_of, args.target_year, args.lang)
+    exports.stop()
+    if args.out.lower().endswith(".pdf"):
+        if report.converter() is None:
+            print("Cần LibreOffice để xuất PDF / PDF needs LibreOffice (apt-get install libreoffice-writer-nogui)",
+                  file=sys.stderr)
+            return 2
+        data = report.pdf(data)
     with open(args.out, "wb") as handle:
         handle.write(data)
     json.dump({"out": args.out, "province": province["name"], "as_of": as_of, "target_year": args.target_year,

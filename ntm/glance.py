@@ -9,6 +9,7 @@ count a document states, else its share of the programme's communes, rounded up 
 
 import math
 
+from ntm import store
 from ntm.progress import progress, roadmap_view
 
 LEVELS = ("ntm", "nang_cao", "kieu_mau")
@@ -81,3 +82,23 @@ def districts(result: dict, province_code: str, level: str = "ntm") -> list[dict
             "achieved_pct": r["achieved_pct"], "status": r["status"], "judged_at": r["judged_at"],
             "source": r["sources"][0]["citation"]} for r in rows]
     return sorted(out, key=lambda d: (d["gap"] is None, -(d["gap"] or 0), d["achieved_pct"] or 0, d["name"]))
+
+
+def target_years(con, province: dict) -> list[int]:
+    """The years the documents set targets for in this province (2024, 2025, and 2026-2030 once stated)."""
+    years = store.facts(con, "targets", province["code"])["target_year"].dropna().astype(int)
+    return sorted(set(years))
+
+
+def merged_targets(rows: list[dict]) -> list[dict]:
+    """One row per unit, indicator, category and target value: the same target stated in two places of the
+    documents (a section and an annex) is one target with both citations."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["unit_code"], r["indicator"], r["category"], r["target"], r["target_range_max"])
+        if key in out:
+            known = {s["citation"] for s in out[key]["sources"]}
+            out[key]["sources"] += [s for s in r["sources"] if s["citation"] not in known]
+        else:
+            out[key] = {**r, "sources": list(r["sources"])}
+    return list(out.values())

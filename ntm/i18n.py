@@ -178,6 +178,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_download": ("Tải báo cáo (.docx)", "Download the report (.docx)"),
     "report_merged": ("Báo cáo được lập theo từng tỉnh cũ: chọn một tỉnh cũ trong mục Phạm vi.",
                       "The report is made per former province: choose one under Scope."),
+    "report_download_pdf": ("Tải PDF", "PDF"),
     "report_pdf_note": ("Bản PDF: mở tệp .docx bằng Word hoặc LibreOffice rồi lưu thành PDF (máy chủ không cài "
                         "bộ chuyển đổi).", "PDF: open the .docx in Word or LibreOffice and save it as PDF (no "
                         "converter is installed on the server)."),

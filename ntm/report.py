@@ -11,6 +11,10 @@ else is filled in by guess.
 """
 
 import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -26,7 +30,7 @@ from docx.shared import Cm, Mm, Pt
 
 from ntm import charts, exports, fmt, store
 from ntm.funding import funding
-from ntm.glance import headline
+from ntm.glance import STATUS_ORDER, headline, merged_targets
 from ntm.i18n import t
 from ntm.quality import findings
 from ntm.summary import GROUP_KEYS, SET_NTM, summary
@@ -190,10 +194,10 @@ def _headline_section(document, notes, glance: dict, lang: str) -> None:
     _caption(document, notes, t("report_t_headline", lang, n=notes.next("table"), year=ty),
              list(dict.fromkeys(sources)))
     _table(document, [t("col_level", lang), t("report_col_actual", lang), t("report_col_target", lang, year=ty),
-                      t("report_col_remaining", lang), t("col_status", lang)], rows)
+                      t("report_col_remaining", lang), t("col_status", lang)], rows, widths=[3.5, 3.4, 3.2, 2.8, 3.6])
     for item in glance["levels"]:
         if item["remaining"] is not None:
-            _para(document, t("report_remaining_line", lang, level=t(f"level_{item['level']}", lang).lower(),
+            _para(document, t("report_remaining_line", lang, level=t(f"level_{item['level']}", lang),
                               actual=item["actual"]["count"], target=item["target"]["count"],
                               n=item["remaining"], year=ty))
     if glance["districts"]:
@@ -259,7 +263,7 @@ def _figures_section(document, notes, con, province: dict, glance: dict, filters
 def _targets_section(document, notes, glance: dict, lang: str) -> None:
     result = glance["progress"]
     document.add_heading(t("report_h_targets", lang, year=glance["target_year"]), level=1)
-    judged = [r for r in result["targets"] if r["status"] != "no_data"]
+    judged = [r for r in merged_targets(result["targets"]) if r["status"] != "no_data"]
     if judged:
         _caption(document, notes, t("report_t_targets", lang, n=notes.next("table"), year=glance["target_year"],
                                     as_of=result["as_of"]),
@@ -268,7 +272,8 @@ def _targets_section(document, notes, glance: dict, lang: str) -> None:
                           t("col_actual", lang), t("col_status", lang)],
                [[r["unit"], r["indicator_name"] + (f" ({r['category']})" if r["category"] else ""),
                  _n(r["target"], None, lang), _n(r["actual"], None, lang), t(f"status_{r['status']}", lang)]
-                for r in sorted(judged, key=lambda r: (r["status"], r["unit"]))], numeric_from=2)
+                for r in sorted(judged, key=lambda r: (STATUS_ORDER.index(r["status"]), r["unit"]))], numeric_from=2,
+               widths=[3.0, 5.6, 2.2, 2.2, 3.5])
     unknown = len(result["targets"]) - len(judged)
     if unknown:
         _para(document, t("report_unevaluable", lang, n=unknown))
@@ -324,3 +329,22 @@ def build(con, province: dict, as_of: int, target_year: int = 2025, lang: str = 
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def converter() -> str | None:
+    """LibreOffice (Debian's `libreoffice-writer-nogui`) when installed: it turns the DOCX into PDF offline."""
+    return shutil.which("soffice")
+
+
+def pdf(docx: bytes) -> bytes:
+    """The report as PDF, converted by LibreOffice in a throw-away profile (no network, no shared state)."""
+    office = converter()
+    if office is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "report.docx").write_bytes(docx)
+        subprocess.run([office, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(work), str(work / "report.docx")], check=True, capture_output=True,
+                       timeout=180)
+        return (work / "report.pdf").read_bytes()
