@@ -17,6 +17,10 @@ from ntm.errors import DataError
 from ntm.i18n import LANGS, t
 
 YEARS = list(range(2020, 2026))
+STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
+                  "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
+STATUS_DOTS = {"achieved": "🟢", "on_track": "🔵", "at_risk": "🟠", "off_track": "🔴", "ambiguous": "⚪",
+               "no_data": "⚪"}
 
 
 def _file_key(db: Path) -> tuple | None:

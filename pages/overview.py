@@ -1,5 +1,6 @@
 """Tổng quan / Overview: where the province stands against its 2025 targets, with the source of every card."""
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -14,7 +15,34 @@ code = province["code"]
 st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
-progress = ui.cached("ntm.progress.progress", province, 2025, as_of, None, lang)
+glance = ui.cached("ntm.glance.headline", province, as_of, 2025, lang)
+bars = [x for x in glance["levels"] if x["target"]]
+if bars:  # actual against the target in communes, what is still needed, one status colour
+    columns = st.columns(len(bars))
+    for column, item in zip(columns, bars, strict=True):
+        a, target = item["actual"], item["target"]
+        status = item["status"]
+        with column.container(border=True):
+            st.markdown(f"**{t('level_' + item['level'], lang)}** · :{ui.STATUS_COLOURS[status]}-badge["
+                        f"{t('glance_not_evaluable' if status == 'no_data' else 'status_' + status, lang)}]")
+            if a:
+                st.progress(min(a["count"] / target["count"], 1.0) if target["count"] else 1.0,
+                            text=t("glance_bar", lang, actual=a["count"], target=target["count"], year=2025,
+                                   n=item["remaining"], as_of=a["year"]))
+            else:
+                st.markdown(t("glance_no_actual", lang, target=target["count"], year=2025))
+            with st.popover(t("glance_sources", lang)):
+                ui.source_lines((a["sources"] if a else []) + target["sources"])
+if glance["districts"]:
+    st.markdown(f"**{t('glance_districts', lang)}**")
+    ranked = pd.DataFrame([{t("district", lang): d["name"], t("glance_col_actual", lang): d["actual"],
+                            t("glance_col_target", lang): d["target"], t("glance_col_gap", lang): d["gap"],
+                            t("col_status", lang): f"{ui.STATUS_DOTS[d['status']]} {t('status_' + d['status'], lang)}"}
+                           for d in glance["districts"]])
+    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)))  # a few rows: all shown, no scrolling
+    with st.popover(t("glance_sources", lang)):
+        ui.source_lines(list(dict.fromkeys(d["source"] for d in glance["districts"])))
+progress = glance["progress"]
 years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
 result = ui.cached("ntm.summary.summary", province, usable[-1], lang=lang) if usable else None

@@ -5,7 +5,8 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, shown
 
-PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "sources"]
+PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "report",
+         "sources"]
 
 
 def _open(page: str, **params) -> AppTest:
@@ -63,6 +64,24 @@ def test_overview_khanh_hoa(db_path):
     values = [m.value for m in at.metric]
     assert "65" in values and "19" in values  # NTM and advanced communes by end 2023 (appendices 07-08)
     assert "70,7 %" in _captions(at) and "Có nguy cơ" in " ".join(m.value for m in at.markdown)
+
+
+def test_overview_at_a_glance_khanh_hoa(db_path):
+    """65 of the 74 communes the plan sets for 2025 (003 Phụ lục 07), 9 still to go; Ninh Hòa lags most."""
+    at = _open("overview", province="56", as_of="2023")
+    assert "65/74 xã (2023) — còn 9 xã cho mục tiêu 2025" in [p.proto.text for p in at.get("progress")]
+    ranked = next(d.value for d in at.table if "Còn thiếu (xã)" in d.value.columns)
+    assert ranked.index[0] == "Ninh Hòa" and list(ranked.iloc[0][:3]) == ["16", "19", "3"]
+    assert "Chậm tiến độ" in ranked.iloc[0, 3]
+
+
+def test_report_page_offers_each_old_province_of_a_merged_one(db_path):
+    at = _open("report", province="56@2025-07-01")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Tải báo cáo (.docx) — Khánh Hòa" in labels and "Tải báo cáo (.docx) — Ninh Thuận" in labels
+    at = _open("report", province="58", as_of="2023")
+    assert [b.proto.label for b in at.get("download_button")][0] == "Tải báo cáo (.docx) — Ninh Thuận"
+    assert at.selectbox(key="report_target_year").options == ["2022", "2023", "2024", "2025"]
 
 
 def test_overview_ninh_thuan_funding_and_disbursement(db_path):
