@@ -7,6 +7,14 @@ import ui
 from ntm import fmt
 from ntm.i18n import t
 
+
+def sources(lines: list) -> None:
+    """Citations one click away, not under every number."""
+    if lines:
+        with st.popover(t("glance_sources", lang)):
+            ui.source_lines(lines)
+
+
 f = ui.filters()
 if ui.merged_page("overview"):  # a province merged in 2025: its view across the reform
     st.stop()
@@ -31,17 +39,16 @@ if bars:  # actual against the target in communes, what is still needed, one sta
                                    n=item["remaining"], as_of=a["year"]))
             else:
                 st.markdown(t("glance_no_actual", lang, target=target["count"], year=2025))
-            with st.popover(t("glance_sources", lang)):
-                ui.source_lines((a["sources"] if a else []) + target["sources"])
+            sources((a["sources"] if a else []) + target["sources"])
 if glance["districts"]:
     st.markdown(f"**{t('glance_districts', lang)}**")
     ranked = pd.DataFrame([{t("district", lang): d["name"], t("glance_col_actual", lang): d["actual"],
                             t("glance_col_target", lang): d["target"], t("glance_col_gap", lang): d["gap"],
-                            t("col_status", lang): f"{ui.STATUS_DOTS[d['status']]} {t('status_' + d['status'], lang)}"}
-                           for d in glance["districts"]])
-    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)))  # a few rows: all shown, no scrolling
-    with st.popover(t("glance_sources", lang)):
-        ui.source_lines(list(dict.fromkeys(d["source"] for d in glance["districts"])))
+                            t("col_status", lang): t("status_" + d["status"], lang)} for d in glance["districts"]])
+    colours = {t("status_" + k, lang): v for k, v in ui.STATUS_BACKGROUNDS.items()}
+    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)).style.map(  # a few rows: all shown
+        lambda v: f"background-color: {colours.get(v, 'transparent')}", subset=[t("col_status", lang)]))
+    sources(list(dict.fromkeys(d["source"] for d in glance["districts"])))
 progress = glance["progress"]
 years = ui.cached("ntm.store.summary_years", code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
@@ -83,10 +90,10 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
             st.caption(t("no_data_here", lang))
         line = own[0] if own else None
         if line:
+            status = "glance_not_evaluable" if line["status"] == "no_data" else "status_" + line["status"]
             st.markdown(f"{t('card_target', lang, year=2025, target=fmt.number(line['target'], 1, lang) + ' %')} · "
-                        f"**{t('status_' + line['status'], lang)}**")
-            ui.source_lines(line["sources"][:1])
-        ui.source_lines(view["sources"][:1])
+                        f"**{t(status, lang)}**")
+        sources((line["sources"][:1] if line else []) + view["sources"][:1])
 
 second = st.columns(3)
 with second[0].container(border=True):
@@ -95,7 +102,7 @@ with second[0].container(border=True):
         st.metric(t("avg_criteria_card", lang), fmt.number(result["total"]["avg_criteria"], 2, lang),
                   label_visibility="collapsed")
         st.caption(f"{t('year', lang)} {usable[-1]}")
-        ui.source_lines(result["sources"])
+        sources(result["sources"])
     else:
         st.metric(t("avg_criteria_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -108,7 +115,7 @@ with second[1].container(border=True):
         g = mobilized[-1]
         st.metric(t("mobilized_card", lang), fmt.money(g["total_computed"], "ty", lang), label_visibility="collapsed")
         st.caption(ui.literal(f"{g['unit']} · {g['year']}"))
-        ui.source_lines(g["by_source"][:1])
+        sources(g["by_source"][:1])
     else:
         st.metric(t("mobilized_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -118,7 +125,7 @@ with second[2].container(border=True):
     if rates:
         st.metric(t("disbursement_card", lang), fmt.percent(rates[-1]["stated_pct"], 0, lang),
                   label_visibility="collapsed")
-        ui.source_lines(rates[-1]["sources"][:1])
+        sources(rates[-1]["sources"][:1])
     else:
         st.metric(t("disbursement_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
