@@ -250,6 +250,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "glance_col_actual": ("Đã đạt (xã)", "Reached (communes)"),
     "glance_col_target": ("Mục tiêu 2025 (xã)", "2025 target (communes)"),
     "glance_col_gap": ("Còn thiếu (xã)", "Still needed (communes)"),
+    "url_unknown": ("Đường dẫn có {param}={value} không hợp lệ; đang hiển thị {shown}. Giá trị hợp lệ: {choices}.",
+                    "The link's {param}={value} is not valid; showing {shown}. Valid values: {choices}."),
+    "url_unknown_province": ("Đường dẫn có tỉnh \"{value}\" không có trong bảng theo dõi; đang hiển thị Khánh Hòa. "
+                             "Các tỉnh: {choices}.", "The link's province \"{value}\" is not in the dashboard; "
+                             "showing Khánh Hòa. Provinces: {choices}."),
     "report_h_quality": ("VI. Ghi chú về chất lượng số liệu", "VI. Notes on data quality"),
     "report_quality_intro": ("Các văn bản nguồn có {n} chỗ chưa khớp nhau; mỗi chỗ ghi cả hai nguồn ở chú thích:",
                              "The source documents disagree in {n} places; each cites both sources in a footnote:"),

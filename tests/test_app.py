@@ -198,3 +198,19 @@ def test_english_roadmap_and_facts_have_no_vietnamese_labels(db_path):
     at = _open("facts", province="56", lang="en")
     columns = " ".join(at.dataframe[0].value.columns)
     assert "Section" in columns and "As written" in columns and "Dòng" not in columns
+
+
+def test_urls_that_never_lie(db_path):
+    """An unknown province, year or language in a link: a notice with the valid choices; a province name with or
+    without diacritics is accepted as the CLI accepts it."""
+    at = _open("overview", province="99", as_of="2030", lang="xx")
+    notices = " ".join(shown(w.value) for w in at.warning)
+    assert 'tỉnh "99" không có' in notices and "58 Ninh Thuận" in notices
+    assert "as_of=2030 không hợp lệ; đang hiển thị 2023" in notices and "lang=xx" in notices
+    at = _open("overview", province="ninh thuan")
+    assert at.query_params["province"] == "58" and not at.warning
+    assert "Ninh Thuận" in at.subheader[0].value
+    at = _open("overview", province="Quảng Nam", as_of="2023")
+    assert at.query_params["province"] == "49" and not at.warning
+    at = _open("criteria_by_district", province="58", year="2019")
+    assert "year=2019 không hợp lệ; đang hiển thị 2023. Giá trị hợp lệ: 2023" in shown(at.warning[0].value)
