@@ -121,16 +121,18 @@ def increments(view: dict, unit_name: str, source_text: str, lang: str = "vi") -
 
 
 def funding_mix(group: dict, source_text: str, lang: str = "vi") -> go.Figure:
-    """Mobilized resources by source, largest first, with each share."""
+    """Funding by source, largest first, with each share; the title says what the amounts are (planned, need,
+    allocated, mobilized or disbursed), as the document states them."""
     rows = sorted(group["by_source"], key=lambda b: b["amount"])
     fig = go.Figure(go.Bar(
         x=[b["amount"] for b in rows], y=[t(f"src_{b['source']}", lang) for b in rows], orientation="h",
         marker_color=PALETTE["primary"], showlegend=False,
         text=[f"{fmt.number(b['amount'], 0, lang)} ({fmt.number(b['share_pct'], 2, lang)} %)" for b in rows],
         textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
-    year = group["year"] if group["year"] is not None else t("year_all", lang)
+    period = t("in_year", lang, year=group["year"]) if group["year"] is not None else t("year_all", lang)
     fig.update_xaxes(title=t("axis_mvnd", lang))
-    return _layout(fig, t("mix_title", lang, unit=group["unit"], year=year), source_text, lang)
+    title = t("mix_title", lang, kind=t(f"mix_kind_{group['kind']}", lang), unit=group["unit"], period=period)
+    return _layout(fig, title, source_text, lang)
 
 
 def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, lang: str = "vi") -> go.Figure:

@@ -344,7 +344,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "not_listed": ("Chưa có trong danh sách", "Not listed"),
     # funding page
     "funding_title": ("Nguồn vốn thực hiện Chương trình", "Programme funding"),
-    "mix_title": ("Cơ cấu nguồn vốn huy động, {unit} năm {year}", "Resources mobilized by source, {unit} {year}"),
+    "mix_title": ("Cơ cấu nguồn vốn {kind}, {unit} {period}", "{kind} by source, {unit} {period}"),
+    "in_year": ("năm {year}", "{year}"),
+    "mix_kind_mobilized": ("huy động", "Resources mobilized"), "mix_kind_planned": ("theo kế hoạch", "Planned funding"),
+    "mix_kind_need": ("theo nhu cầu", "Funding need"), "mix_kind_allocated": ("được bố trí", "Funding allocated"),
+    "mix_kind_disbursed": ("đã giải ngân", "Funding disbursed"),
     "axis_mvnd": ("Triệu đồng", "Million VND"),
     "col_source_kind": ("Nguồn vốn", "Source"), "col_amount": ("Số tiền (triệu đồng)", "Amount (million VND)"),
     "col_share": ("Tỷ trọng (%)", "Share (%)"),

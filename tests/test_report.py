@@ -8,7 +8,8 @@ import re
 import pytest
 from docx import Document
 
-from ntm import cli, glance, report
+from ntm import charts, cli, glance, report
+from ntm.funding import funding
 from ntm.units import resolve_province
 
 
@@ -127,3 +128,12 @@ def test_cli_refuses_a_merged_province_as_a_whole(db_path, tmp_path, capsys):
 def test_pdf_through_libreoffice(con):
     data = report.pdf(report.build(con, resolve_province(con, "84"), 2023))
     assert data[:5] == b"%PDF-"
+
+
+def test_funding_chart_titles_say_what_the_amounts_are(con):
+    """Quảng Nam's are plans, Ninh Thuận's 2023 figures were mobilized: never "huy động" for a plan."""
+    titles = [charts.funding_mix(g, "Nguồn: x").layout.title.text
+              for p in ("49", "58") for g in funding(con, resolve_province(con, p))["groups"] if g["by_source"]]
+    assert "Cơ cấu nguồn vốn theo kế hoạch, Quảng Nam năm 2024" in titles
+    assert "Cơ cấu nguồn vốn theo kế hoạch, Quảng Nam cả giai đoạn" in titles
+    assert "Cơ cấu nguồn vốn huy động, Ninh Thuận năm 2023" in titles
