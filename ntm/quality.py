@@ -7,6 +7,7 @@ million VND; a stated percentage agrees when it is the computed one rounded or c
 """
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -864,7 +865,12 @@ def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
                           "rule": r.description_vi if lang == "vi" else r.description_en}
                 out.append(record)
         out += reviewed(con, code, lang)
-    for record in out:
+    names = store.measures(con).set_index("measure")
+    codes = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names.index), key=len, reverse=True)) + r")\b")
+    for record in out:  # a measure code in a message is said by its name, never shown as a code
+        for key, column in (("message_vi", "name_vi"), ("message_en", "name_en")):
+            if isinstance(record[key], str):
+                record[key] = codes.sub(lambda m, c=column: names.loc[m.group(1), c], record[key])
         for s in record["sources"]:
             s["citation"] = citation(docs[s["doc_id"]], s["section"], [s["line"], s.get("line_end", s["line"])],
                                      lang)
