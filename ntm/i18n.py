@@ -364,7 +364,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "src_other": ("Vốn khác", "Other"), "src_total": ("Tổng", "Total"),
     "kind_mobilized": ("Huy động", "Mobilized"), "kind_need": ("Nhu cầu", "Need"), "kind_allocated": ("Bố trí", "Allocated"),
     "kind_disbursed": ("Giải ngân", "Disbursed"), "year_all": ("cả giai đoạn", "whole period"),
-    "cap_investment": ("đầu tư", "investment"), "cap_recurrent": ("sự nghiệp", "recurrent"), "cap_all": ("chung", "all"),
+    "cap_investment": ("đầu tư", "investment"), "cap_recurrent": ("sự nghiệp", "recurrent"), "cap_all": ("cả đầu tư và sự nghiệp", "investment and recurrent"),
     # quality page
     "quality_title": ("Chất lượng dữ liệu: chỗ các văn bản không khớp", "Data quality: where the documents disagree"),
     "quality_intro": ("Mỗi dòng là một chỗ số liệu trong văn bản mâu thuẫn với chính nó hoặc với văn bản khác, kèm nguồn của từng số.",

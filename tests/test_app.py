@@ -1,9 +1,13 @@
 """Every page in Streamlit's AppTest, for every province: no exception, the key figures and their sources."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, shown
+from ntm import store
+from ntm.i18n import LABELS
 
 PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "report",
          "sources"]
@@ -30,10 +34,33 @@ def _captions(at) -> str:
 
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_every_province(db_path, page, province):
+def test_every_page_every_province(db_path, con, page, province):
+    """Every page renders, and its Vietnamese view shows no internal code (a measure, a criteria set, "empty" or a
+    bare "chung") and no English label of the translation catalogue."""
     at = _open(page, province=province)
     assert not at.exception, at.exception
     assert at.title and at.title[0].value
+    codes = set(store.measures(con)["measure"]) | {"XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030",
+                                                   "empty"}
+    found = re.compile(r"(?<![\w./])(" + "|".join(map(re.escape, codes)) + r")(?![\w])")
+    english = {en for vi, en in LABELS.values() if en != vi and "{" not in en and len(en.split()) >= 2}
+    for text in _visible(at):
+        assert not found.search(text) and text.strip() != "chung", text
+        assert not [e for e in english if e in text], text
+
+
+def _visible(at) -> list[str]:
+    """The text a reader sees: headings, markdown, notices, metrics, table cells and headers, widget labels."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        out += [shown(str(e.value)) for e in getattr(at, kind)]
+    out += [str(x) for m in at.metric for x in (m.label, m.value)]
+    for element in list(at.dataframe) + list(at.table):
+        frame = getattr(element.value, "data", element.value)  # a Styler holds its frame
+        out += [str(x) for x in [*frame.columns, *frame.index, *frame.to_numpy().ravel()]]
+    for widget in at.get("selectbox") + at.get("radio") + at.get("download_button") + at.get("button"):
+        out += [str(widget.proto.label), *map(str, getattr(widget.proto, "options", []))]
+    return out
 
 
 def test_criteria_by_district_ninh_thuan(db_path):
