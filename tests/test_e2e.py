@@ -95,13 +95,16 @@ def _ready(page):
     page.wait_for_timeout(600)
 
 
+@pytest.mark.parametrize("province", ["56", "58", "49", "84"])
 @pytest.mark.parametrize("path, title", PAGES)
-def test_every_page(page, server, requests_seen, artifacts, path, title):
-    page.goto(f"{server}/{path}?province=56&as_of=2023")
+def test_every_page(page, server, requests_seen, artifacts, path, title, province):
+    """Every page of every province renders in the browser; a screenshot of each in test-artifacts/."""
+    page.goto(f"{server}/{path}?province={province}&as_of=2023")
     page.get_by_role("heading", name=title).wait_for(timeout=60_000)
     _ready(page)
     assert not page.locator("[data-testid='stException']").count()
-    page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}.png"), full_page=True)
+    _dismiss_streamlit_dialog(page)
+    page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}_{province}.png"), full_page=True)
     assert _outside(requests_seen) == []
 
 
