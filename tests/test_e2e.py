@@ -225,7 +225,7 @@ def test_every_page_of_a_merged_province(page, server, requests_seen, artifacts,
     """The provinces merged in 2025: every page renders without a district, a screenshot each."""
     for path, title in PAGES:
         page.goto(f"{server}/{path}?province={province}&as_of=2023")
-        own = path in ("nguon-phuong-phap", "xuat-bao-cao")  # pages with their own title for a merged province
+        own = path in ("nguon-phuong-phap", "so-lieu-theo-van-ban", "xuat-bao-cao")  # pages with their own title
         heading = title if own else f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
         page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         _ready(page)
