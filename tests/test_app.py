@@ -241,3 +241,20 @@ def test_urls_that_never_lie(db_path):
     assert at.query_params["province"] == "49" and not at.warning
     at = _open("criteria_by_district", province="58", year="2019")
     assert "year=2019 không hợp lệ; đang hiển thị 2023. Giá trị hợp lệ: 2023" in shown(at.warning[0].value)
+
+
+def test_roadmap_target_year_units_and_one_row_per_target(db_path):
+    """Ninh Thuận's 2024 targets exist and show under 2024; every row says its unit; a target stated in a section
+    and an annex (Khánh Hòa 80 %, 003 l.25 and l.655) is one row with both sources; the most urgent first."""
+    at = _open("roadmap", province="58", as_of="2023")
+    at.selectbox(key="roadmap_target_year").select(2024).run()
+    at.toggle(key="roadmap_all").set_value(True).run()
+    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
+    assert {"xã", "thôn"} <= set(table["Đơn vị tính"]) and "78" in set(table["Mục tiêu"])  # a count, no ",0"
+    at = _open("roadmap", province="56", as_of="2023")
+    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
+    share = table[(table["Đơn vị"] == "Khánh Hòa") & (table["Chỉ tiêu"] == "Tỷ lệ xã đạt chuẩn NTM")]
+    assert len(share) == 1 and share.iloc[0]["Nguồn"] == "003:25; 003:655" and share.iloc[0]["Đơn vị tính"] == "%"
+    order = ["Chậm tiến độ", "Có nguy cơ", "Đúng tiến độ", "Đã đạt"]
+    seen = [s for s in table["Tiến độ"] if s in order]
+    assert seen == sorted(seen, key=order.index)
