@@ -256,6 +256,7 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Các tỉnh: {choices}.", "The link's province \"{value}\" is not in the dashboard; "
                              "showing Khánh Hòa. Provinces: {choices}."),
     "col_measure_unit": ("Đơn vị tính", "Unit of measure"), "measure_unit_count": ("số", "number"),
+    "criterion_short": ("Tiêu chí", "Criterion"),
     "report_h_quality": ("VI. Ghi chú về chất lượng số liệu", "VI. Notes on data quality"),
     "report_quality_intro": ("Các văn bản nguồn có {n} chỗ chưa khớp nhau; mỗi chỗ ghi cả hai nguồn ở chú thích:",
                              "The source documents disagree in {n} places; each cites both sources in a footnote:"),

@@ -137,3 +137,13 @@ def test_funding_chart_titles_say_what_the_amounts_are(con):
     assert "Cơ cấu nguồn vốn theo kế hoạch, Quảng Nam năm 2024" in titles
     assert "Cơ cấu nguồn vốn theo kế hoạch, Quảng Nam cả giai đoạn" in titles
     assert "Cơ cấu nguồn vốn huy động, Ninh Thuận năm 2023" in titles
+
+
+def test_heatmap_names_criteria_and_says_how_few_communes_a_column_holds(con):
+    """Khánh Hòa 2024: the commune results cover 2 of Cam Lâm's 12 communes — the column says so."""
+    from ntm.communes import criteria_shares
+
+    heat = criteria_shares(con, resolve_province(con, "56"), 2024)
+    fig = charts.heatmap(heat["shares"], heat["targets"], "Nguồn: x", "vi", heat["names"], heat["coverage"])
+    assert "Cam Lâm (2/12 xã)" in fig.data[0].x and fig.data[0].x[-1] == "Mục tiêu 2025"
+    assert fig.data[0].y[:2] == ("1. Quy hoạch", "2. Giao thông") and fig.layout.yaxis.dtick == 1
