@@ -16,6 +16,7 @@ PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("funding", "nguon-von", ":material/payments:"),
          ("quality", "chat-luong-du-lieu", ":material/rule:"),
          ("facts", "so-lieu-theo-van-ban", ":material/format_list_numbered:"),
+         ("report", "xuat-bao-cao", ":material/description:"),
          ("sources", "nguon-phuong-phap", ":material/menu_book:"),
          ("imports", "nhap-so-lieu", ":material/upload_file:")]
 nav = st.navigation([st.Page(f"pages/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,

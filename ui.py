@@ -18,8 +18,13 @@ from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
 from ntm.i18n import LANGS, t
+from ntm.units import UnknownUnit, resolve_province
 
 YEARS = list(range(2020, 2026))
+STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
+                  "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
+STATUS_BACKGROUNDS = {"achieved": "#d9f2e3", "on_track": "#dbe9f7", "at_risk": "#fde9cc", "off_track": "#f9d6cc",
+                      "ambiguous": "#eeeeee", "no_data": "#eeeeee"}  # traffic lights behind a status cell
 
 
 def _file_key(db: Path) -> tuple | None:
@@ -138,31 +143,62 @@ def _from_url(key: str, options: list, default):
     return default
 
 
+def _url_choice(key: str, options: list, default, language: str, notices: list[str]):
+    """The URL's value when it is one of the options; otherwise a visible notice naming the valid choices (a
+    mistyped or forwarded link never silently shows something else)."""
+    value = st.query_params.get(key)
+    chosen = _from_url(key, options, default)
+    if value is not None and str(chosen) != value:  # once: the URL then holds the value shown
+        notices.append(t("url_unknown", language, param=key, value=literal(value), shown=literal(chosen),
+                         choices=literal(", ".join(map(str, options)))))
+    return chosen
+
+
+def _url_province(codes: list[str], language: str, notices: list[str]) -> str:
+    """A province in the URL by code, or by name with or without diacritics as the CLI accepts it; an unknown
+    one is named in a notice with the valid choices."""
+    value = st.query_params.get("province")
+    if value is None or value in codes:
+        return value or "56"
+    try:
+        code = resolve_province(cursor(), value)["code"]
+    except UnknownUnit:
+        code = None
+    if code in codes:
+        return code
+    names = ", ".join(f"{p['code']} {p['name']}" for p in provinces())
+    notices.append(t("url_unknown_province", language, value=literal(value), choices=literal(names)))
+    return "56"
+
+
 def lang() -> str:
     return st.session_state.get("lang", _from_url("lang", list(LANGS), "vi"))
 
 
 def sidebar_filters() -> dict:
     """Province, as-of year, criteria set and language in the sidebar, mirrored in the URL query string so a link
-    reproduces the view."""
+    reproduces the view. A value the link holds that is not valid is said in a notice above the page."""
+    notices: list[str] = []
     with st.sidebar:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
-                            index=LANGS.index(_from_url("lang", list(LANGS), "vi")),
+                            index=LANGS.index(_url_choice("lang", list(LANGS), "vi", "vi", notices)),
                             format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
         options = province_options()
         codes = [p["code"] for p in options]
-        code = st.selectbox(t("province", language), codes, index=codes.index(_from_url("province", codes, "56")),
+        code = st.selectbox(t("province", language), codes, index=codes.index(_url_province(codes, language, notices)),
                             key="province",
                             format_func=lambda c: _province_label(next(p for p in options if p["code"] == c), language))
         merged = next(p for p in options if p["code"] == code) if "@" in code else None
         scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
         as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
-                             index=YEARS.index(_from_url("as_of", YEARS, 2023)))
+                             index=YEARS.index(_url_choice("as_of", YEARS, 2023, language, notices)))
         sets = criteria_sets()
         criteria_set = st.selectbox(t("criteria_set", language), sets, key="set",
                                     index=sets.index(_from_url("set", sets, SET_NTM)),
                                     format_func=lambda s: t(f"set_{s}", language))
     st.query_params.update({"lang": language, "province": code, "as_of": str(as_of), "set": criteria_set})
+    for notice in notices:
+        st.warning(notice)
     province = next(p for p in options if p["code"] == (scope or code))
     return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set,
             "merged": merged, "units_date": units_date}
@@ -221,7 +257,10 @@ def year_filter(years: list[int], lang_code: str, scope: str) -> int | None:
     if not years:
         st.query_params.pop("year", None)
         return None
-    default = _from_url("year", years, years[-1])
+    notices: list[str] = []
+    default = _url_choice("year", years, years[-1], lang_code, notices)
+    for notice in notices:
+        st.warning(notice)
     with st.sidebar:
         year = st.selectbox(t("year", lang_code), years, index=years.index(default), key=f"year_{scope}")
     st.query_params["year"] = str(year)

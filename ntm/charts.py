@@ -121,31 +121,37 @@ def increments(view: dict, unit_name: str, source_text: str, lang: str = "vi") -
 
 
 def funding_mix(group: dict, source_text: str, lang: str = "vi") -> go.Figure:
-    """Mobilized resources by source, largest first, with each share."""
+    """Funding by source, largest first, with each share; the title says what the amounts are (planned, need,
+    allocated, mobilized or disbursed), as the document states them."""
     rows = sorted(group["by_source"], key=lambda b: b["amount"])
     fig = go.Figure(go.Bar(
         x=[b["amount"] for b in rows], y=[t(f"src_{b['source']}", lang) for b in rows], orientation="h",
         marker_color=PALETTE["primary"], showlegend=False,
         text=[f"{fmt.number(b['amount'], 0, lang)} ({fmt.number(b['share_pct'], 2, lang)} %)" for b in rows],
         textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
-    year = group["year"] if group["year"] is not None else t("year_all", lang)
+    period = t("in_year", lang, year=group["year"]) if group["year"] is not None else t("year_all", lang)
     fig.update_xaxes(title=t("axis_mvnd", lang))
-    return _layout(fig, t("mix_title", lang, unit=group["unit"], year=year), source_text, lang)
+    title = t("mix_title", lang, kind=t(f"mix_kind_{group['kind']}", lang), unit=group["unit"], period=period)
+    return _layout(fig, title, source_text, lang)
 
 
-def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, lang: str = "vi") -> go.Figure:
-    """Share of communes meeting each criterion (rows) by district (columns); the province's 2025 target per
-    criterion is the last column."""
-    columns = list(shares.columns)
+def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, lang: str = "vi",
+            names: dict[str, str] | None = None, coverage: dict[str, tuple] | None = None) -> go.Figure:
+    """Share of communes meeting each criterion (rows, with their names) by district (columns, each with the n of
+    N communes it is computed from); the province's 2025 target per criterion is the last column."""
+    names, coverage = names or {}, coverage or {}
+    columns = [f"{d} ({coverage[d][0]}/{coverage[d][1] or '–'} {t('communes_unit', lang)})" if d in coverage else d
+               for d in shares.columns]
     z = shares.to_numpy().tolist()
     labels = [[fmt.number(v, 0, lang) + " %" if v == v else "–" for v in row] for row in z]
     target_col = [targets.get(c) for c in shares.index]
     fig = go.Figure(go.Heatmap(
         z=[row + [tc] for row, tc in zip(z, target_col, strict=True)],
-        x=columns + [t("col_target", lang) + " 2025"], y=[f"TC {c}" for c in shares.index],
+        x=columns + [t("col_target", lang) + " 2025"],
+        y=[f"{c}. {names[c]}" if c in names else f"{t('criterion_short', lang)} {c}" for c in shares.index],
         text=[row + [fmt.number(tc, 0, lang) + " %" if tc is not None else "–"] for row, tc in
               zip(labels, target_col, strict=True)],
         texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100, showscale=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("heatmap_title", lang), source_text, lang, height=120 + 28 * len(shares))
+    fig.update_yaxes(autorange="reversed", automargin=True, dtick=1)  # every row named, on screen and in the PNG
+    return _layout(fig, t("heatmap_title", lang), source_text, lang, height=220 + 28 * len(shares))

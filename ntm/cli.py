@@ -139,6 +139,11 @@ def parser() -> argparse.ArgumentParser:
     ua = us_sub.add_parser("add", help="create an account; the password is read from stdin or asked for")
     ua.add_argument("name")
     ua.add_argument("--role", choices=accounts.ROLES, default="editor")
+    d = sub.add_parser("report", help="the Word report (DOCX, administrative format) of a province at an as-of year")
+    _add_common(d)
+    d.add_argument("--province", required=True)
+    d.add_argument("--target-year", type=int, default=2025)
+    d.add_argument("--out", required=True, help="file to write: .docx, or .pdf (with LibreOffice)")
     m = sub.add_parser("sample", help="write illustrative (generated) indicator values as a long CSV")
     m.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
     m.add_argument("--province", help="the province's communes (default: national-scale synthetic communes)")
@@ -388,6 +393,27 @@ def _user(args, out) -> int:
         print(exc, file=sys.stderr)
         return 2
     json.dump({"user": args.name, "role": args.role, "file": str(accounts.path())}, out, ensure_ascii=False)
+def _report(args, con, province: dict, out) -> int:
+    """Write the DOCX; a province merged in 2025 is reported per old province (its parts are named)."""
+    if province.get("parts"):
+        print(f"Báo cáo lập theo từng tỉnh cũ / the report is made per former province: {', '.join(province['parts'])}",
+              file=sys.stderr)
+        return 2
+    from ntm import exports, report
+
+    as_of = timeline.as_of_year(args.as_of) or args.target_year - 1
+    data = report.build(con, province, as_of, args.target_year, args.lang)
+    exports.stop()
+    if args.out.lower().endswith(".pdf"):
+        if report.converter() is None:
+            print("Cần LibreOffice để xuất PDF / PDF needs LibreOffice (apt-get install libreoffice-writer-nogui)",
+                  file=sys.stderr)
+            return 2
+        data = report.pdf(data)
+    with open(args.out, "wb") as handle:
+        handle.write(data)
+    json.dump({"out": args.out, "province": province["name"], "as_of": as_of, "target_year": args.target_year,
+               "bytes": len(data)}, out, ensure_ascii=False)
     out.write("\n")
     return 0
 
@@ -591,6 +617,8 @@ def _main(argv: list[str] | None) -> int:
             _emit(result, [{k: v for k, v in c.items() if k != "indicators"} for c in result["communes"]],
                   fmt_name, out)
             return 0
+        if args.command == "report":
+            return _report(args, con, province, out)
         if province and province.get("parts") and args.command == "explain":  # the old province holding it
             province = _part_holding(con, args, province)
         if province and province.get("parts"):  # a merged province: the history of each old province

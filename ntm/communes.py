@@ -83,7 +83,7 @@ def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> 
     in `year`, beside the province's 2025 target share per criterion (Khánh Hòa appendix 01)."""
     code = province["code"]
     if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
-        return {"shares": pd.DataFrame(), "targets": {}, "communes": 0}
+        return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {}}
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     result = assess(con, units, store.facts(con, "indicator_values", code), year)
     rows, counted = [], 0
@@ -92,15 +92,20 @@ def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> 
         if block["criteria_met"] + block["criteria_not_met"] == 0:
             continue
         counted += 1
-        rows += [{"district": c["district"], "criterion": k["criterion"], "met": k["status"] == "met"}
-                 for k in block["criteria"] if k["criterion"] != "0"]
+        rows += [{"district": c["district"], "criterion": k["criterion"], "name": k["name"],
+                  "met": k["status"] == "met", "code": c["code"]} for k in block["criteria"] if k["criterion"] != "0"]
     targets = store.facts(con, "targets", code, [code])
     targets = targets[(targets["measure"] == "share_units_meeting_criterion") & (targets["set_code"] == set_code)
                       & (targets["target_year"] == 2025)]
     target = {r["category"]: r["value"] for r in targets.sort_values("line").to_dict("records")}
     if not rows:
-        return {"shares": pd.DataFrame(), "targets": target, "communes": 0}
+        return {"shares": pd.DataFrame(), "targets": target, "communes": 0, "names": {}, "coverage": {}}
     frame = pd.DataFrame(rows)
+    programme = store.programme_communes_per_district(con, code)
+    district_code = dict(zip(units["district"], units["district_code"], strict=False))
+    coverage = {d: (int(n), programme.get(district_code.get(d))) for d, n in frame.groupby("district")["code"].nunique()
+                .items()}  # each column is computed from n of the district's N communes
     shares = frame.pivot_table(index="criterion", columns="district", values="met", aggfunc="mean") * 100
     shares = shares.loc[sorted(shares.index, key=lambda c: (len(c), c))]
-    return {"shares": shares.round(1), "targets": target, "communes": counted}
+    return {"shares": shares.round(1), "targets": target, "communes": counted,
+            "names": dict(zip(frame["criterion"], frame["name"], strict=False)), "coverage": coverage}

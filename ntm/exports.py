@@ -38,6 +38,15 @@ def _kaleido():
     return kaleido
 
 
+def stop() -> None:
+    """End the kaleido session (a command line run): its browser then leaves no temporary folder behind."""
+    if _STARTED:
+        import kaleido
+
+        kaleido.stop_sync_server()
+        _STARTED.clear()
+
+
 def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
     """The figure as it goes into a report: the filters under the title, a visible legend, A4 size."""
     out = copy.deepcopy(fig)

@@ -57,14 +57,18 @@ def bbox(province_code: str) -> tuple[float, float, float, float]:
     return tuple(feature["properties"]["map_bbox"])
 
 
+TILE = 512  # MapLibre (plotly's `map`) draws the world 512 px wide at zoom 0
+
+
 def view(box: tuple[float, float, float, float], width: int = 900, height: int = 620) -> dict:
-    """Center and zoom (web Mercator) that fit a box in a map of width × height pixels."""
+    """Center and zoom (web Mercator) that fit a box in a map of width × height pixels, with a small margin."""
     minx, miny, maxx, maxy = box
 
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
-    zoom_x = math.log2(width * 360 / (256 * max(maxx - minx, 1e-6)))
-    zoom_y = math.log2(height * 2 * math.pi / (256 * max(merc(maxy) - merc(miny), 1e-9)))
+    zoom_x = math.log2(width * 360 / (TILE * max(maxx - minx, 1e-6)))
+    zoom_y = math.log2(height * 2 * math.pi / (TILE * max(merc(maxy) - merc(miny), 1e-9)))
     center_lat = math.degrees(math.atan(math.sinh((merc(miny) + merc(maxy)) / 2)))
     return {"center": {"lat": center_lat, "lon": (minx + maxx) / 2}, "zoom": min(zoom_x, zoom_y) - 0.15}
+

@@ -160,6 +160,108 @@ LABELS: dict[str, tuple[str, str]] = {
     "mobilized_card": ("Vốn huy động", "Resources mobilized"),
     "disbursement_card": ("Tỷ lệ giải ngân", "Disbursement rate"),
     "attention": ("Cần chú ý", "Needs attention"),
+    # the report (ntm/report.py, pages/report.py) and the overview at a glance (issue 15)
+    "page_report": ("Xuất báo cáo", "Export the report"),
+    "report_page_title": ("Xuất báo cáo Word", "Export the Word report"),
+    "report_page_intro": ("Văn bản Word theo thể thức hành chính (Nghị định 30/2020/NĐ-CP: khổ A4, Times New Roman "
+                          "13, lề trên/dưới 20 mm, trái 30 mm, phải 15 mm) gồm: số liệu chính so với mục tiêu, các "
+                          "huyện xếp theo phần còn thiếu, bảng xã theo nhóm tiêu chí, biểu đồ lộ trình và nguồn vốn, "
+                          "mục tiêu và kết quả, xã có nguy cơ, ghi chú chất lượng dữ liệu. Mỗi bảng và hình có chú "
+                          "thích nguồn (văn bản, mục, dòng). Cơ quan, số và ngày báo cáo để trống cho cán bộ điền.",
+                          "A Word document in the administrative format (Decree 30/2020/NĐ-CP: A4, Times New Roman "
+                          "13, margins 20 mm top/bottom, 30 mm left, 15 mm right): headline figures against the "
+                          "targets, districts ranked by what they still lack, communes by criteria group, "
+                          "trajectory and funding charts, targets and results, communes at risk, data-quality "
+                          "notes. Every table and figure has a footnote with its source (document, section, line). "
+                          "Agency, number and date are left blank for staff to fill in."),
+    "report_target_year": ("Năm mục tiêu", "Target year"),
+    "report_download": ("Tải báo cáo (.docx)", "Download the report (.docx)"),
+    "report_merged": ("Báo cáo được lập theo từng tỉnh cũ: chọn một tỉnh cũ trong mục Phạm vi.",
+                      "The report is made per former province: choose one under Scope."),
+    "report_download_pdf": ("Tải PDF", "PDF"),
+    "report_pdf_note": ("Bản PDF: mở tệp .docx bằng Word hoặc LibreOffice rồi lưu thành PDF (máy chủ không cài "
+                        "bộ chuyển đổi).", "PDF: open the .docx in Word or LibreOffice and save it as PDF (no "
+                        "converter is installed on the server)."),
+    "report_agency": ("UBND TỈNH …\n…………………\n———", "PEOPLE'S COMMITTEE OF … PROVINCE\n…………………\n———"),
+    "report_motto": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n———",
+                     "SOCIALIST REPUBLIC OF VIET NAM\nIndependence - Freedom - Happiness\n———"),
+    "report_number": ("Số: …/BC-…", "No.: …/BC-…"),
+    "report_date": ("…, ngày … tháng … năm …", "…, date …"),
+    "report_title": ("BÁO CÁO", "REPORT"),
+    "report_subtitle": ("Kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới tỉnh {province} "
+                        "(số liệu đến năm {as_of})", "Results of the National Target Program on New Rural "
+                        "Development, {province} (figures to {as_of})"),
+    "report_draft_note": ("Dự thảo lập từ Bảng theo dõi NTM: mọi số liệu lấy từ văn bản gốc, nguồn ghi ở chú thích "
+                          "cuối trang; cán bộ rà soát, bổ sung trước khi ban hành.",
+                          "Draft made by the NTM dashboard: every figure comes from a source document, cited in a "
+                          "footnote; staff review and complete it before issuing."),
+    "report_h_headline": ("I. Kết quả chính so với mục tiêu năm {year}", "I. Headline results against the {year} "
+                          "targets"),
+    "report_t_headline": ("Bảng {n}. Số xã đạt chuẩn so với mục tiêu năm {year}",
+                          "Table {n}. Communes at each level against the {year} target"),
+    "report_t_districts": ("Bảng {n}. Các huyện xếp theo số xã NTM còn thiếu so với mục tiêu năm {year}",
+                           "Table {n}. Districts ranked by the NTM communes still needed for the {year} target"),
+    "col_level": ("Mức đạt chuẩn", "Level"),
+    "report_col_actual": ("Thực hiện, số xã (năm)", "Actual, communes (year)"),
+    "report_col_actual_plain": ("Thực hiện (số xã)", "Actual (communes)"),
+    "report_col_target": ("Mục tiêu {year} (số xã)", "Target {year} (communes)"),
+    "report_col_remaining": ("Còn thiếu (số xã)", "Still needed (communes)"),
+    "report_not_known": ("chưa có số liệu", "not known"),
+    "report_stated": ("(số văn bản nêu)", "(as stated)"),
+    "report_not_evaluable": ("Chưa đánh giá được", "Cannot be assessed"),
+    "report_no_targets": ("Các văn bản chưa nêu mục tiêu năm {year} về số xã đạt chuẩn.",
+                          "The documents state no {year} target for communes at a level."),
+    "report_remaining_line": ("{level}: {actual}/{target} xã, còn {n} xã để đạt mục tiêu năm {year}.",
+                              "{level}: {actual} of {target} communes, {n} still needed for the {year} target."),
+    "report_h_groups": ("II. Kết quả thực hiện Bộ tiêu chí xã nông thôn mới", "II. Results on the commune NTM "
+                        "criteria"),
+    "report_t_groups": ("Bảng {n}. Số xã theo nhóm tiêu chí, tỉnh {province} năm {year}",
+                        "Table {n}. Communes by criteria group, {province} {year}"),
+    "report_col_no": ("STT", "No."),
+    "report_groups_note": ("Số xã theo nhóm, theo số tiêu chí (TC) đã đạt; tổng số tiêu chí và bình quân tiêu "
+                           "chí/xã như văn bản nêu.", "Communes per group, by the number of criteria met; total and "
+                           "average criteria per commune as the document states them."),
+    "report_col_total_criteria": ("Tổng số TC đạt", "Criteria met, total"),
+    "report_col_avg_criteria": ("Bình quân TC/xã", "Criteria per commune"),
+    "report_group_1": ("Nhóm 1 (19 TC)", "Group 1 (19)"),
+    "report_group_2": ("Nhóm 2 (15-18 TC)", "Group 2 (15-18)"),
+    "report_group_3": ("Nhóm 3 (10-14 TC)", "Group 3 (10-14)"),
+    "report_group_4": ("Nhóm 4 (5-9 TC)", "Group 4 (5-9)"),
+    "report_group_5": ("Nhóm 5 (dưới 5 TC)", "Group 5 (under 5)"),
+    "report_h_figures": ("III. Lộ trình đạt chuẩn và nguồn vốn", "III. Roadmap and funding"),
+    "report_figure": ("Hình {n}. {title}", "Figure {n}. {title}"),
+    "report_h_targets": ("IV. Mục tiêu năm {year} và kết quả thực hiện", "IV. Targets for {year} and results"),
+    "report_t_targets": ("Bảng {n}. Mục tiêu năm {year} so với số thực hiện đến năm {as_of}",
+                         "Table {n}. Targets for {year} against the actuals to {as_of}"),
+    "report_unevaluable": ("Còn {n} chỉ tiêu chưa đánh giá được: văn bản chưa nêu số thực hiện tương ứng.",
+                           "{n} targets cannot be assessed yet: the documents state no matching actual."),
+    "report_h_risk": ("V. Xã dự kiến đạt chuẩn còn tiêu chí chưa đạt", "V. Planned communes still missing "
+                      "criteria"),
+    "report_t_risk": ("Bảng {n}. Xã dự kiến đạt chuẩn còn tiêu chí chưa đạt",
+                      "Table {n}. Planned communes still missing criteria"),
+    "glance_bar": ("{actual}/{target} xã ({as_of}) — còn {n} xã cho mục tiêu {year}",
+                   "{actual} of {target} communes ({as_of}) — {n} still needed for the {year} target"),
+    "glance_no_actual": ("Mục tiêu {year}: {target} xã; chưa có số thực hiện", "{year} target: {target} communes; "
+                         "no actual figure yet"),
+    "glance_not_evaluable": ("Chưa đánh giá được", "Cannot be assessed"),
+    "glance_sources": ("Nguồn", "Sources"),
+    "glance_districts": ("Các huyện xếp theo số xã NTM còn thiếu so với mục tiêu 2025",
+                         "Districts ranked by the NTM communes still needed for the 2025 target"),
+    "glance_col_actual": ("Đã đạt (xã)", "Reached (communes)"),
+    "glance_col_target": ("Mục tiêu 2025 (xã)", "2025 target (communes)"),
+    "glance_col_gap": ("Còn thiếu (xã)", "Still needed (communes)"),
+    "url_unknown": ("Đường dẫn có {param}={value} không hợp lệ; đang hiển thị {shown}. Giá trị hợp lệ: {choices}.",
+                    "The link's {param}={value} is not valid; showing {shown}. Valid values: {choices}."),
+    "url_unknown_province": ("Đường dẫn có tỉnh \"{value}\" không có trong bảng theo dõi; đang hiển thị Khánh Hòa. "
+                             "Các tỉnh: {choices}.", "The link's province \"{value}\" is not in the dashboard; "
+                             "showing Khánh Hòa. Provinces: {choices}."),
+    "col_measure_unit": ("Đơn vị tính", "Unit of measure"), "measure_unit_count": ("số", "number"),
+    "criterion_short": ("Tiêu chí", "Criterion"),
+    "report_h_quality": ("VI. Ghi chú về chất lượng số liệu", "VI. Notes on data quality"),
+    "report_quality_intro": ("Các văn bản nguồn có {n} chỗ chưa khớp nhau; mỗi chỗ ghi cả hai nguồn ở chú thích:",
+                             "The source documents disagree in {n} places; each cites both sources in a footnote:"),
+    "report_no_findings": ("Không phát hiện chỗ không khớp giữa các văn bản.", "No disagreement between the "
+                           "documents was found."),
     "attention_off_track": ("{n} mục tiêu chậm tiến độ", "{n} targets off track"),
     "attention_unevaluable": ("{n} mục tiêu chưa đánh giá được (thiếu số thực hiện hoặc chưa rõ cách hiểu)",
                               "{n} targets cannot be evaluated (no actual figure, or an ambiguous reading)"),
@@ -244,7 +346,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "not_listed": ("Chưa có trong danh sách", "Not listed"),
     # funding page
     "funding_title": ("Nguồn vốn thực hiện Chương trình", "Programme funding"),
-    "mix_title": ("Cơ cấu nguồn vốn huy động, {unit} năm {year}", "Resources mobilized by source, {unit} {year}"),
+    "mix_title": ("Cơ cấu nguồn vốn {kind}, {unit} {period}", "{kind} by source, {unit} {period}"),
+    "in_year": ("năm {year}", "{year}"),
+    "mix_kind_mobilized": ("huy động", "Resources mobilized"), "mix_kind_planned": ("theo kế hoạch", "Planned funding"),
+    "mix_kind_need": ("theo nhu cầu", "Funding need"), "mix_kind_allocated": ("được bố trí", "Funding allocated"),
+    "mix_kind_disbursed": ("đã giải ngân", "Funding disbursed"),
     "axis_mvnd": ("Triệu đồng", "Million VND"),
     "col_source_kind": ("Nguồn vốn", "Source"), "col_amount": ("Số tiền (triệu đồng)", "Amount (million VND)"),
     "col_share": ("Tỷ trọng (%)", "Share (%)"),
@@ -260,7 +366,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "src_other": ("Vốn khác", "Other"), "src_total": ("Tổng", "Total"),
     "kind_mobilized": ("Huy động", "Mobilized"), "kind_need": ("Nhu cầu", "Need"), "kind_allocated": ("Bố trí", "Allocated"),
     "kind_disbursed": ("Giải ngân", "Disbursed"), "year_all": ("cả giai đoạn", "whole period"),
-    "cap_investment": ("đầu tư", "investment"), "cap_recurrent": ("sự nghiệp", "recurrent"), "cap_all": ("chung", "all"),
+    "cap_investment": ("đầu tư", "investment"), "cap_recurrent": ("sự nghiệp", "recurrent"), "cap_all": ("cả đầu tư và sự nghiệp", "investment and recurrent"),
     # quality page
     "quality_title": ("Chất lượng dữ liệu: chỗ các văn bản không khớp", "Data quality: where the documents disagree"),
     "quality_intro": ("Mỗi dòng là một chỗ số liệu trong văn bản mâu thuẫn với chính nó hoặc với văn bản khác, kèm nguồn của từng số.",

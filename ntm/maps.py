@@ -13,6 +13,8 @@ from ntm.summary import summary
 
 MEASURES = ("share_ntm", "share_nang_cao", "share_kieu_mau", "avg_criteria", "status_2025")
 NOT_YET, UNKNOWN = "#888888", "#DDDDDD"
+UNKNOWN_AREA = "#BDBDBD"  # a district without a value: grey with its own legend entry, never the colour of 0 %
+SCALE = [[0, "#DEEBF7"], [0.5, "#6BAED6"], [1, "#08306B"]]  # 0 % is a visible pale blue, not "unknown"
 LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
 
 
@@ -112,7 +114,7 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
                 continue
             fig.add_trace(go.Choroplethmap(
                 geojson=shape, locations=part["code"], z=[1] * len(part), colorscale=[[0, colour], [1, colour]],
-                showscale=False, marker=dict(opacity=0.55, line=dict(width=1, color="white")),
+                showscale=False, marker=dict(opacity=1, line=dict(width=1, color="white")),
                 name=t(f"status_{status}", lang), showlegend=True, text=part["name"],
                 hovertemplate="%{text}: " + t(f"status_{status}", lang) + "<extra></extra>"))
     else:
@@ -121,16 +123,17 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
         label = t(f"measure_{measure}", lang)
         if not known.empty:
             fig.add_trace(go.Choroplethmap(
-                geojson=shape, locations=known["code"], z=known["value"], colorscale="Blues",
+                geojson=shape, locations=known["code"], z=known["value"], colorscale=SCALE,
                 zmin=0, zmax=100 if measure.startswith("share_") else 19,
-                marker=dict(opacity=0.6, line=dict(width=1, color="white")), name=label,
+                marker=dict(opacity=1, line=dict(width=1, color="white")), name=label,
                 text=[f"{n}: {fmt.number(v, 1, lang)}" for n, v in zip(known["name"], known["value"], strict=True)],
                 hovertemplate="%{text}<extra></extra>",
                 colorbar=dict(title=dict(text=label, side="right"), thickness=12, len=0.6, x=1.0)))
         if not unknown.empty:
             fig.add_trace(go.Choroplethmap(
                 geojson=shape, locations=unknown["code"], z=[0] * len(unknown),
-                colorscale=[[0, "#EEEEEE"], [1, "#EEEEEE"]], showscale=False, name=t("map_unknown", lang),
+                colorscale=[[0, UNKNOWN_AREA], [1, UNKNOWN_AREA]], showscale=False, name=t("map_unknown", lang),
+                showlegend=True,
                 marker=dict(line=dict(width=1, color="white")), text=unknown["name"],
                 hovertemplate="%{text}: " + t("map_unknown", lang) + "<extra></extra>"))
     if boundaries:
@@ -154,7 +157,7 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
                             color=colour, opacity=0.45 if kind == "planned" else 1.0),
                 text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
     box = geo.bbox(code)
-    center = geo.view(box, 540, height - 250)  # fits the page column and the A4 export
+    center = geo.view(box, 540, height - 60 - 110 - 40)  # the plot area of the page column and of the A4 export
     title = t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang))
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(

@@ -184,6 +184,7 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
         out.append({
             "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
+            "unit_of_measure": measures.loc[row["measure"], "unit"],
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
             "better": better, "reading": how, "expected": _expected(cache["stated"], row, as_of, docs, lang),

@@ -7,6 +7,7 @@ million VND; a stated percentage agrees when it is the computed one rounded or c
 """
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -14,10 +15,12 @@ import pandas as pd
 
 from ntm import fmt, store
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
+from ntm.i18n import t as label
 from ntm.sources import citation
 from ntm.summary import summary
 from ntm.units import resolve_province
 
+SET_LABELS = ("XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030")  # sets named in messages
 MONEY_TOLERANCE = 0.5  # million VND
 SEVERITIES = ("error", "warning", "info")  # cannot both be true / a careful reader would question it / presentation
 
@@ -877,7 +880,15 @@ def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
                           "rule": r.description_vi if lang == "vi" else r.description_en}
                 out.append(record)
         out += reviewed(con, code, lang)
-    for record in out:
+    names = store.measures(con).set_index("measure")
+    labels = {lang_code: {**names[column].to_dict(), **{c: label(f"set_{c}", lang_code) for c in SET_LABELS}}
+              for lang_code, column in (("vi", "name_vi"), ("en", "name_en"))}
+    codes = re.compile(r"\b(" + "|".join(sorted(map(re.escape, labels["vi"]), key=len, reverse=True)) + r")\b")
+    for record in out:  # a measure or criteria-set code in a message is said by its name, never shown as a code
+        for lang_code in ("vi", "en"):
+            key = f"message_{lang_code}"
+            if isinstance(record[key], str):
+                record[key] = codes.sub(lambda m, c=lang_code: labels[c][m.group(1)], record[key])
         for s in record["sources"]:
             s["citation"] = citation(docs[s["doc_id"]], s["section"], [s["line"], s.get("line_end", s["line"])],
                                      lang)

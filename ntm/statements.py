@@ -24,6 +24,7 @@ def statements(con, province: dict, measure: str | None = None, year: int | None
         out.append({**{k: r.get(k) for k in COLUMNS if k != "measure_name"},
                     "line": int(r["line"]), "year": None if r["year"] is None else int(r["year"]),
                     "measure_name": names.get(r["measure"]) or _numbered(r["measure"], lang),
+                    "category_name": names.get(r["category"], r["category"]),  # a measure as category: its name
                     "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)})
     return {"province": {"code": province["code"], "name": province["name"]}, "measure": measure, "year": year,
             "doc_id": doc_id, "count": len(out), "facts": out}

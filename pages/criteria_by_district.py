@@ -52,6 +52,6 @@ heat = ui.cached(ntm.communes.criteria_shares, province, year, f["set"])
 if heat["communes"]:
     st.subheader(t("heatmap_title", lang))
     st.caption(t("heatmap_partial", lang, n=heat["communes"]))
-    ui.chart(charts.heatmap(heat["shares"], heat["targets"], source_text, lang),
+    ui.chart(charts.heatmap(heat["shares"], heat["targets"], source_text, lang, heat["names"], heat["coverage"]),
              f"tieu-chi-theo-huyen-{province['code']}-{year}",
              f"{t('criteria_set', lang)}: {t('set_' + f['set'], lang)}")

@@ -39,7 +39,7 @@ st.caption(t("facts_count", lang, n=len(rows), total=int((frame["doc_id"] == doc
 raw = pd.DataFrame({t("col_section", lang): rows["section"], t("col_line", lang): rows["line"],
                     t("col_unit", lang): rows["unit_name"], t("col_year", lang): rows["year"],
                     t("col_indicator", lang): rows["measure_name"].fillna(rows["measure"]),
-                    t("col_category", lang): rows["category"], t("col_value", lang): rows["value"],
+                    t("col_category", lang): rows["category_name"], t("col_value", lang): rows["value"],
                     t("col_kind", lang): rows["kind"].map(lambda k: t(f"fact_kind_{k}", lang)),
                     t("col_original", lang): rows["original_text"], t("col_note", lang): rows["note"]})
 ui.table(ui.formatted(raw, lang, plain=(t("col_line", lang), t("col_year", lang))), raw,

@@ -1,8 +1,10 @@
 """Tổng quan / Overview: where the province stands against its 2025 targets, with the source of every card."""
 
+import pandas as pd
 import streamlit as st
 
 import ntm.funding
+import ntm.glance
 import ntm.progress
 import ntm.quality
 import ntm.store
@@ -10,6 +12,14 @@ import ntm.summary
 import ui
 from ntm import fmt
 from ntm.i18n import t
+
+
+def sources(lines: list) -> None:
+    """Citations one click away, not under every number."""
+    if lines:
+        with st.popover(t("glance_sources", lang)):
+            ui.source_lines(lines)
+
 
 f = ui.filters()
 if ui.merged_page("overview"):  # a province merged in 2025: its view across the reform
@@ -19,7 +29,33 @@ code = province["code"]
 st.title(t("overview_title", lang))
 st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
 
-progress = ui.cached(ntm.progress.progress, province, 2025, as_of, None, lang)
+glance = ui.cached(ntm.glance.headline, province, as_of, 2025, lang)
+bars = [x for x in glance["levels"] if x["target"]]
+if bars:  # actual against the target in communes, what is still needed, one status colour
+    columns = st.columns(len(bars))
+    for column, item in zip(columns, bars, strict=True):
+        a, target = item["actual"], item["target"]
+        status = item["status"]
+        with column.container(border=True):
+            st.markdown(f"**{t('level_' + item['level'], lang)}** · :{ui.STATUS_COLOURS[status]}-badge["
+                        f"{t('glance_not_evaluable' if status == 'no_data' else 'status_' + status, lang)}]")
+            if a:
+                st.progress(min(a["count"] / target["count"], 1.0) if target["count"] else 1.0,
+                            text=t("glance_bar", lang, actual=a["count"], target=target["count"], year=2025,
+                                   n=item["remaining"], as_of=a["year"]))
+            else:
+                st.markdown(t("glance_no_actual", lang, target=target["count"], year=2025))
+            sources((a["sources"] if a else []) + target["sources"])
+if glance["districts"]:
+    st.markdown(f"**{t('glance_districts', lang)}**")
+    ranked = pd.DataFrame([{t("district", lang): d["name"], t("glance_col_actual", lang): d["actual"],
+                            t("glance_col_target", lang): d["target"], t("glance_col_gap", lang): d["gap"],
+                            t("col_status", lang): t("status_" + d["status"], lang)} for d in glance["districts"]])
+    colours = {t("status_" + k, lang): v for k, v in ui.STATUS_BACKGROUNDS.items()}
+    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)).style.map(  # a few rows: all shown
+        lambda v: f"background-color: {colours.get(v, 'transparent')}", subset=[t("col_status", lang)]))
+    sources(list(dict.fromkeys(d["source"] for d in glance["districts"])))
+progress = glance["progress"]
 years = ui.cached(ntm.store.summary_years, code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
 result = ui.cached(ntm.summary.summary, province, usable[-1], lang=lang) if usable else None
@@ -60,10 +96,10 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
             st.caption(t("no_data_here", lang))
         line = own[0] if own else None
         if line:
+            status = "glance_not_evaluable" if line["status"] == "no_data" else "status_" + line["status"]
             st.markdown(f"{t('card_target', lang, year=2025, target=fmt.number(line['target'], 1, lang) + ' %')} · "
-                        f"**{t('status_' + line['status'], lang)}**")
-            ui.source_lines(line["sources"][:1])
-        ui.source_lines(view["sources"][:1])
+                        f"**{t(status, lang)}**")
+        sources((line["sources"][:1] if line else []) + view["sources"][:1])
 
 second = st.columns(3)
 with second[0].container(border=True):
@@ -72,7 +108,7 @@ with second[0].container(border=True):
         st.metric(t("avg_criteria_card", lang), fmt.number(result["total"]["avg_criteria"], 2, lang),
                   label_visibility="collapsed")
         st.caption(f"{t('year', lang)} {usable[-1]}")
-        ui.source_lines(result["sources"])
+        sources(result["sources"])
     else:
         st.metric(t("avg_criteria_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -85,7 +121,7 @@ with second[1].container(border=True):
         g = mobilized[-1]
         st.metric(t("mobilized_card", lang), fmt.money(g["total_computed"], "ty", lang), label_visibility="collapsed")
         st.caption(ui.literal(f"{g['unit']} · {g['year']}"))
-        ui.source_lines(g["by_source"][:1])
+        sources(g["by_source"][:1])
     else:
         st.metric(t("mobilized_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))
@@ -95,7 +131,7 @@ with second[2].container(border=True):
     if rates:
         st.metric(t("disbursement_card", lang), fmt.percent(rates[-1]["stated_pct"], 0, lang),
                   label_visibility="collapsed")
-        ui.source_lines(rates[-1]["sources"][:1])
+        sources(rates[-1]["sources"][:1])
     else:
         st.metric(t("disbursement_card", lang), "–", label_visibility="collapsed")
         st.caption(t("no_data_here", lang))

@@ -4,10 +4,12 @@ projections with their assumptions, communes at risk and slippage."""
 import pandas as pd
 import streamlit as st
 
+import ntm.glance
 import ntm.progress
 import ntm.store
 import ui
 from ntm import charts, fmt
+from ntm.glance import STATUS_ORDER, merged_targets
 from ntm.i18n import t
 
 f = ui.filters()
@@ -54,23 +56,31 @@ if view["years"]:
              " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
-progress = ui.cached(ntm.progress.progress, province, 2025, as_of, district, lang)
+target_years = sorted(set(ui.cached(ntm.glance.target_years, province)) | {2025})
+target_year = st.selectbox(t("report_target_year", lang), target_years, index=target_years.index(2025),
+                           key="roadmap_target_year")
+progress = ui.cached(ntm.progress.progress, province, target_year, as_of, district, lang)
 show_all = st.toggle(t("show_no_data", lang), value=False, key="roadmap_all")
-rows = [r for r in progress["targets"] if show_all or r["status"] != "no_data"]
+order = {s: i for i, s in enumerate(STATUS_ORDER)}
+rows = sorted((r for r in merged_targets(progress["targets"]) if show_all or r["status"] != "no_data"),
+              key=lambda r: (order[r["status"]], r["unit"]))  # one row per target, most urgent first
 if rows:
     raw = pd.DataFrame([{
-        t("col_unit", lang): r["unit"], t("col_indicator", lang): r["indicator_name"] + (
-            f" ({r['category']})" if r["category"] else ""),
-        t("col_target", lang): r["target"], t("col_actual", lang): r["actual"], t("col_gap", lang): r["gap"],
-        t("col_achieved", lang): r["achieved_pct"], t("col_status", lang): t(f"status_{r['status']}", lang),
+        t("col_status", lang): t(f"status_{r['status']}", lang), t("col_unit", lang): r["unit"],
+        t("col_indicator", lang): r["indicator_name"] + (f" ({r['category']})" if r["category"] else ""),
+        t("col_measure_unit", lang): r["unit_of_measure"] if lang == "vi" or r["unit_of_measure"] == "%" else
+        t("measure_unit_count", lang),
+        **{t(f"col_{k}", lang): None if r[k] is None else round(r[k], 2) for k in ("target", "actual", "gap")},
+        t("col_achieved", lang): r["achieved_pct"],
         t("col_reading", lang): t(f"reading_{r['reading']}", lang),
         t("col_stock", lang): f"{r['stock']['value']} ({r['stock']['year']})" if r["stock"] else None,
         t("col_expected_figure", lang): "; ".join(f"{fmt.number(e['value'], None, lang)} ({e['year']})"
                                            for e in r["expected"]) or None,
-        t("col_source", lang): f"{r['sources'][0]['doc_id']}:{r['sources'][0]['line']}"} for r in rows])
-    decimals = {t("col_target", lang): 1, t("col_actual", lang): 1, t("col_gap", lang): 1, t("col_achieved", lang): 1}
-    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-2025-{province['code']}",
-             t("targets_table", lang), progress["method"], decimals)
+        t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in r["sources"])} for r in rows])
+    decimals = {t("col_achieved", lang): 1}  # counts as whole numbers, shares as the documents write them
+    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-{target_year}-{province['code']}",
+             t("targets_table", lang), progress["method"], decimals, extra_filter=f"{t('report_target_year', lang)}: "
+             f"{target_year}")
     counts = ", ".join(f"{t('status_' + s, lang)}: {n}" for s, n in progress["status_counts"].items())
     st.caption(f"{t('method', lang)}: {progress['method']} ({counts})")
 else:

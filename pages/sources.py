@@ -1,5 +1,6 @@
 """Nguồn & phương pháp / Sources & methods: the documents, the methods, the rulebook's sources, licences."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,18 @@ import streamlit as st
 import ntm.store
 import ui
 from ntm.i18n import t
+
+ITALIC = re.compile(r"(?<![*\w])\*(?!\*)((?:\*\*[^*]*\*\*|[^*])+?)\*(?![*\w])")
+
+
+def in_language(markdown: str, lang: str) -> str:
+    """docs/methods.md is written Vietnamese first with the English in italics and headings "vi / en": the
+    Vietnamese view shows the Vietnamese only (a one- or two-word italic, a variable such as *T*, stays)."""
+    if lang != "vi":
+        return markdown
+    markdown = re.sub(r"^(#+ [^/\n]+?) / [^\n]+$", r"\1", markdown, flags=re.M)
+    return ITALIC.sub(lambda m: "" if len(m.group(1).split()) > 2 else m.group(0), markdown)
+
 
 f = ui.filters()
 lang = f["lang"]
@@ -25,7 +38,7 @@ raw = pd.DataFrame({t("criteria_set", lang): sets["name_vi" if lang == "vi" else
 ui.table(raw, raw, "bo-tieu-chi", t("rulebook", lang), "data/rules/criteria_sets.csv")
 st.subheader(t("method", lang))
 methods = (Path(__file__).resolve().parent.parent / "docs" / "methods.md").read_text(encoding="utf-8")
-st.markdown(methods.split("\n", 1)[1].replace("\n## ", "\n#### "))  # the page has its own title
+st.markdown(in_language(methods.split("\n", 1)[1], lang).replace("\n## ", "\n#### "))  # the page has its own title
 st.subheader(t("licences", lang))
 st.markdown(f"- {t('software_licence', lang)}\n- {t('boundary_attribution', lang)}\n- {t('points_attribution', lang)}"
             f"\n- {t('units_2025_attribution', lang)}")

@@ -1,11 +1,16 @@
 """Every page in Streamlit's AppTest, for every province: no exception, the key figures and their sources."""
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, shown
+from ntm import store
+from ntm.i18n import LABELS
 
-PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "sources"]
+PAGES = ["overview", "criteria_by_district", "communes", "map", "roadmap", "funding", "quality", "facts", "report",
+         "sources"]
 
 
 def _open(page: str, **params) -> AppTest:
@@ -29,10 +34,33 @@ def _captions(at) -> str:
 
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_every_province(db_path, page, province):
+def test_every_page_every_province(db_path, con, page, province):
+    """Every page renders, and its Vietnamese view shows no internal code (a measure, a criteria set, "empty" or a
+    bare "chung") and no English label of the translation catalogue."""
     at = _open(page, province=province)
     assert not at.exception, at.exception
     assert at.title and at.title[0].value
+    codes = set(store.measures(con)["measure"]) | {"XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030",
+                                                   "empty"}
+    found = re.compile(r"(?<![\w./])(" + "|".join(map(re.escape, codes)) + r")(?![\w])")
+    english = {en for vi, en in LABELS.values() if en != vi and "{" not in en and len(en.split()) >= 2}
+    for text in _visible(at):
+        assert not found.search(text) and text.strip() != "chung", text
+        assert not [e for e in english if e in text], text
+
+
+def _visible(at) -> list[str]:
+    """The text a reader sees: headings, markdown, notices, metrics, table cells and headers, widget labels."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        out += [shown(str(e.value)) for e in getattr(at, kind)]
+    out += [str(x) for m in at.metric for x in (m.label, m.value)]
+    for element in list(at.dataframe) + list(at.table):
+        frame = getattr(element.value, "data", element.value)  # a Styler holds its frame
+        out += [str(x) for x in [*frame.columns, *frame.index, *frame.to_numpy().ravel()]]
+    for widget in at.get("selectbox") + at.get("radio") + at.get("download_button") + at.get("button"):
+        out += [str(widget.proto.label), *map(str, getattr(widget.proto, "options", []))]
+    return out
 
 
 def test_criteria_by_district_ninh_thuan(db_path):
@@ -63,6 +91,24 @@ def test_overview_khanh_hoa(db_path):
     values = [m.value for m in at.metric]
     assert "65" in values and "19" in values  # NTM and advanced communes by end 2023 (appendices 07-08)
     assert "70,7 %" in _captions(at) and "Có nguy cơ" in " ".join(m.value for m in at.markdown)
+
+
+def test_overview_at_a_glance_khanh_hoa(db_path):
+    """65 of the 74 communes the plan sets for 2025 (003 Phụ lục 07), 9 still to go; Ninh Hòa lags most."""
+    at = _open("overview", province="56", as_of="2023")
+    assert "65/74 xã (2023) — còn 9 xã cho mục tiêu 2025" in [p.proto.text for p in at.get("progress")]
+    ranked = next(d.value for d in at.table if "Còn thiếu (xã)" in d.value.columns)
+    assert ranked.index[0] == "Ninh Hòa" and list(ranked.iloc[0][:3]) == ["16", "19", "3"]
+    assert "Chậm tiến độ" in ranked.iloc[0, 3]
+
+
+def test_report_page_offers_each_old_province_of_a_merged_one(db_path):
+    at = _open("report", province="56@2025-07-01")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Tải báo cáo (.docx) — Khánh Hòa" in labels and "Tải báo cáo (.docx) — Ninh Thuận" in labels
+    at = _open("report", province="58", as_of="2023")
+    assert [b.proto.label for b in at.get("download_button")][0] == "Tải báo cáo (.docx) — Ninh Thuận"
+    assert at.selectbox(key="report_target_year").options == ["2022", "2023", "2024", "2025"]
 
 
 def test_overview_ninh_thuan_funding_and_disbursement(db_path):
@@ -179,3 +225,36 @@ def test_english_roadmap_and_facts_have_no_vietnamese_labels(db_path):
     at = _open("facts", province="56", lang="en")
     columns = " ".join(at.dataframe[0].value.columns)
     assert "Section" in columns and "As written" in columns and "Dòng" not in columns
+
+
+def test_urls_that_never_lie(db_path):
+    """An unknown province, year or language in a link: a notice with the valid choices; a province name with or
+    without diacritics is accepted as the CLI accepts it."""
+    at = _open("overview", province="99", as_of="2030", lang="xx")
+    notices = " ".join(shown(w.value) for w in at.warning)
+    assert 'tỉnh "99" không có' in notices and "58 Ninh Thuận" in notices
+    assert "as_of=2030 không hợp lệ; đang hiển thị 2023" in notices and "lang=xx" in notices
+    at = _open("overview", province="ninh thuan")
+    assert at.query_params["province"] == "58" and not at.warning
+    assert "Ninh Thuận" in at.subheader[0].value
+    at = _open("overview", province="Quảng Nam", as_of="2023")
+    assert at.query_params["province"] == "49" and not at.warning
+    at = _open("criteria_by_district", province="58", year="2019")
+    assert "year=2019 không hợp lệ; đang hiển thị 2023. Giá trị hợp lệ: 2023" in shown(at.warning[0].value)
+
+
+def test_roadmap_target_year_units_and_one_row_per_target(db_path):
+    """Ninh Thuận's 2024 targets exist and show under 2024; every row says its unit; a target stated in a section
+    and an annex (Khánh Hòa 80 %, 003 l.25 and l.655) is one row with both sources; the most urgent first."""
+    at = _open("roadmap", province="58", as_of="2023")
+    at.selectbox(key="roadmap_target_year").select(2024).run()
+    at.toggle(key="roadmap_all").set_value(True).run()
+    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
+    assert {"xã", "thôn"} <= set(table["Đơn vị tính"]) and "78" in set(table["Mục tiêu"])  # a count, no ",0"
+    at = _open("roadmap", province="56", as_of="2023")
+    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
+    share = table[(table["Đơn vị"] == "Khánh Hòa") & (table["Chỉ tiêu"] == "Tỷ lệ xã đạt chuẩn NTM")]
+    assert len(share) == 1 and share.iloc[0]["Nguồn"] == "003:25; 003:655" and share.iloc[0]["Đơn vị tính"] == "%"
+    order = ["Chậm tiến độ", "Có nguy cơ", "Đúng tiến độ", "Đã đạt"]
+    seen = [s for s in table["Tiến độ"] if s in order]
+    assert seen == sorted(seen, key=order.index)

@@ -20,7 +20,7 @@ def test_every_page_for_the_merged_provinces(db_path, page, province):
     at = _open(page, province=province)
     assert not at.exception, at.exception
     assert at.title and at.title[0].value
-    if page not in ("sources", "facts"):  # pages of documents keep their own title
+    if page not in ("sources", "facts", "report"):  # pages of documents, and the report, keep their own title
         assert at.title[0].value == f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
         assert "Huyện" not in [s.label for s in at.selectbox]  # no district selector
 

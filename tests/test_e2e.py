@@ -119,7 +119,7 @@ PAGES = [("", "Tổng quan kết quả xây dựng nông thôn mới"),  # the d
          ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu"),
          ("nguon-von", "Nguồn vốn thực hiện Chương trình"),
          ("chat-luong-du-lieu", "Chất lượng dữ liệu: chỗ các văn bản không khớp"),
-         ("so-lieu-theo-van-ban", "Số liệu theo văn bản"),
+         ("so-lieu-theo-van-ban", "Số liệu theo văn bản"), ("xuat-bao-cao", "Xuất báo cáo Word"),
          ("nguon-phuong-phap", "Nguồn số liệu, phương pháp và giấy phép")]
 
 
@@ -128,13 +128,16 @@ def _ready(page):
     page.wait_for_timeout(600)
 
 
+@pytest.mark.parametrize("province", ["56", "58", "49", "84"])
 @pytest.mark.parametrize("path, title", PAGES)
-def test_every_page(page, server, requests_seen, artifacts, path, title):
-    page.goto(f"{server}/{path}?province=56&as_of=2023")
+def test_every_page(page, server, requests_seen, artifacts, path, title, province):
+    """Every page of every province renders in the browser; a screenshot of each in test-artifacts/."""
+    page.goto(f"{server}/{path}?province={province}&as_of=2023")
     page.get_by_role("heading", name=title).wait_for(timeout=60_000)
     _ready(page)
     assert not page.locator("[data-testid='stException']").count()
-    page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}.png"), full_page=True)
+    _dismiss_streamlit_dialog(page)
+    page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}_{province}.png"), full_page=True)
     assert _outside(requests_seen) == []
 
 
@@ -254,8 +257,8 @@ def test_every_page_of_a_merged_province(page, server, requests_seen, artifacts,
     """The provinces merged in 2025: every page renders without a district, a screenshot each."""
     for path, title in PAGES:
         page.goto(f"{server}/{path}?province={province}&as_of=2023")
-        own_title = path in ("nguon-phuong-phap", "so-lieu-theo-van-ban")  # pages of documents keep their title
-        heading = title if own_title else f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
+        own = path in ("nguon-phuong-phap", "so-lieu-theo-van-ban", "xuat-bao-cao")  # pages with their own title
+        heading = title if own else f"{MERGED[province]} — tỉnh sau sắp xếp 2025"
         page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         _ready(page)
         if path == "ban-do":
@@ -327,3 +330,77 @@ def test_import_upload_preview_apply_undo(page, import_server, requests_seen, ar
     con.close()
     page.screenshot(path=str(artifacts / "import_undone.png"), full_page=True)
     assert _outside(requests_seen) == []
+
+
+def _dismiss_streamlit_dialog(page):
+    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link, not ours
+        page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("province", ["56", "58", "49", "84"])
+def test_overview_at_1440_and_390(page, server, requests_seen, artifacts, province):
+    """The overview a leader reads first, on a desktop and on a phone; Khánh Hòa: 65 of 74, 9 to go, Ninh Hòa
+    lags most."""
+    page.goto(f"{server}/?province={province}&as_of=2023")
+    page.get_by_role("heading", name="Tổng quan kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
+    _ready(page)
+    _dismiss_streamlit_dialog(page)
+    if province == "56":
+        page.get_by_text("65/74 xã (2023) — còn 9 xã cho mục tiêu 2025").wait_for()
+        ranked = page.locator("[data-testid='stTable']").first.inner_text()
+        assert "Còn thiếu (xã)" in ranked and ranked.index("Ninh Hòa") < ranked.index("Cam Ranh")
+    page.screenshot(path=str(artifacts / f"overview_{province}_1440.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / f"overview_{province}_390.png"), full_page=True)
+    assert _outside(requests_seen) == []
+
+
+def test_report_docx_from_the_browser(page, server, requests_seen, artifacts):
+    """The Word report downloaded from "Xuất báo cáo": the group table as the report prints it (Ninh Thuận 2023:
+    47 communes, 774 criteria, 16,47), the charts as images, a source footnote for every table and figure."""
+    from docx import Document
+    from test_report import footnotes, table_text
+
+    page.goto(server + "/xuat-bao-cao?province=58&as_of=2023")
+    page.get_by_role("heading", name="Xuất báo cáo Word").wait_for(timeout=60_000)
+    _ready(page)
+    _dismiss_streamlit_dialog(page)
+    page.screenshot(path=str(artifacts / "page_xuat-bao-cao_58.png"), full_page=True)
+    with page.expect_download(timeout=180_000) as download:
+        page.get_by_role("button", name="Tải báo cáo (.docx) — Ninh Thuận").click()
+    path = artifacts / "bao-cao-ntm-58-2023.docx"
+    path.write_bytes(Path(download.value.path()).read_bytes())
+    document = Document(str(path))
+    groups = next(t for t in document.tables if "Tổng số xã" in table_text(t)[0])
+    total = table_text(groups)[-1]
+    assert "Toàn tỉnh" in total and "47" in total and "774" in total and "16,47" in total
+    assert len(document.inline_shapes) >= 2
+    captions = [p for p in document.paragraphs if p.text.startswith(("Bảng ", "Hình "))]
+    assert sum(p.text.startswith("Bảng ") for p in captions) == len(document.tables) - 1  # each table titled
+    assert all(p._p.xpath(".//w:footnoteReference") for p in captions)  # … with its source as a footnote
+    assert all(n.startswith("Nguồn:") for n in footnotes(document))
+    assert _outside(requests_seen) == []
+
+
+def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
+    """The trajectory table as Excel: year cells formatted to show 2023 (not 2.023,00), counts without decimals."""
+    from openpyxl import load_workbook
+
+    page.goto(server + "/lo-trinh-muc-tieu?province=56&as_of=2023")
+    page.get_by_role("heading", name="Lộ trình đạt chuẩn và mục tiêu").wait_for(timeout=60_000)
+    _ready(page)
+    _dismiss_streamlit_dialog(page)
+    with page.expect_download(timeout=60_000) as xlsx:
+        page.get_by_role("button", name="Tải Excel").first.click()
+    path = artifacts / "export_lo_trinh_56.xlsx"
+    path.write_bytes(Path(xlsx.value.path()).read_bytes())
+    sheet = load_workbook(path).active
+    header = [c.value for c in sheet[4]]
+    year, cumulative = header.index("Năm") + 1, header.index("Lũy kế") + 1
+    years = [sheet.cell(row=r, column=year) for r in range(5, sheet.max_row + 1)
+             if isinstance(sheet.cell(row=r, column=year).value, int)]
+    assert any(c.value == 2023 for c in years) and {c.number_format for c in years} == {"0"}
+    counts = [sheet.cell(row=c.row, column=cumulative) for c in years
+              if isinstance(sheet.cell(row=c.row, column=cumulative).value, int)]
+    assert counts and {c.number_format for c in counts} == {"#,##0"}

@@ -161,8 +161,8 @@ def test_levels_recognitions_and_decisions(found):
 
 def test_thresholds_of_one_document(found):
     """003 appendix 02-03, income 2024 (commune NTM): 45 (Sơn Bình), 50, 53, 60 — four thresholds in one region."""
-    income = next(f for f in found if f["check"] == "two_thresholds_one_document" and "Chỉ tiêu 10 (XA_NTM_" in
-                  f["message_vi"])
+    income = next(f for f in found if f["check"] == "two_thresholds_one_document"
+                  and "Chỉ tiêu 10 (Xã NTM 2021-2025)" in f["message_vi"])
     assert (income["stated"], income["computed"]) == (45, 60) and "4 ngưỡng" in income["message_vi"]
     son_binh = {f["stated"]: f for f in found if f["check"] == "threshold_vs_rulebook" and f["unit_name"] == "Sơn Bình"}
     assert set(son_binh) == {45, 13} and son_binh[45]["computed"] == 50
