@@ -393,6 +393,10 @@ def _user(args, out) -> int:
         print(exc, file=sys.stderr)
         return 2
     json.dump({"user": args.name, "role": args.role, "file": str(accounts.path())}, out, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
+
 def _report(args, con, province: dict, out) -> int:
     """Write the DOCX; a province merged in 2025 is reported per old province (its parts are named)."""
     if province.get("parts"):
