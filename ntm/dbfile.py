@@ -88,6 +88,14 @@ def seal(tmp: Path, db: Path, fingerprint: str) -> None:
     _failure_file(db).unlink(missing_ok=True)
 
 
+def _sealed_digest(db: Path) -> str | None:
+    """The digest the build just wrote beside the file (no need to hash the file it has just hashed)."""
+    try:
+        return json.loads(sidecar(db).read_text(encoding="utf-8"))["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def intact(db: Path) -> dict | None:
     """The sidecar record when `db` is byte-for-byte the file the build wrote; None otherwise."""
     try:
@@ -154,9 +162,7 @@ def ensure(db: Path, fingerprint: str, build: Callable[[], object]) -> Status:
     if problems is None:
         try:
             build()
-            with lock(db, exclusive=False):
-                record = intact(db)
-            return Status(db, rebuilt=True, digest=record["sha256"] if record else None)
+            return Status(db, rebuilt=True, digest=_sealed_digest(db))
         except DataError as exc:
             problems = exc.problems
         except OSError as exc:
