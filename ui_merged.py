@@ -102,7 +102,7 @@ def _units_frame(province: dict, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
                             t("col_new_unit", lang): units[f"became_{lang}"].fillna("–"), "GSO": units["code"]})
         return units, raw
     groups = sorted({d for ds in units["old_districts"] for d in ds})
-    group = st.selectbox(t("old_district_filter", lang), [None] + groups, key="merged_old_district",
+    group = st.selectbox(t("old_district_filter", lang), [None, *groups], key="merged_old_district",
                          format_func=lambda g: t("all_units", lang) if g is None else g)
     shown = units[units["old_districts"].map(lambda ds: group in ds)] if group else units
     by_year = min(f["as_of"], 2025)

@@ -82,7 +82,7 @@ async def _reader(browser, url: str, done: threading.Event, times: list, views: 
                                          timeout=120_000)
             await page.get_by_text("xã ·").first.wait_for(timeout=120_000)
             text = await page.locator("[data-testid='stMain']").inner_text()
-        except Exception as exc:  # noqa: BLE001 - counted and reported
+        except Exception as exc:
             errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             continue
         times.append(time.perf_counter() - t)

@@ -146,10 +146,10 @@ def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, l
     labels = [[fmt.number(v, 0, lang) + " %" if v == v else "–" for v in row] for row in z]
     target_col = [targets.get(c) for c in shares.index]
     fig = go.Figure(go.Heatmap(
-        z=[row + [tc] for row, tc in zip(z, target_col, strict=True)],
-        x=columns + [t("col_target", lang) + " 2025"],
+        z=[[*row, tc] for row, tc in zip(z, target_col, strict=True)],
+        x=[*columns, t("col_target", lang) + " 2025"],
         y=[f"{c}. {names[c]}" if c in names else f"{t('criterion_short', lang)} {c}" for c in shares.index],
-        text=[row + [fmt.number(tc, 0, lang) + " %" if tc is not None else "–"] for row, tc in
+        text=[[*row, fmt.number(tc, 0, lang) + " %" if tc is not None else "–"] for row, tc in
               zip(labels, target_col, strict=True)],
         texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100, showscale=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))

@@ -182,14 +182,12 @@ def _rows_out(rows: list[dict], fmt_name: str, out) -> None:
 
 
 def _summary_rows(result: dict) -> list[dict]:
-    rows = []
-    for d in result["districts"] + ([{"district_code": result["province"]["code"], "district": "Toàn tỉnh",
-                                      **result["total"]}] if result["total"] else []):
-        rows.append({"code": d["district_code"], "unit": d["district"], "communes": d["communes"],
-                     **{f"group_{g}": d["groups"][g] for g in GROUP_KEYS},
-                     "total_criteria": d["total_criteria"], "avg_criteria": d["avg_criteria"],
-                     "basis": d["basis"], "set_stated": d.get("set_stated", True)})
-    return rows
+    total = [{"district_code": result["province"]["code"], "district": "Toàn tỉnh", **result["total"]}] \
+        if result["total"] else []
+    return [{"code": d["district_code"], "unit": d["district"], "communes": d["communes"],
+             **{f"group_{g}": d["groups"][g] for g in GROUP_KEYS},
+             "total_criteria": d["total_criteria"], "avg_criteria": d["avg_criteria"],
+             "basis": d["basis"], "set_stated": d.get("set_stated", True)} for d in result["districts"] + total]
 
 
 def _recognition_rows(result: dict) -> list[dict]:
@@ -252,15 +250,13 @@ def _evaluation_rows(result: dict) -> list[dict]:
 
 
 def _explain_rows(result: dict) -> list[dict]:
-    rows = []
-    for item in result["items"]:
-        for i in item["indicators"] or [{"code": "", "value": None, "threshold_text": None, "status": "",
-                                         "gap": None, "agency": item["agency"]}]:
-            rows.append({"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
-                         "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
-                         "status": i["status"], "gap": i["gap"], "agency": i.get("agency"),
-                         "document_threshold": "; ".join(d["text"] for d in i.get("document_threshold", []))})
-    return rows
+    return [{"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
+             "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
+             "status": i["status"], "gap": i["gap"], "agency": i.get("agency"),
+             "document_threshold": "; ".join(d["text"] for d in i.get("document_threshold", []))}
+            for item in result["items"]
+            for i in item["indicators"] or [{"code": "", "value": None, "threshold_text": None, "status": "",
+                                             "gap": None, "agency": item["agency"]}]]
 
 
 def _district(con, province: dict, written: str | None) -> str | None:

@@ -74,12 +74,12 @@ def complete_declared(status: pd.DataFrame, counts: pd.DataFrame, n: int, criter
     Set-based: unmet criteria counted per unit and year, the settled counts crossed with the criteria list, the
     declared unmet ones taken out."""
     keys = ["unit_code", "year"]
-    unmet = status.loc[status["status"] == "not_met", keys + ["criterion_no"]]
+    unmet = status.loc[status["status"] == "not_met", [*keys, "criterion_no"]]
     n_unmet = unmet.groupby(keys).size().rename("n_unmet").reset_index()
-    settled = counts[keys + ["value", "doc_id", "line"]].merge(n_unmet, on=keys, how="left")
+    settled = counts[[*keys, "value", "doc_id", "line"]].merge(n_unmet, on=keys, how="left")
     settled = settled[settled["value"].astype(int) + settled["n_unmet"].fillna(0).astype(int) == n]
-    extra = settled[keys + ["doc_id", "line"]].merge(pd.DataFrame({"criterion_no": criteria}), how="cross")
-    extra = extra.merge(unmet.assign(_unmet=True), on=keys + ["criterion_no"], how="left")
+    extra = settled[[*keys, "doc_id", "line"]].merge(pd.DataFrame({"criterion_no": criteria}), how="cross")
+    extra = extra.merge(unmet.assign(_unmet=True), on=[*keys, "criterion_no"], how="left")
     extra = extra[extra["_unmet"].isna()].assign(status="met")[status.columns]
     out = pd.concat([status, extra], ignore_index=True) if len(extra) else status.reset_index(drop=True)
     return out.drop_duplicates(["unit_code", "year", "criterion_no"], keep="first")
@@ -134,7 +134,7 @@ def _worse_of_sexes(values: pd.DataFrame, rules: Rulebook, set_code: str) -> pd.
                       for code, lo, hi in zip(worse["indicator_code"], worse["min"], worse["max"], strict=True)]
     totals = values[values["sex"].isna()].merge(worse[keys], on=keys, how="left", indicator=True)
     totals = totals[totals["_merge"] == "left_only"]
-    return pd.concat([totals[keys + ["value"]], worse[keys + ["value"]]], ignore_index=True)
+    return pd.concat([totals[[*keys, "value"]], worse[[*keys, "value"]]], ignore_index=True)
 
 
 def evaluate(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_code: str,

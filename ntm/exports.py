@@ -126,7 +126,7 @@ def _as_written(frame: pd.DataFrame, decimals: dict[str, int]) -> tuple[pd.DataF
         kinds[column] = kind
         places = kind[1]
         out[column] = pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v))
-                                 else (int(round(float(v))) if places == 0 else _tidy(round(float(v), places)))
+                                 else (round(float(v)) if places == 0 else _tidy(round(float(v), places)))
                                  for v in frame[column]], index=frame.index, dtype=object)
     return out, kinds
 

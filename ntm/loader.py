@@ -116,19 +116,16 @@ def _unit_rows(data_dir: Path) -> list[dict]:
     geo = data_dir / "geo"
     regions = {r["province_code_pre2025"]: r["ntm_region_code"]
                for r in csv.DictReader((data_dir / "provinces_regions.csv").open(encoding="utf-8"))}
-    rows = []
-    for p in _geojson_props(geo / "provinces.geojson"):
-        rows.append(dict(code=p["code"], name=p["name"], full_name=p["full_name"], level="province",
-                         type=p["type"], parent_code=None, province_code=p["code"],
-                         region_code=regions.get(p["code"]), offshore=False, status_2025=None,
-                         valid_to=None, source=GEO_SOURCE))
-    for path in sorted(geo.glob("districts_*.geojson")):
-        for p in _geojson_props(path):
-            rows.append(dict(code=p["code"], name=p["name"], full_name=p["full_name"], level="district",
-                             type=p["type"], parent_code=p["province_code"], province_code=p["province_code"],
-                             region_code=regions.get(p["province_code"]),
-                             offshore=bool(p.get("offshore_archipelago")), status_2025=None, valid_to=None,
-                             source=GEO_SOURCE))
+    rows = [dict(code=p["code"], name=p["name"], full_name=p["full_name"], level="province",
+                 type=p["type"], parent_code=None, province_code=p["code"],
+                 region_code=regions.get(p["code"]), offshore=False, status_2025=None,
+                 valid_to=None, source=GEO_SOURCE) for p in _geojson_props(geo / "provinces.geojson")]
+    rows += [dict(code=p["code"], name=p["name"], full_name=p["full_name"], level="district",
+                  type=p["type"], parent_code=p["province_code"], province_code=p["province_code"],
+                  region_code=regions.get(p["province_code"]),
+                  offshore=bool(p.get("offshore_archipelago")), status_2025=None, valid_to=None,
+                  source=GEO_SOURCE)
+             for path in sorted(geo.glob("districts_*.geojson")) for p in _geojson_props(path)]
     offshore_districts = {r["code"] for r in rows if r["offshore"]}
     for path in sorted(geo.glob("communes_*.csv")):
         for c in csv.DictReader(path.open(encoding="utf-8")):

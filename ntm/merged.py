@@ -10,7 +10,7 @@ from ntm.i18n import LANGS, t
 from ntm.units import resolve_province
 
 ADDITIVE = ("ntm", "nang_cao", "kieu_mau", "communes", "total_criteria")
-MEASURES = ADDITIVE + ("avg_criteria",)
+MEASURES = (*ADDITIVE, "avg_criteria")
 
 
 def parts(con, province: dict) -> list[dict]:
@@ -29,9 +29,8 @@ def _part_rows(con, part: dict, as_of_year: int, lang: str) -> tuple[list[dict],
     rows, sources = [], []
     for level in roadmap.LEVELS:
         view = progress.roadmap_view(con, part, level, None, as_of_year, lang)
-        for y in view["years"]:
-            if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of_year:
-                rows.append({"measure": level, "year": y["year"], "value": y["cumulative"]})
+        rows += [{"measure": level, "year": y["year"], "value": y["cumulative"]} for y in view["years"]
+                 if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of_year]
         sources += [s["citation"] for s in view["sources"][:1]]
     for year in store.summary_years(con, part["code"], "XA_NTM_2021_2025"):
         if year > as_of_year:

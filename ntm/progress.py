@@ -267,10 +267,9 @@ def _target_lines(con, province: dict, level: str, district: str | None, program
                           round(100 * r["value"] / programme, 1) if programme else None),
                       "source": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)})
     if not lines:
-        for r in store.programme_targets(con).query("level == @level").to_dict("records"):
-            lines.append({"year": int(r["target_year"]), "share_pct": r["share_pct"], "kind": "national",
-                          "count": r["share_pct"] * programme / 100 if programme else None,
-                          "source": r["legal_source"]})
+        lines = [{"year": int(r["target_year"]), "share_pct": r["share_pct"], "kind": "national",
+                  "count": r["share_pct"] * programme / 100 if programme else None, "source": r["legal_source"]}
+                 for r in store.programme_targets(con).query("level == @level").to_dict("records")]
     return lines
 
 

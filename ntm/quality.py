@@ -179,7 +179,7 @@ def funding_capital_split(con, province) -> list[Finding]:
     if f.empty:
         return []
     return _sum_findings("funding_capital_split", f[(f["capital_type"] == "all") & f["item"].isna()],
-                         f[f["capital_type"] != "all"], FUNDING_KEYS + ["source"],
+                         f[f["capital_type"] != "all"], [*FUNDING_KEYS, "source"],
                          "Tổng vốn đầu tư + sự nghiệp", "Investment + recurrent total")
 
 
@@ -712,7 +712,7 @@ def criteria_19_without_decision(con, province) -> list[Finding]:
             f"quyết định công nhận đạt chuẩn NTM trong các văn bản",
             f"The commune is counted at {_n(r.value, 'en')}/{_n(sets.get(SET_NTM, 19), 'en')} criteria in "
             f"{int(r.year)} but no document records its NTM recognition decision",
-            [_src(r)] + [_src(p) for p in plans.itertuples()][:2]))
+            [_src(r), *[_src(p) for p in plans.itertuples()][:2]]))
     return out
 
 
@@ -897,17 +897,15 @@ def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
 
 def reviewed(con, province: str, lang: str = "vi") -> list[dict]:
     """The findings a data editor recorded (data/quality/reviewed.csv), each with both sources, marked reviewed."""
-    out = []
-    for r in store.reviewed_findings(con, province).to_dict("records"):
-        out.append({"check": "reviewed", "unit_code": r["unit_code"], "unit_name": r["unit_name"], "year": r["year"],
-                    "stated": None, "computed": None, "message_vi": r["note_vi"], "message_en": r["note_en"],
-                    "sources": [{"doc_id": r["doc_id"], "line": int(r["line"]), "section": r["section"],
-                                 "original_text": r["original_text"]},
-                                {"doc_id": r["doc_id_2"], "line": int(r["line_2"]), "section": r["section_2"],
-                                 "original_text": r["original_text_2"]}],
-                    "province_code": province, "severity": r["severity"], "reviewed": True,
-                    "rule": "Đã rà soát (biên tập viên dữ liệu)" if lang == "vi" else "Reviewed (data editor)"})
-    return out
+    return [{"check": "reviewed", "unit_code": r["unit_code"], "unit_name": r["unit_name"], "year": r["year"],
+             "stated": None, "computed": None, "message_vi": r["note_vi"], "message_en": r["note_en"],
+             "sources": [{"doc_id": r["doc_id"], "line": int(r["line"]), "section": r["section"],
+                          "original_text": r["original_text"]},
+                         {"doc_id": r["doc_id_2"], "line": int(r["line_2"]), "section": r["section_2"],
+                          "original_text": r["original_text_2"]}],
+             "province_code": province, "severity": r["severity"], "reviewed": True,
+             "rule": "Đã rà soát (biên tập viên dữ liệu)" if lang == "vi" else "Reviewed (data editor)"}
+            for r in store.reviewed_findings(con, province).to_dict("records")]
 
 
 def rulebook(lang: str = "vi") -> list[dict]:

@@ -189,11 +189,10 @@ def _xlsx(data: bytes, name: str) -> Sheet:
         raise _fail(name, f"trang tính dùng {ws.max_row} dòng × {ws.max_column} cột, quá giới hạn {MAX_ROWS} dòng × "
                     f"{MAX_COLUMNS} cột", f"the sheet spans {ws.max_row} rows × {ws.max_column} columns, over the "
                     f"limit of {MAX_ROWS} rows × {MAX_COLUMNS} columns", sheet=ws.title)
-    problems: list[Problem] = []
     xml = archive.read(ws._worksheet_path.lstrip("/")).decode("utf-8", "replace")
-    for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', xml)[:50]:
-        problems.append(Problem(name, int(re.search(r"\d+", ref).group()), None, f"ô gộp {ref}: hãy bỏ gộp ô",
-                                f"merged cells {ref}: unmerge them", sheet=ws.title))
+    problems = [Problem(name, int(re.search(r"\d+", ref).group()), None, f"ô gộp {ref}: hãy bỏ gộp ô",
+                        f"merged cells {ref}: unmerge them", sheet=ws.title)
+                for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', xml)[:50]]
     with_formula = {(c.row, c.column): c.value for row in formulas[ws.title].iter_rows() for c in row
                     if isinstance(c.value, str) and c.value.startswith("=")}
     rows = ws.iter_rows()

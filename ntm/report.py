@@ -267,7 +267,7 @@ def _targets_section(document, notes, glance: dict, lang: str) -> None:
     if judged:
         _caption(document, notes, t("report_t_targets", lang, n=notes.next("table"), year=glance["target_year"],
                                     as_of=result["as_of"]),
-                 list(dict.fromkeys(s["citation"] for r in judged for s in r["sources"])) + [result["method"]])
+                 [*list(dict.fromkeys(s["citation"] for r in judged for s in r["sources"])), result["method"]])
         _table(document, [t("col_unit", lang), t("col_indicator", lang), t("col_target", lang),
                           t("col_actual", lang), t("col_status", lang)],
                [[r["unit"], r["indicator_name"] + (f" ({r['category']})" if r["category"] else ""),

@@ -134,7 +134,7 @@ def anchored(series: list[dict], stated: list[dict], programme: int | None,
             head = {"year": s["year"], "kind": "actual", "new": None, "cumulative": s["value"],
                     "share_pct": series[0]["share_pct"], "basis": "stock", "stock_basis": s["basis"],
                     "source": f"{s['doc_id']}:{s['line']}"}
-            return [head] + series[1:], s, True
+            return [head, *series[1:]], s, True
         if stated or complete:
             return series, stated[-1] if stated else None, True
         return [{**y, "cumulative": None, "share_pct": None} for y in series], None, False

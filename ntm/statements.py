@@ -19,13 +19,12 @@ def statements(con, province: dict, measure: str | None = None, year: int | None
     names |= {level: t(f"rec_{level}", lang) for level in ("xa_ntm", "xa_nang_cao", "xa_kieu_mau", "huyen_ntm",
                                                             "huyen_nang_cao", "hoan_thanh_nhiem_vu")}
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
-    out = []
-    for r in rows.to_dict("records"):
-        out.append({**{k: r.get(k) for k in COLUMNS if k != "measure_name"},
-                    "line": int(r["line"]), "year": None if r["year"] is None else int(r["year"]),
-                    "measure_name": names.get(r["measure"]) or _numbered(r["measure"], lang),
-                    "category_name": names.get(r["category"], r["category"]),  # a measure as category: its name
-                    "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)})
+    out = [{**{k: r.get(k) for k in COLUMNS if k != "measure_name"},
+            "line": int(r["line"]), "year": None if r["year"] is None else int(r["year"]),
+            "measure_name": names.get(r["measure"]) or _numbered(r["measure"], lang),
+            "category_name": names.get(r["category"], r["category"]),  # a measure as category: its name
+            "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
+           for r in rows.to_dict("records")]
     return {"province": {"code": province["code"], "name": province["name"]}, "measure": measure, "year": year,
             "doc_id": doc_id, "count": len(out), "facts": out}
 

@@ -70,7 +70,7 @@ def content_checksum(con) -> str:
 
 
 def count_rows(con, table: str) -> int:
-    if table not in FACT_TABLES + ("units", "documents", "measures", "commune_groups", "regions"):
+    if table not in (*FACT_TABLES, "units", "documents", "measures", "commune_groups", "regions"):
         raise ValueError(table)
     return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 

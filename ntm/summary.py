@@ -80,17 +80,15 @@ def _sum(figs: list[dict]) -> dict:
 
 def _differences(a: dict, b: dict, label_a: str, label_b: str) -> list[dict]:
     """Figures that differ between two bases (averages compared at the document's two decimals)."""
-    diffs = []
-    for key in KEYS:
+    def pairs(key: str) -> list[tuple[str, object, object]]:
         if key == "groups":
-            for g in GROUP_KEYS:
-                if a["groups"][g] is not None and b["groups"][g] is not None and a["groups"][g] != b["groups"][g]:
-                    diffs.append({"field": f"groups.{g}", label_a: a["groups"][g], label_b: b["groups"][g]})
-        elif a[key] is not None and b[key] is not None:
-            if (round_half_up(a[key]) if key == "avg_criteria" else a[key]) != \
-                    (round_half_up(b[key]) if key == "avg_criteria" else b[key]):
-                diffs.append({"field": key, label_a: a[key], label_b: b[key]})
-    return diffs
+            return [(f"groups.{g}", a["groups"][g], b["groups"][g]) for g in GROUP_KEYS]
+        if key == "avg_criteria" and a[key] is not None and b[key] is not None:  # compared as the documents round
+            return [(key, a[key], b[key])] if round_half_up(a[key]) != round_half_up(b[key]) else []
+        return [(key, a[key], b[key])]
+
+    return [{"field": field, label_a: x, label_b: y} for key in KEYS for field, x, y in pairs(key)
+            if x is not None and y is not None and x != y]
 
 
 def _public(fig: dict) -> dict:

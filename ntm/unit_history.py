@@ -79,11 +79,9 @@ def build(data_dir: Path, units: list[dict]) -> tuple[dict[str, list[dict]], lis
                 continue
             for row_no, r in enumerate(reader, start=2):
                 changes.append(_change(r, rel, row_no, versions, parents, problems, covered))
-    for p in parents:
-        for col in ("child_id", "parent_id"):
-            if p[col] not in versions:
-                problems.append(Problem("data/geo", None, col, f"đơn vị cha/con '{p[col]}' không có",
-                                        f"parent/child unit '{p[col]}' is unknown"))
+    problems += [Problem("data/geo", None, col, f"đơn vị cha/con '{p[col]}' không có",
+                         f"parent/child unit '{p[col]}' is unknown")
+                 for p in parents for col in ("child_id", "parent_id") if p[col] not in versions]
     return {"unit_versions": list(versions.values()), "unit_parents": parents, "unit_changes": changes}, problems
 
 

@@ -65,22 +65,18 @@ if check is None:
 else:
     st.markdown(f"{t('col_criteria_met', lang)}: **{check['criteria_met']}/19** ({t('col_results_year', lang)} "
                 f"{check['year']}) · {t('col_group', lang)}: {check['group'] or '–'}")
-    rows = []
-    for item in check["items"]:
-        says = item["document_says"][0] if item["document_says"] else {}
-        shown_indicators = [i for i in item["indicators"] if i["status"] == "not_met"] or item["indicators"][:1]
-        for i in shown_indicators:
-            rows.append({t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
-                         t("col_status", lang): t(f"crit_{item['status']}", lang),
-                         t("col_indicator", lang): i["code"],
-                         t("col_status", lang) + " ": t(INDICATOR_STATUS[i["status"]], lang),
-                         t("col_value", lang): i["value"],
-                         t("col_threshold", lang): i["threshold_text"],
-                         t("col_document_threshold", lang): "; ".join(d["text"] for d in i.get("document_threshold",
-                                                                                                [])) or None,
-                         t("col_gap", lang): i["gap"],
-                         t("col_agency", lang): i.get("agency") or item.get("agency"),
-                         t("col_expected", lang): says.get("expected")})
+    rows = [{t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
+             t("col_status", lang): t(f"crit_{item['status']}", lang),
+             t("col_indicator", lang): i["code"],
+             t("col_status", lang) + " ": t(INDICATOR_STATUS[i["status"]], lang),
+             t("col_value", lang): i["value"],
+             t("col_threshold", lang): i["threshold_text"],
+             t("col_document_threshold", lang): "; ".join(d["text"] for d in i.get("document_threshold", [])) or None,
+             t("col_gap", lang): i["gap"],
+             t("col_agency", lang): i.get("agency") or item.get("agency"),
+             t("col_expected", lang): (item["document_says"][0] if item["document_says"] else {}).get("expected")}
+            for item in check["items"]
+            for i in [i for i in item["indicators"] if i["status"] == "not_met"] or item["indicators"][:1]]
     raw = pd.DataFrame(rows)
     decimals = {t("col_value", lang): 2, t("col_gap", lang): 2}
     source = "; ".join(sorted({s["citation"] for it in check["items"] for s in it["document_says"]}

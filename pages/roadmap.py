@@ -21,7 +21,7 @@ districts = ui.cached(ntm.store.units, "district", province["code"])
 left, right = st.columns(2)
 level = left.radio(t("level", lang), ["ntm", "nang_cao", "kieu_mau"], horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
-options = [None] + districts["code"].tolist()
+options = [None, *districts["code"].tolist()]
 names = dict(zip(districts["code"], districts["name"], strict=True))
 district = right.selectbox(t("district", lang), options, key="roadmap_district",
                            format_func=lambda c: t("whole_province", lang) if c is None else names[c])

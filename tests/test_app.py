@@ -107,7 +107,7 @@ def test_report_page_offers_each_old_province_of_a_merged_one(db_path):
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Tải báo cáo (.docx) — Khánh Hòa" in labels and "Tải báo cáo (.docx) — Ninh Thuận" in labels
     at = _open("report", province="58", as_of="2023")
-    assert [b.proto.label for b in at.get("download_button")][0] == "Tải báo cáo (.docx) — Ninh Thuận"
+    assert next(b.proto.label for b in at.get("download_button")) == "Tải báo cáo (.docx) — Ninh Thuận"
     assert at.selectbox(key="report_target_year").options == ["2022", "2023", "2024", "2025"]
 
 

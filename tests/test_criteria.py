@@ -29,7 +29,7 @@ def _indicator(ev, code):
 
 # ---- thresholds from the rulebook, on the values of Khánh Hòa's plan (appendix 02-05) ----------------
 
-@pytest.mark.parametrize("indicator, value, status, gap", [
+@pytest.mark.parametrize(("indicator", "value", "status", "gap"), [
     ("10", 47, "not_met", -3),        # income 47 vs 50 triệu (DHNTB 2024)
     ("11", 6.54, "not_met", 1.54),    # multidimensional poverty 6,54 % vs under 5 %
     ("12.1", 74.17, "not_met", -0.83),  # trained labour 74,17 % vs 75 %
@@ -66,7 +66,8 @@ def test_declared_results_van_thang(con, rules):
     assert not out["eligible"]["ntm"]["eligible"] and "1, 6, 13, 15, 17" in out["eligible"]["ntm"]["reasons"][0]["vi"]
 
 
-@pytest.mark.parametrize("met, group", [(19, 1), (18, 2), (15, 2), (14, 3), (10, 3), (9, 4), (5, 4), (4, 5), (0, 5)])
+@pytest.mark.parametrize(("met", "group"),
+                         [(19, 1), (18, 2), (15, 2), (14, 3), (10, 3), (9, 4), (5, 4), (4, 5), (0, 5)])
 def test_group_boundaries(rules, met, group):
     criteria = rules.of_set("criteria", SET_NTM)["criterion_no"].tolist()
     declared = pd.DataFrame([{"unit_code": "TEST1", "year": 2024, "criterion_no": c,
@@ -113,7 +114,7 @@ def _all_met_declared(rules, set_code):
                          for c in rules.of_set("criteria", set_code)["criterion_no"]])
 
 
-@pytest.mark.parametrize("income, smart_village, eligible", [(66, 1, True), (65.9, 1, False), (70, 0, False)])
+@pytest.mark.parametrize(("income", "smart_village", "eligible"), [(66, 1, True), (65.9, 1, False), (70, 0, False)])
 def test_model_commune_income_rule(con, rules, income, smart_village, eligible):
     """Model commune: advanced + income >= 110 % of the advanced threshold (60 in DHNTB 2024 -> 66) + a smart
     village + an outstanding field."""

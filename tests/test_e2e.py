@@ -129,7 +129,7 @@ def _ready(page):
 
 
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
-@pytest.mark.parametrize("path, title", PAGES)
+@pytest.mark.parametrize(("path", "title"), PAGES)
 def test_every_page(page, server, requests_seen, artifacts, path, title, province):
     """Every page of every province renders in the browser; a screenshot of each in test-artifacts/."""
     page.goto(f"{server}/{path}?province={province}&as_of=2023")
@@ -392,7 +392,7 @@ def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
     _ready(page)
     _dismiss_streamlit_dialog(page)
     with page.expect_download(timeout=60_000) as xlsx:
-        page.get_by_role("button", name="Tải Excel").first.click()
+        page.locator(".st-key-xlsx_lo-trinh-so-lieu-56-ntm").get_by_role("button", name="Tải Excel").click()
     path = artifacts / "export_lo_trinh_56.xlsx"
     path.write_bytes(Path(xlsx.value.path()).read_bytes())
     sheet = load_workbook(path).active

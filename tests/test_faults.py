@@ -277,7 +277,7 @@ def test_a_failed_save_leaves_no_temporary_and_the_old_file(store_dir, monkeypat
     boundaries.save("56", _collection(2), "Nguồn", "CC BY 4.0", {})
     before = boundaries.load("56")
     monkeypatch.setattr(boundaries.json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space")))
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space"):
         boundaries.save("56", _collection(3), "Nguồn", "CC BY 4.0", {})
     assert [p.name for p in store_dir.iterdir()] == ["56.geojson"] and boundaries.load("56") == before
 
@@ -319,7 +319,7 @@ def test_longitude_500_is_refused_with_the_feature():
     assert problem.row == 2 and "ngoài kinh độ" in problem.vi and "outside longitude" in problem.en
 
 
-@pytest.mark.parametrize("geometry, kind", [(Point(109, 12), "Point"),
+@pytest.mark.parametrize(("geometry", "kind"), [(Point(109, 12), "Point"),
                                             (LineString([(109, 12), (109.1, 12.1)]), "LineString")])
 def test_points_and_lines_are_refused_with_a_clear_message(geometry, kind):
     with pytest.raises(DataError) as err:

@@ -4,6 +4,7 @@ and the issue's flow as a new user would try it (Khánh Hòa recognitions templa
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -197,7 +198,7 @@ def test_one_writer_at_a_time(office, tmp_path):
     def run(batch):
         try:
             imports.apply(batch, "t", office)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(b,)) for b in batches]
@@ -223,7 +224,7 @@ def test_accounts_hashes_and_rate_limit(tmp_path, monkeypatch, capsys):
         assert accounts.sign_in("thu.khoa", "sai") is None
     assert accounts.sign_in("thu.khoa", "mot mat khau dai") is None  # locked after too many failures
     assert accounts.sign_in("khong.co", "x") is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="mật khẩu cần ít nhất"):
         accounts.add("ngan", "123")  # no short password
 
 
@@ -256,7 +257,7 @@ def test_discard_keeps_the_history_and_cannot_be_applied(office, tmp_path):
     con.close()
     meta = json.loads((imports.root() / batch / "batch.json").read_text(encoding="utf-8"))
     assert meta["file_name"] == "kh.xlsx" and meta["note"] == "thử" and len(meta["sha256"]) == 64
-    assert (imports.root() / batch / "original.xlsx").read_bytes() == open(path, "rb").read()
+    assert (imports.root() / batch / "original.xlsx").read_bytes() == Path(path).read_bytes()
     imports.discard(batch, "t")
     with pytest.raises(DataError):
         imports.apply(batch, "t", office)

@@ -10,7 +10,7 @@ from ntm.fmt import parse_number
 from ntm.ingest import read_values
 
 
-@pytest.mark.parametrize("text, value", [("74,17", 74.17), ("74,17%", 74.17), ("1.018", 1018), ("36.750", 36750),
+@pytest.mark.parametrize(("text", "value"), [("74,17", 74.17), ("74,17%", 74.17), ("1.018", 1018), ("36.750", 36750),
                                          ("3.706.693", 3706693), ("0,5", 0.5), ("42.56", 42.56), (7, 7.0)])
 def test_vietnamese_numbers(text, value):
     assert parse_number(text) == value
@@ -18,7 +18,7 @@ def test_vietnamese_numbers(text, value):
 
 @pytest.mark.parametrize("text", ["đạt", "12,3,4", "1,2.3"])
 def test_not_numbers(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a number"):
         parse_number(text)
 
 

@@ -166,7 +166,7 @@ def test_percent_formatted_cell_is_the_percentage_shown(db_path, tmp_path, capsy
 
 def test_code_formatted_with_two_decimals_is_read_as_shown(db_path, tmp_path, capsys):
     path = _workbook([HEADER, ["Cam Tân", 17.1, 2024, 90]], tmp_path / "ma.xlsx", formats={"B2": "0.00"})
-    code, out, err = _evaluate(path, capsys)
+    code, _out, err = _evaluate(path, capsys)
     assert code == 0, err  # 17.10 (two decimals shown), an indicator of criterion 17
 
 

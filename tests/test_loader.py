@@ -13,7 +13,7 @@ def _dump(path):
     con = store.connect(path)
     try:
         out = {}
-        for table in store.FACT_TABLES + ("units", "documents", "measures", "commune_groups", "regions"):
+        for table in (*store.FACT_TABLES, "units", "documents", "measures", "commune_groups", "regions"):
             out[table] = sorted(map(repr, con.execute(f'SELECT * FROM "{table}"').fetchall()))
         return out
     finally:

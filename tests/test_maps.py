@@ -110,7 +110,7 @@ def test_projected_crs_in_a_zipped_shapefile(con, tmp_path, store_dir):
     assert abs(frame.geometry.iloc[0].bounds[0] - 109.0) < 1e-6
 
 
-@pytest.mark.parametrize("content, message", [
+@pytest.mark.parametrize(("content", "message"), [
     (b"{ this is not json", "không đọc được tệp ranh giới"),
     (json.dumps({"type": "FeatureCollection", "features": []}).encode(), "không có vùng nào"),
 ])

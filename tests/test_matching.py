@@ -24,7 +24,7 @@ def test_canonical_spelling():
     assert canonical("Thị trấn Trà Cú") == "Trà Cú"
 
 
-@pytest.mark.parametrize("written, province, code, method", [
+@pytest.mark.parametrize(("written", "province", "code", "method"), [
     ("N Quang", "56", "22588", "abbreviation"),
     ("N.Phụng", "56", "22573", "abbreviation"),
     ("V. Khanh", "56", "22507", "abbreviation"),

@@ -90,7 +90,7 @@ def test_an_assignment_to_an_unknown_unit_is_refused(tmp_path):
     shutil.copytree(DATA_DIR, data)
     (data / "rules" / "commune_category_assignments.csv").write_text(
         f"unit_id,set_code,category,source,note\n99999@2025-07-01,{SET},2,x,\n", encoding="utf-8")
-    with pytest.raises(Exception, match="commune_category_assignments.csv.*99999"):
+    with pytest.raises(Exception, match=r"commune_category_assignments\.csv.*99999"):
         loader.build(tmp_path / "x.duckdb", data)
 
 

@@ -7,7 +7,7 @@ from ntm.funding import funding
 from ntm.units import resolve_province
 
 
-@pytest.mark.parametrize("series, status", [
+@pytest.mark.parametrize(("series", "status"), [
     ({2021: 60, 2022: 62, 2023: 80}, "achieved"),
     ({2020: 50, 2023: 68}, "on_track"),          # pace 6/yr, required (80-68)/2 = 6
     ({2020: 50, 2023: 59}, "at_risk"),           # pace 3/yr, required 10.5: below; half of it 5.25: below -> off
@@ -56,7 +56,8 @@ def test_khanh_hoa_2025_targets_as_of_2023(con, khanh_hoa):
     assert all(r["method"] and r["sources"][0]["citation"].startswith("Nguồn") for r in result["targets"])
 
 
-@pytest.mark.parametrize("level, final, share", [("ntm", 76, 82.6), ("nang_cao", 39, 42.4), ("kieu_mau", 11, 12.0)])
+@pytest.mark.parametrize(("level", "final", "share"),
+                         [("ntm", 76, 82.6), ("nang_cao", 39, 42.4), ("kieu_mau", 11, 12.0)])
 def test_khanh_hoa_roadmap_reaches_the_appendices(con, khanh_hoa, level, final, share):
     view = progress.roadmap_view(con, khanh_hoa, level)
     planned = [y for y in view["years"] if y["kind"] == "planned"]
@@ -127,7 +128,7 @@ def test_constructed_later_and_expected_figures():
     assert progress.assess({2021: 5, 2022: 6, 2023: 9}, 2023, target=8, target_year=2024)["status"] == "achieved"
 
 
-@pytest.mark.parametrize("measure, target, series, how", [
+@pytest.mark.parametrize(("measure", "target", "series", "how"), [
     ("communes_ntm_new", 2, {2022: 30}, "increment"),
     ("communes_ntm_share", 80, {2022: 60}, "share"),
     ("communes_ntm", 40, {2022: 30}, "cumulative"),

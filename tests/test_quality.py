@@ -92,7 +92,7 @@ FUNDING_HEADER = "unit_code,unit_name_original,year,source,capital_type,kind,ite
                  "original_text,note\n"
 
 
-@pytest.mark.parametrize("total, check", [(100, None), (100.4, None), (120, "funding_total_vs_sources"),
+@pytest.mark.parametrize(("total", "check"), [(100, None), (100.4, None), (120, "funding_total_vs_sources"),
                                           (40, "total_is_part_of_items")])
 def test_funding_total_against_its_parts(tmp_path, total, check):
     con = _with_extra_facts(tmp_path, "funding", FUNDING_HEADER + "".join(
@@ -107,7 +107,7 @@ TARGET_HEADER = "unit_code,unit_name_original,target_year,set_code,measure,categ
                 "unit,comparator,doc_id,line,section,original_text,note\n"
 
 
-@pytest.mark.parametrize("second, flagged", [("3,4", False), ("5,", True)])
+@pytest.mark.parametrize(("second", "flagged"), [("3,4", False), ("5,", True)])
 def test_conflicting_targets_on_constructed_rows(tmp_path, second, flagged):
     con = _with_extra_facts(tmp_path, "targets", TARGET_HEADER
                             + "588,x,2030,,communes_ntm_new,,2,3,,xã,,000,1,,,\n"
@@ -188,7 +188,7 @@ def test_reviewed_findings_are_shown(found):
     assert all(len(f["sources"]) == 2 and f["check"] == "reviewed" for f in reviewed)
 
 
-@pytest.mark.parametrize("names, flagged", [(("22825", "22816"), True), (("22825", "22816", "22819"), False)])
+@pytest.mark.parametrize(("names", "flagged"), [(("22825", "22816"), True), (("22825", "22816", "22819"), False)])
 def test_list_rule_on_constructed_rows(tmp_path, names, flagged):
     """A constructed appendix row: a total of 3 with two names is found; with three names it is not."""
     data = tmp_path / "data"

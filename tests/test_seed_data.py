@@ -73,7 +73,7 @@ def test_001_district_criteria_and_communes(con):
 
 # ---- 003: Khánh Hòa, plan 1355/KH-UBND -------------------------------------------------------------
 
-@pytest.mark.parametrize("level, cumulative", [
+@pytest.mark.parametrize(("level", "cumulative"), [
     ("ntm", {2014: 10, 2015: 22, 2016: 28, 2017: 35, 2018: 42, 2019: 49, 2020: 56, 2021: 61, 2022: 63, 2023: 65,
              2024: 70, 2025: 76}),
     ("nang_cao", {2020: 2, 2021: 6, 2022: 10, 2023: 19, 2024: 30, 2025: 39}),
@@ -102,7 +102,7 @@ def test_003_ntm_by_2025_per_district(con, province):
 
 # ---- 004: Quảng Nam, plan 2024-2025 ----------------------------------------------------------------
 
-@pytest.mark.parametrize("level, per_year", [
+@pytest.mark.parametrize(("level", "per_year"), [
     ("ntm", {2023: 6, 2024: 8, 2025: 14}),
     ("nang_cao", {2023: 11, 2024: 17, 2025: 44}),
     ("kieu_mau", {2023: 1, 2024: 5, 2025: 19}),
