@@ -18,6 +18,7 @@ from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
 from ntm.i18n import LANGS, t
+from ntm.unit import Unit
 from ntm.units import UnknownUnit, resolve_province
 
 YEARS = list(range(2020, 2026))
@@ -105,22 +106,18 @@ def _cached(key: tuple, digest: str | None, qualified: str, _function: Callable,
     return result
 
 
-def provinces() -> list[dict]:
+def provinces() -> list[Unit]:
     return _provinces(_database()[2])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _provinces(key: tuple) -> list[dict]:
-    return store.provinces(cursor()).to_dict("records")
+def _provinces(key: tuple) -> list[Unit]:
+    return store.province_units(cursor())
 
 
-def province_options() -> list[dict]:
-    """The provinces of the 2024 list (with the day they ended), then those merged in 2025 that hold them (code =
-    their unit id)."""
-    merged = [{**p, "gso_code": p["code"], "code": p["unit_id"]}
-              for p in cached(ntm.timeline.new_provinces_with_parts)]
-    ended = {part: p["valid_from"] for p in merged for part in p["parts"]}  # the day an old province ended
-    return [{**p, "ended": ended.get(p["code"])} for p in provinces()] + merged
+def province_options() -> dict[str, Unit]:
+    """The provinces of the 2024 list, then those merged in 2025 that hold them, by unit id (what the URL holds)."""
+    return {p.unit_id: p for p in provinces() + cached(ntm.timeline.new_provinces_with_parts)}
 
 
 def criteria_sets() -> list[str]:
@@ -128,11 +125,11 @@ def criteria_sets() -> list[str]:
     return cached(ntm.period.selectable_sets)
 
 
-def _province_label(p: dict, language: str) -> str:
-    if not p.get("parts"):
-        return t("province_old", language, name=p["name"], date=fmt.date_text(p["ended"], language)) \
-            if p.get("ended") else p["name"]
-    return t("province_merged", language, name=p["name"], date=fmt.date_text(p["valid_from"], language))
+def _province_label(p: Unit, ended: str | None, language: str) -> str:
+    """A province's name; an old one with the day it ended, a merged one with the day it began."""
+    if not p.merged:
+        return t("province_old", language, name=p.name, date=fmt.date_text(ended, language)) if ended else p.name
+    return t("province_merged", language, name=p.name, date=fmt.date_text(p.valid_from, language))
 
 
 def _from_url(key: str, options: list, default):
@@ -161,12 +158,12 @@ def _url_province(codes: list[str], language: str, notices: list[str]) -> str:
     if value is None or value in codes:
         return value or "56"
     try:
-        code = resolve_province(cursor(), value)["code"]
+        code = resolve_province(cursor(), value).code
     except UnknownUnit:
         code = None
     if code in codes:
         return code
-    names = ", ".join(f"{p['code']} {p['name']}" for p in provinces())
+    names = ", ".join(f"{p.code} {p.name}" for p in provinces())
     notices.append(t("url_unknown_province", language, value=literal(value), choices=literal(names)))
     return "56"
 
@@ -184,11 +181,11 @@ def sidebar_filters() -> dict:
                             index=LANGS.index(_url_choice("lang", list(LANGS), "vi", "vi", notices)),
                             format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
         options = province_options()
-        codes = [p["code"] for p in options]
+        ended = {part: p.valid_from for p in options.values() for part in p.parts}  # the day an old province ended
+        codes = list(options)
         code = st.selectbox(t("province", language), codes, index=codes.index(_url_province(codes, language, notices)),
-                            key="province",
-                            format_func=lambda c: _province_label(next(p for p in options if p["code"] == c), language))
-        merged = next(p for p in options if p["code"] == code) if "@" in code else None
+                            key="province", format_func=lambda c: _province_label(options[c], ended.get(c), language))
+        merged = options[code] if options[code].merged else None
         scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
         as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
                              index=YEARS.index(_url_choice("as_of", YEARS, 2023, language, notices)))
@@ -199,24 +196,24 @@ def sidebar_filters() -> dict:
     st.query_params.update({"lang": language, "province": code, "as_of": str(as_of), "set": criteria_set})
     for notice in notices:
         st.warning(notice)
-    province = next(p for p in options if p["code"] == (scope or code))
+    province = options[scope or code]
     return {"lang": language, "province": province, "as_of": as_of, "set": criteria_set,
             "merged": merged, "units_date": units_date}
 
 
-def _merged_scope(merged: dict, language: str) -> tuple[str | None, str]:
+def _merged_scope(merged: Unit, language: str) -> tuple[str | None, str]:
     """For a province merged in 2025: the whole new province or one of its old provinces (history), and the date
     whose units apply; both in the URL."""
-    parts = [None] + [c for c in merged["parts"] if c in {p["code"] for p in provinces()}]
-    names = {p["code"]: p["name"] for p in provinces()}  # old provinces the data hold
+    names = {p.code: p.name for p in provinces()}  # old provinces the data hold
+    parts = [None] + [c for c in merged.parts if c in names]
     scope = st.radio(t("merged_scope", language), parts, key="merged_scope",
                      index=parts.index(_from_url("part", parts, None)),
                      format_func=lambda c: t("merged_whole", language) if c is None else
                      t("merged_part", language, name=names[c]))
     try:
-        default = date.fromisoformat(st.query_params.get("units_date", merged["valid_from"]))
+        default = date.fromisoformat(st.query_params.get("units_date", str(merged.valid_from)))
     except ValueError:  # a hand-edited URL: fall back to the date the province began
-        default = date.fromisoformat(merged["valid_from"])
+        default = date.fromisoformat(str(merged.valid_from))
     day = st.date_input(t("units_as_of", language), value=default, key="units_date", format="DD/MM/YYYY")
     st.query_params.update({"units_date": str(day)})
     if scope:
@@ -232,9 +229,9 @@ def merged_page(page: str) -> bool:
     f = filters()
     if not f.get("merged"):
         return False
-    if f["province"]["code"] != f["merged"]["code"]:
-        st.info(t("merged_part_banner", f["lang"], part=f["province"]["name"], name=f["merged"]["name"],
-                  date=fmt.date_text(f["merged"]["valid_from"], f["lang"])))
+    if f["province"] != f["merged"]:
+        st.info(t("merged_part_banner", f["lang"], part=f["province"].name, name=f["merged"].name,
+                  date=fmt.date_text(f["merged"].valid_from, f["lang"])))
         return False
     import ui_merged
 
@@ -248,7 +245,7 @@ def filters() -> dict:
 
 def filters_text(extra: str | None = None) -> str:
     f = filters()
-    parts = [f"{t('province', f['lang'])}: {f['province']['name']}", f"{t('as_of_year', f['lang'])}: {f['as_of']}"]
+    parts = [f"{t('province', f['lang'])}: {f['province'].name}", f"{t('as_of_year', f['lang'])}: {f['as_of']}"]
     return t("filters_line", f["lang"], filters="; ".join(parts + ([extra] if extra else [])))
 
 

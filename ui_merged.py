@@ -15,6 +15,7 @@ from ntm.charts import FONT, LEVEL_COLOURS, wrap
 from ntm.i18n import t
 from ntm.maps import LEVEL_RANK, NOT_YET
 from ntm.names import normalize
+from ntm.unit import Unit
 
 MEASURE_LABELS = {"ntm": "level_ntm", "nang_cao": "level_nang_cao", "kieu_mau": "level_kieu_mau",
                   "communes": "m_communes", "total_criteria": "m_total_criteria", "avg_criteria": "m_avg_criteria"}
@@ -26,11 +27,11 @@ def type_label(kind: str, lang: str) -> str:
 
 def render(page: str, f: dict) -> None:
     province, lang = f["merged"], f["lang"]
-    st.title(t("merged_title", lang, name=province["name"]))
+    st.title(t("merged_title", lang, name=province.name))
     parts = ui.cached(ntm.merged.parts, province)
-    names = ui.literal(", ".join(p["name"] for p in parts))
+    names = ui.literal(", ".join(p.name for p in parts))
     st.caption(t("merged_made_of", lang, parts=names, basis=t("merger_basis", lang)))
-    missing = [p["name"] for p in parts if not p["in_units"]]
+    missing = [p.name for p in parts if not p.in_units]
     if missing:
         st.caption(t("merged_no_data_part", lang, parts=ui.literal(", ".join(missing))))
     {"overview": _overview, "criteria_by_district": _units, "communes": _communes, "map": _map,
@@ -39,7 +40,7 @@ def render(page: str, f: dict) -> None:
         st.caption(t("boundary_attribution", lang))
 
 
-def _history_table(province: dict, f: dict, parts: list[dict]) -> None:
+def _history_table(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     st.subheader(t("merged_history", lang))
     history = ui.cached(ntm.merged.history, province, f["as_of"], lang)
@@ -50,15 +51,15 @@ def _history_table(province: dict, f: dict, parts: list[dict]) -> None:
     raw = pd.DataFrame({t("col_measure", lang): rows["measure"].map(lambda m: t(MEASURE_LABELS[m], lang)),
                         t("col_year", lang): rows["year"]})
     for p in parts:
-        raw[p["name"]] = rows[p["code"]]
+        raw[p.name] = rows[p.code]
     raw[t("col_combined", lang)] = rows["combined"]
     ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw,  # counts as counts, averages as written
-             f"lich-su-{province['code'][:2]}", t("merged_history", lang), " · ".join(history["sources"]))
+             f"lich-su-{province.code}", t("merged_history", lang), " · ".join(history["sources"]))
     st.caption(t("merged_history_note", lang))
     ui.source_lines(history["sources"][:4])
 
 
-def _overview(province: dict, f: dict, parts: list[dict]) -> None:
+def _overview(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     units = ui.cached(ntm.merged.units_on, province, f["units_date"])
     types = units["type"].value_counts()
@@ -91,7 +92,7 @@ def _status_text(r: dict, lang: str, by_year: int) -> str:
     return text if r["all_whole"] else f"{text} — {t('last_status_part', lang)}"
 
 
-def _units_frame(province: dict, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _units_frame(province: Unit, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     lang = f["lang"]
     units = ui.cached(ntm.merged.units_on, province, f["units_date"])
     st.subheader(t("merged_units_title", lang))
@@ -116,16 +117,16 @@ def _units_frame(province: dict, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shown, raw
 
 
-def _units(province: dict, f: dict, parts: list[dict]) -> None:
+def _units(province: Unit, f: dict, parts: list[Unit]) -> None:
     _, raw = _units_frame(province, f)
-    ui.table(raw, raw, f"don-vi-{province['code']}-{f['units_date']}", t("merged_units_title", f["lang"]),
+    ui.table(raw, raw, f"don-vi-{province.unit_id}-{f['units_date']}", t("merged_units_title", f["lang"]),
              "data/geo/units_2025.csv; data/geo/crosswalk_2025.csv (data/geo/SOURCES.md); data/facts/recognitions")
 
 
-def _communes(province: dict, f: dict, parts: list[dict]) -> None:
+def _communes(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     shown, raw = _units_frame(province, f)
-    ui.table(raw, raw, f"xa-moi-{province['code']}", t("merged_units_title", lang),
+    ui.table(raw, raw, f"xa-moi-{province.unit_id}", t("merged_units_title", lang),
              "data/geo/units_2025.csv; data/geo/crosswalk_2025.csv; data/facts/recognitions")
     if f"became_{lang}" in shown or shown.empty:
         return
@@ -150,20 +151,20 @@ def _communes(province: dict, f: dict, parts: list[dict]) -> None:
     ui.table(raw, raw, f"thanh-phan-{chosen.split('@')[0]}", names[chosen], "data/geo/crosswalk_2025.csv")
 
 
-def _map(province: dict, f: dict, parts: list[dict]) -> None:
+def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     points = ui.cached(ntm.merged.component_points, province, f["units_date"])
     fig = go.Figure()
     for part in parts:
-        if geo.has_districts(part["code"]):
-            shape = geo.districts(part["code"])
+        if geo.has_districts(part.code):
+            shape = geo.districts(part.code)
             fig.add_trace(go.Choroplethmap(
                 geojson=shape, locations=[x["id"] for x in shape["features"]], z=[0] * len(shape["features"]),
-                colorscale=[[0, "#F2F2F2"], [1, "#F2F2F2"]], showscale=False, name=part["name"],
+                colorscale=[[0, "#F2F2F2"], [1, "#F2F2F2"]], showscale=False, name=part.name,
                 marker=dict(line=dict(width=1, color="#999999")), hoverinfo="skip"))
     levels = dict(zip(points["old_id"], points["last_level"], strict=False))
-    for part in [p for p in parts if p["in_units"]]:  # an old province's own uploaded commune boundaries
-        own = boundaries.load(part["code"])
+    for part in [p for p in parts if p.in_units]:  # an old province's own uploaded commune boundaries
+        own = boundaries.load(part.code)
         if own:
             ids = [x["id"] for x in own["features"]]
             fig.add_trace(go.Choroplethmap(
@@ -182,21 +183,21 @@ def _map(province: dict, f: dict, parts: list[dict]) -> None:
             lat=part["lat"], lon=part["lon"], mode="markers", name=name, marker=dict(size=9, color=colour),
             text=[f"<b>{r['old_name']}</b> → {r['new_name']} ({t('extent_' + r['extent'], lang)})"
                   for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
-    boxes = [geo.bbox(p["code"]) for p in parts if geo.has_districts(p["code"])]
+    boxes = [geo.bbox(p.code) for p in parts if geo.has_districts(p.code)]
     if boxes:
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         view = geo.view(box, 540, 390)
         fig.update_layout(map=dict(style="white-bg", center=view["center"], zoom=view["zoom"]))
     else:
         fig.update_layout(map=dict(style="white-bg"))
-    title = t("merged_map_title", lang, name=province["name"])
+    title = t("merged_map_title", lang, name=province.name)
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(title=dict(text=title), height=640, margin=dict(l=10, r=10, t=60, b=110),
                       font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.add_annotation(text=wrap(f"data/geo/crosswalk_2025.csv · {attribution}", 150), xref="paper", yref="paper",
                        x=0, y=-0.13, showarrow=False, xanchor="left", yanchor="top", align="left",
                        font=dict(size=10, color="#444"))
-    ui.chart(fig, f"ban-do-{province['code'].split('@')[0]}-moi")
+    ui.chart(fig, f"ban-do-{province.code}-moi")
     st.caption(t("merged_map_note", lang))
     without = sorted(set(points["new_name"]) - set(placed["new_name"]))
     if without:
@@ -204,18 +205,18 @@ def _map(province: dict, f: dict, parts: list[dict]) -> None:
         st.text(", ".join(without))  # unit names as written, never markdown
 
 
-def _roadmap(province: dict, f: dict, parts: list[dict]) -> None:
+def _roadmap(province: Unit, f: dict, parts: list[Unit]) -> None:
     _history_table(province, f, parts)
     _period(f)
 
 
-def _funding(province: dict, f: dict, parts: list[dict]) -> None:
+def _funding(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     st.info(t("merged_funding_note", lang))
     rows = []
-    for part in [p for p in parts if p["in_units"]]:
+    for part in [p for p in parts if p.in_units]:
         result = ui.cached(ntm.funding.funding, part, None, lang)
-        rows += [{t("province", lang): part["name"], t("col_unit", lang): g["unit"],
+        rows += [{t("province", lang): part.name, t("col_unit", lang): g["unit"],
                   t("col_kind", lang): t("kind_" + g["kind"], lang), t("col_year", lang): g["year"],
                   t("col_amount", lang): g["total_computed"] if g["total_computed"] is not None else
                   (g["total_stated"][0]["amount"] if g["total_stated"] else None)} for g in result["groups"]]
@@ -224,21 +225,21 @@ def _funding(province: dict, f: dict, parts: list[dict]) -> None:
         return
     raw = pd.DataFrame(rows)
     ui.table(ui.formatted(raw, lang, {t("col_amount", lang): 1}, plain=(t("col_year", lang),)), raw,
-             f"von-{province['code'].split('@')[0]}", t("funding_title", lang), "data/facts/funding")
+             f"von-{province.code}", t("funding_title", lang), "data/facts/funding")
 
 
-def _quality(province: dict, f: dict, parts: list[dict]) -> None:
+def _quality(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     rows = []
-    for part in [p for p in parts if p["in_units"]]:
-        rows += [{t("province", lang): part["name"], t("check", lang): t(f"check_{x['check']}", lang),
+    for part in [p for p in parts if p.in_units]:
+        rows += [{t("province", lang): part.name, t("check", lang): t(f"check_{x['check']}", lang),
                   t("col_unit", lang): x["unit_name"], t("col_year", lang): x["year"],
                   t("col_message", lang): x["message_vi" if lang == "vi" else "message_en"],
                   t("col_sources", lang): " | ".join(s["citation"] for s in x["sources"][:2])}
-                 for x in ui.cached(ntm.quality.findings, part["code"], lang)]
+                 for x in ui.cached(ntm.quality.findings, part, lang)]
     if not rows:
         st.info(t("no_data_here", lang))
         return
     raw = pd.DataFrame(rows)
-    ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"chat-luong-{province['code'][:2]}",
+    ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"chat-luong-{province.code}",
              t("quality_title", lang), "data/facts")

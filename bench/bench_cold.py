@@ -78,7 +78,7 @@ def main() -> None:
     loader.build(db)
     con = store.connect(db)
     provinces = sys.argv[1:] or (list(store.provinces(con)["code"])
-                                 + [p["unit_id"] for p in timeline.new_provinces_with_parts(con)])
+                                 + [p.unit_id for p in timeline.new_provinces_with_parts(con)])
     con.close()
     results = {}
     for state in ("empty cache", "warm cache"):

@@ -6,6 +6,8 @@ reason for every missing condition (model level: advanced + income >= 110 % of t
 village + an outstanding field, Decision 319/QĐ-TTg).
 """
 
+from typing import Any, TypedDict
+
 import pandas as pd
 
 from ntm import fmt, roadmap, store
@@ -21,11 +23,13 @@ from ntm.criteria import (
     evaluate,
 )
 from ntm.sources import citation
+from ntm.unit import Unit
 
 INCOME = "10"
 
 
-def _none(value):
+def _none(value: Any) -> Any:
+    """A cell as Python: NaN is None."""
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
@@ -187,8 +191,24 @@ def _number(text: str) -> float | None:
         return None
 
 
+class Explanation(TypedDict):
+    """`explain`: a commune's counts and every criterion it does not meet (or is not known to meet), with what is
+    missing, who is responsible and what the documents say."""
+
+    code: str
+    name: str
+    district: str | None
+    set: str
+    year: int
+    criteria_met: int
+    criteria_not_met: int
+    criteria_incomplete: int
+    group: int | None
+    items: list[dict]
+
+
 def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
-            lang: str = "vi", rules: Rulebook | None = None) -> dict:
+            lang: str = "vi", rules: Rulebook | None = None) -> Explanation:
     """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
     responsible (where a document names one) and the document's own statements about its gaps."""
     rules = rules or Rulebook.from_db(con)
@@ -262,24 +282,23 @@ def _stated_count(stated: pd.DataFrame, unit: str) -> dict | None:
             "line": int(r["line"]), "original_text": r["original_text"]}
 
 
-def assess_districts(con, province: str, year: int, rules: Rulebook | None = None) -> list[dict]:
+def assess_districts(con, province: Unit, year: int, rules: Rulebook | None = None) -> list[dict]:
     """Districts on the district NTM set: the share of their programme communes recognised NTM and advanced by
     the end of `year` (general conditions A.1, A.2, from the documents' recognition lists), and the district
     criteria the documents declare."""
-    rules = rules or Rulebook.from_db(con)
-    districts = store.unit_attributes(con, province_code=province, level="district")
-    districts = districts[districts["unit_code"].isin(
-        [d for d, n in store.programme_communes_per_district(con, province).items() if n])]
-    expected = store.programme_communes_per_district(con, province)
+    rules, code = rules or Rulebook.from_db(con), province.code
+    districts = store.unit_attributes(con, province_code=code, level="district")
+    expected = store.programme_communes_per_district(con, code)
+    districts = districts[districts["unit_code"].isin([d for d, n in expected.items() if n])]
     values = []
-    for code, level in (("A.1", "ntm"), ("A.2", "nang_cao")):
-        counts = roadmap.recognised_counts(con, province, level, [year])[year]
-        values += [{"unit_code": d, "indicator_code": code, "year": year,
+    for indicator, level in (("A.1", "ntm"), ("A.2", "nang_cao")):
+        counts = roadmap.recognised_counts(con, code, level, [year])[year]
+        values += [{"unit_code": d, "indicator_code": indicator, "year": year,
                     "value": round(100 * counts[d] / expected[d], 2)}
                    for d in districts["unit_code"] if counts.get(d) is not None]
-    declared = declared_statuses(con, rules, SET_DISTRICT, province)
+    declared = declared_statuses(con, rules, SET_DISTRICT, code)
     values = pd.DataFrame(values, columns=["unit_code", "indicator_code", "year", "value"])
-    stated = store.facts(con, "reported_aggregates", province)
+    stated = store.facts(con, "reported_aggregates", code)
     stated = stated[(stated["measure"] == "criteria_met") & (stated["set_code"] == SET_DISTRICT)
                     & (stated["year"] == year)].set_index("unit_code")
     ev = evaluate(values, districts, rules, SET_DISTRICT, declared[declared["year"] == year], [year])

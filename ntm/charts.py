@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from ntm import fmt
 from ntm.i18n import t
+from ntm.progress import RoadmapView
 
 PALETTE = {"primary": "#0072B2", "reference": "#D55E00", "muted": "#999999"}  # Okabe-Ito, colour-blind safe
 FONT = "Times New Roman, Liberation Serif, serif"
@@ -63,7 +64,7 @@ def _layout(fig: go.Figure, title: str, source_text: str, lang: str, height: int
     return fig
 
 
-def trajectory(view: dict, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
+def trajectory(view: RoadmapView, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
     """Cumulative communes per year: actual (solid), planned (dashed), projected at pace (dotted), with the
     target lines; a planned or projected line starts from the last actual point."""
     level = view["level"]
@@ -100,7 +101,7 @@ def trajectory(view: dict, unit_name: str, source_text: str, lang: str = "vi") -
     return _layout(fig, title, source_text, lang)
 
 
-def increments(view: dict, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
+def increments(view: RoadmapView, unit_name: str, source_text: str, lang: str = "vi") -> go.Figure:
     """Where no document states how many communes were already at the level, the listed recognitions and plans
     are shown as what they are — communes added per year — and never against a cumulative target."""
     level = view["level"]

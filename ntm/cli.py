@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import sys
+from typing import Any
 
 import pandas as pd
 
@@ -26,13 +27,16 @@ from ntm import (
     templates,
     timeline,
 )
+from ntm.assessment import Explanation
 from ntm.criteria import SET_DISTRICT, SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError
-from ntm.funding import funding
+from ntm.funding import Funding, funding
 from ntm.matching import UnitMatcher
+from ntm.progress import Progress
 from ntm.statements import statements
-from ntm.summary import GROUP_KEYS, summary
+from ntm.summary import GROUP_KEYS, Summary, summary
 from ntm.targets import targets
+from ntm.unit import Unit
 from ntm.units import UnknownUnit, resolve_province
 
 
@@ -181,7 +185,7 @@ def _rows_out(rows: list[dict], fmt_name: str, out) -> None:
         out.write("  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)) + "\n")
 
 
-def _summary_rows(result: dict) -> list[dict]:
+def _summary_rows(result: Summary) -> list[dict]:
     total = [{"district_code": result["province"]["code"], "district": "Toàn tỉnh", **result["total"]}] \
         if result["total"] else []
     return [{"code": d["district_code"], "unit": d["district"], "communes": d["communes"],
@@ -201,7 +205,7 @@ def _target_rows(result: dict) -> list[dict]:
     return [{k: t[k] for k in keep} for t in result["targets"]]
 
 
-def _funding_rows(result: dict) -> list[dict]:
+def _funding_rows(result: Funding) -> list[dict]:
     rows = []
     for g in result["groups"]:
         head = {"unit": g["unit"], "year": g["year"], "kind": g["kind"]}
@@ -249,7 +253,7 @@ def _evaluation_rows(result: dict) -> list[dict]:
              "illustrative": c["illustrative"]} for c in result["communes"]]
 
 
-def _explain_rows(result: dict) -> list[dict]:
+def _explain_rows(result: Explanation) -> list[dict]:
     return [{"criterion": item["criterion"], "name": item["name"], "criterion_status": item["status"],
              "indicator": i["code"], "value": i["value"], "threshold": i["threshold_text"],
              "status": i["status"], "gap": i["gap"], "agency": i.get("agency"),
@@ -259,19 +263,19 @@ def _explain_rows(result: dict) -> list[dict]:
                                              "gap": None, "agency": item["agency"]}]]
 
 
-def _district(con, province: dict, written: str | None) -> str | None:
+def _district(con, province: Unit, written: str | None) -> str | None:
     if not written:
         return None
     if written.isdigit():
         return written.zfill(3)
-    match = UnitMatcher(store.units(con, province_code=province["code"])).match(written, province["code"],
+    match = UnitMatcher(store.units(con, province_code=province.code)).match(written, province.code,
                                                                                  level="district")
     if match.code is None:
         raise UnknownUnit(f"Không tìm thấy huyện '{written}' / district '{written}' not found")
     return match.code
 
 
-def _progress_rows(result: dict) -> list[dict]:
+def _progress_rows(result: Progress) -> list[dict]:
     return [{"unit": t["unit"], "indicator": t["indicator"], "category": t["category"], "target": t["target"],
              "actual": t["actual"], "gap": t["gap"], "achieved_pct": t["achieved_pct"], "status": t["status"],
              "reading": t["reading"],
@@ -293,10 +297,10 @@ def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
         _rows_out(rows, fmt_name, out)
 
 
-def _evaluate(args, con, found: dict | None) -> dict:
+def _evaluate(args, con, found: Unit | None) -> dict:
     rules = Rulebook.from_db(con)
     if args.input:
-        province = found["code"] if found else None
+        province = found.code if found else None
         unit_list = store.units(con, level="commune", province_code=province)
         sets = {s: set(rules.of_set("indicators", s)["indicator_code"]) for s in (SET_NTM, SET_NANG_CAO)}
         indicators = pd.concat([rules.of_set("indicators", s) for s in sets])
@@ -311,12 +315,12 @@ def _evaluate(args, con, found: dict | None) -> dict:
         result = assessment.assess(con, units, values[values["year"] == year], year, rules, declared=declared,
                                    illustrative=illustrative)
     else:
-        if not args.province or not args.year:
+        if found is None or not args.year:
             raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
-        province = found["code"]
         if args.level == "district":
             return {"year": args.year, "set": SET_DISTRICT, "illustrative": False, "label": None,
-                    "districts": assessment.assess_districts(con, province, args.year, rules)}
+                    "districts": assessment.assess_districts(con, found, args.year, rules)}
+        province = found.code
         units = store.unit_attributes(con, province_code=province, xa_only=True)
         values = store.facts(con, "indicator_values", province)
         result = assessment.assess(con, units, values, args.year, rules)
@@ -326,18 +330,18 @@ def _evaluate(args, con, found: dict | None) -> dict:
             "label": sample.LABEL if illustrative else None, "communes": communes}
 
 
-def _evaluate_by_category(args, con, province: dict | None, as_of: str | None) -> dict:
+def _evaluate_by_category(args, con, province: Unit | None, as_of: str | None) -> dict:
     """A set whose thresholds go by commune group (2026-2030): the communes of a province on --as-of."""
     if args.set not in period.selectable_sets(con):
         raise UnknownUnit(f"Bộ tiêu chí '{args.set}' không có / criteria set '{args.set}' is not known")
-    if not province or "unit_id" not in province or not as_of or not args.input or not args.year:
+    if not province or province.in_units or not as_of or not args.input or not args.year:
         raise UnknownUnit("Cần --input, --year, --province và --as-of (đơn vị sau 2025) / --input, --year, "
                           "--province and --as-of (units after 2025) are needed")
-    units = store.units_as_of(con, province["unit_id"], as_of, "commune").assign(
-        province_code=province["code"], parent_code=None)
+    units = store.units_as_of(con, province.unit_id, as_of, "commune").assign(
+        province_code=province.code, parent_code=None)
     rules = Rulebook.from_db(con)
     codes = set(rules.of_set("indicators", args.set)["indicator_code"])
-    values, _ = ingest.read_values(args.input, units, {args.set: codes}, args.set, province["code"], args.year)
+    values, _ = ingest.read_values(args.input, units, {args.set: codes}, args.set, province.code, args.year)
     values = values.merge(units[["code", "unit_id"]], left_on="unit_code", right_on="code").drop(
         columns=["unit_code", "code"])
     chosen = units[units["unit_id"].isin(values["unit_id"])]
@@ -350,7 +354,7 @@ def _sample(args, db, out) -> int:
     first, _, last = args.years.partition("-")
     years = list(range(int(first), int(last or first) + 1))
     if args.province:
-        units = store.unit_attributes(con, province_code=resolve_province(con, args.province)["code"], xa_only=True)
+        units = store.unit_attributes(con, province_code=resolve_province(con, args.province).code, xa_only=True)
     else:
         units = sample.national_units(args.communes, args.seed)
     frames = []
@@ -393,10 +397,10 @@ def _user(args, out) -> int:
     return 0
 
 
-def _report(args, con, province: dict, out) -> int:
+def _report(args, con, province: Unit, out) -> int:
     """Write the DOCX; a province merged in 2025 is reported per old province (its parts are named)."""
-    if province.get("parts"):
-        print(f"Báo cáo lập theo từng tỉnh cũ / the report is made per former province: {', '.join(province['parts'])}",
+    if province.parts:
+        print(f"Báo cáo lập theo từng tỉnh cũ / the report is made per former province: {', '.join(province.parts)}",
               file=sys.stderr)
         return 2
     from ntm import exports, report
@@ -412,7 +416,7 @@ def _report(args, con, province: dict, out) -> int:
         data = report.pdf(data)
     with open(args.out, "wb") as handle:
         handle.write(data)
-    json.dump({"out": args.out, "province": province["name"], "as_of": as_of, "target_year": args.target_year,
+    json.dump({"out": args.out, "province": province.name, "as_of": as_of, "target_year": args.target_year,
                "bytes": len(data)}, out, ensure_ascii=False)
     out.write("\n")
     return 0
@@ -421,7 +425,7 @@ def _report(args, con, province: dict, out) -> int:
 def _import(args, db, out) -> int:
     """Validate and preview; unless --dry-run, stage and apply (rebuild)."""
     con = _open(db)
-    province = resolve_province(con, args.province)["code"]
+    province = resolve_province(con, args.province).code
     name = os.path.basename(args.file)
     try:
         checked = imports.check(con, args.file, args.kind, province, name)
@@ -465,7 +469,7 @@ def _ensure(db):
     return status
 
 
-def _province(con, text: str | None, as_of: str | None) -> dict | None:
+def _province(con, text: str | None, as_of: str | None) -> Unit | None:
     """The province the user means: without --as-of the province of the 2024 list (as always); with it, the one
     valid on that date — a province merged in 2025 comes with the old provinces it holds (`parts`)."""
     if not text:
@@ -473,7 +477,7 @@ def _province(con, text: str | None, as_of: str | None) -> dict | None:
     if as_of is None:
         return resolve_province(con, text)
     version = timeline.resolve_province(con, text, as_of)
-    return resolve_province(con, version["code"]) if version["in_units"] else version
+    return resolve_province(con, version.code) if version.in_units else version
 
 
 def _timeline_command(args, con, as_of: str, fmt_name: str, out) -> None:
@@ -485,14 +489,21 @@ def _timeline_command(args, con, as_of: str, fmt_name: str, out) -> None:
         frame = timeline.crosswalk(con, province, args.from_date, args.to_date or max(as_of, "2025-07-01"))
         key = "crosswalk"
     rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
-    _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of, "count": len(rows),
+    _emit({"province": province.name, "unit_id": province.unit_id, "as_of": as_of, "count": len(rows),
            key: rows}, rows, fmt_name, out)
 
 
-def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, list[dict]]:
+def _required(province: Unit | None) -> Unit:
+    """The province a command cannot do without (argparse asks for it; this says so to the type checker too)."""
+    if province is None:
+        raise UnknownUnit("Cần --province / --province is needed")
+    return province
+
+
+def _command(args, con, province: Unit | None, fmt_name: str) -> tuple[Any, list[dict]]:
     """One read command for one province of the 2024 list: its result and its rows."""
     if args.command == "quality":
-        found = quality.findings(con, province["code"] if province else None, lang=args.lang)
+        found = quality.findings(con, province, lang=args.lang)
         counts = {c: sum(1 for f in found if f["check"] == c) for c in [*quality.RULES, "reviewed"]}
         return ({"findings": found, "count": len(found), "count_by_rule": counts,
                  "rules": quality.rulebook(args.lang)}, _quality_rows(found))
@@ -502,6 +513,7 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
     if args.command == "explain":
         result = assessment.explain(con, _commune(con, args, province), args.year, args.set, lang=args.lang)
         return result, _explain_rows(result)
+    province = _required(province)
     district = _district(con, province, getattr(args, "district", None))
     year_as_of = timeline.as_of_year(args.as_of)
     if args.command == "progress":
@@ -525,7 +537,7 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
         result = funding(con, province, args.year, lang=args.lang)
         return result, _funding_rows(result)
     if args.command == "units":
-        frame = store.units(con, level=args.level, province_code=province["code"])
+        frame = store.units(con, level=args.level, province_code=province.code)
         frame = frame[frame["level"] != "province"] if args.level is None else frame
         records = json.loads(frame.drop(columns=["name_norm"]).to_json(orient="records", force_ascii=False))
         return records, records
@@ -533,9 +545,9 @@ def _command(args, con, province: dict | None, fmt_name: str) -> tuple[object, l
     return result, _summary_rows(result) if fmt_name != "json" else []
 
 
-def _part_holding(con, args, province: dict) -> dict:
+def _part_holding(con, args, province: Unit) -> Unit:
     """The old province of a merged one whose list holds the commune asked for."""
-    for part in province["parts"]:
+    for part in province.parts:
         try:
             found = resolve_province(con, part)
             _commune(con, args, found)
@@ -545,13 +557,13 @@ def _part_holding(con, args, province: dict) -> dict:
     raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
 
 
-def _commune(con, args, province: dict | None) -> str:
+def _commune(con, args, province: Unit | None) -> str:
     code = args.commune
     if code.isdigit():
         return code
     if not province:
         raise UnknownUnit("Cần --province để tìm xã theo tên / --province is needed to find a commune by name")
-    code = UnitMatcher(store.units(con, province_code=province["code"])).match(code, province["code"]).code
+    code = UnitMatcher(store.units(con, province_code=province.code)).match(code, province.code).code
     if code is None:
         raise UnknownUnit(f"Không tìm thấy xã '{args.commune}' / commune '{args.commune}' not found")
     return code
@@ -589,7 +601,7 @@ def _main(argv: list[str] | None) -> int:
             return 0
         if args.command == "template":
             con = _open(db)
-            data = templates.workbook(con, args.kind, resolve_province(con, args.province)["code"], args.wide)
+            data = templates.workbook(con, args.kind, resolve_province(con, args.province).code, args.wide)
             with open(args.out, "wb") as fh:
                 fh.write(data)
             json.dump({"out": args.out, "kind": args.kind, "bytes": len(data)}, out)
@@ -618,21 +630,21 @@ def _main(argv: list[str] | None) -> int:
                   fmt_name, out)
             return 0
         if args.command == "report":
-            return _report(args, con, province, out)
-        if province and province.get("parts") and args.command == "explain":  # the old province holding it
+            return _report(args, con, _required(province), out)
+        if province and province.parts and args.command == "explain":  # the old province holding it
             province = _part_holding(con, args, province)
-        if province and province.get("parts"):  # a merged province: the history of each old province
+        if province and province.parts:  # a merged province: the history of each old province
             results, rows = [], []
-            held = store.unit_versions(con, province["parts"]).set_index("unit_id")
-            for part in province["parts"]:
+            held = store.unit_versions(con, list(province.parts)).set_index("unit_id")
+            for part in province.parts:
                 if not held.loc[part, "in_units"]:  # an old province the dashboard holds no data for
                     results.append({"province": held.loc[part, "name"], "code": part, "result": None})
                     continue
                 sub = resolve_province(con, part)
                 result, part_rows = _command(args, con, sub, fmt_name)
-                results.append({"province": sub["name"], "code": sub["code"], "result": result})
-                rows += [{"old_province": sub["name"], **r} for r in part_rows]
-            _emit({"province": province["name"], "unit_id": province["unit_id"], "as_of": as_of,
+                results.append({"province": sub.name, "code": sub.code, "result": result})
+                rows += [{"old_province": sub.name, **r} for r in part_rows]
+            _emit({"province": province.name, "unit_id": province.unit_id, "as_of": as_of,
                    "parts": results}, rows, fmt_name, out)
             return 0
         result, rows = _command(args, con, province, fmt_name)
@@ -642,7 +654,7 @@ def _main(argv: list[str] | None) -> int:
                 for src in result["sources"]:
                     out.write(src["citation"] + "\n")
         elif args.command == "units" and fmt_name == "json":
-            json.dump({"province": province["name"], "units": rows}, out, ensure_ascii=False, indent=2)
+            json.dump({"province": _required(province).name, "units": rows}, out, ensure_ascii=False, indent=2)
             out.write("\n")
         else:
             _emit(result, rows, fmt_name, out)

@@ -6,6 +6,7 @@ from ntm import roadmap, store
 from ntm.assessment import assess, explain
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.sources import citation
+from ntm.unit import Unit
 
 LEVELS = ("ntm", "nang_cao", "kieu_mau")
 
@@ -17,10 +18,10 @@ def _results_years(con, province: str, as_of: int) -> list[int]:
     return sorted((y for y in years if y <= as_of), reverse=True)
 
 
-def overview(con, province: dict, as_of: int) -> pd.DataFrame:
+def overview(con, province: Unit, as_of: int) -> pd.DataFrame:
     """One row per rural commune (xã): the highest level reached by `as_of` and its year, the next planned level
     and year, and the latest criteria results the documents give (with the year of those results)."""
-    code = province["code"]
+    code = province.code
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     frame = units[["unit_code", "name", "district", "district_code"]].copy()
     frame["reached"], frame["reached_year"], frame["planned"], frame["planned_year"] = None, None, None, None
@@ -78,10 +79,10 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
             "history": history, "checklist": checklist, "nang_cao": nang_cao}
 
 
-def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> dict:
+def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> dict:
     """Share of communes meeting each criterion, by district, among the communes the documents give results for
     in `year`, beside the province's 2025 target share per criterion (Khánh Hòa appendix 01)."""
-    code = province["code"]
+    code = province.code
     if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
         return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {}}
     units = store.unit_attributes(con, province_code=code, xa_only=True)

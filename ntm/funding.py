@@ -6,10 +6,13 @@ way a report lists its sources under a total. Shares are of the computed sum of 
 to 100 % even where the document's own total does not (that contradiction is a quality finding).
 """
 
+from typing import TypedDict
+
 import pandas as pd
 
 from ntm import store
 from ntm.sources import citation
+from ntm.unit import Unit, UnitRef
 
 STATE_BUDGET = ("central_budget", "local_budget", "provincial_budget", "district_budget")
 OTHER_MOBILIZED = ("credit", "enterprise", "community", "other")  # "integrated" is counted apart: other programmes
@@ -110,14 +113,35 @@ def _row_src(r: dict, docs, lang) -> dict:
             "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
 
 
-def funding(con, province: dict, year: int | None = None, lang: str = "vi") -> dict:
-    f = store.facts(con, "funding", province["code"])
+class PlanRow(TypedDict):
+    """A planned (or needed) amount beside what was mobilized for the same unit and year."""
+
+    unit_code: str
+    year: int | None
+    kind: str
+    amount: float
+    mobilized: float | None
+
+
+class Funding(TypedDict):
+    """`funding`: groups of stated amounts with their computed sums, by source, disbursement, plan vs mobilized."""
+
+    province: UnitRef
+    year: int | None
+    groups: list[dict]
+    by_source: list[dict]
+    disbursement: list[dict]
+    plan_vs_mobilized: list[PlanRow]
+
+
+def funding(con, province: Unit, year: int | None = None, lang: str = "vi") -> Funding:
+    f = store.facts(con, "funding", province.code)
     if year is not None:
         f = f[f["year"] == year]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     groups = [_group(g, docs, lang) for _, g in f.groupby(["unit_code", "year", "kind", "doc_id"], dropna=False,
                                                           sort=True)]
-    plan_vs_mobilized = []
+    plan_vs_mobilized: list[PlanRow] = []
     for unit in sorted({g["unit_code"] for g in groups}):
         by_kind = {}
         for g in (g for g in groups if g["unit_code"] == unit):
@@ -129,9 +153,9 @@ def funding(con, province: dict, year: int | None = None, lang: str = "vi") -> d
             if kind in ("planned", "need"):
                 plan_vs_mobilized.append({"unit_code": unit, "year": yr, "kind": kind, "amount": total,
                                           "mobilized": by_kind.get((yr, "mobilized"))})
-    return {"province": {"code": province["code"], "name": province["name"]}, "year": year, "groups": groups,
+    return {"province": province.ref(), "year": year, "groups": groups,
             "by_source": [{**b, "unit": g["unit"], "year": g["year"], "kind": g["kind"],
                            "total_stated": [t["amount"] for t in g["total_stated"]],
                            "total_computed": g["total_computed"]} for g in groups for b in g["by_source"]],
-            "disbursement": _disbursement(con, province["code"], f, year, docs, lang),
+            "disbursement": _disbursement(con, province.code, f, year, docs, lang),
             "plan_vs_mobilized": plan_vs_mobilized}

@@ -8,15 +8,17 @@ count a document states, else its share of the programme's communes, rounded up 
 """
 
 import math
+from typing import TypedDict
 
 from ntm import store
-from ntm.progress import progress, roadmap_view
+from ntm.progress import Progress, RoadmapView, progress, roadmap_view
+from ntm.unit import Unit, UnitRef
 
 LEVELS = ("ntm", "nang_cao", "kieu_mau")
 STATUS_ORDER = ("off_track", "at_risk", "on_track", "achieved", "ambiguous", "no_data")
 
 
-def _actual(view: dict, as_of: int, rows: list[dict]) -> dict | None:
+def _actual(view: RoadmapView, as_of: int, rows: list[dict]) -> dict | None:
     points = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
               and y["cumulative"] is not None]
     if points:
@@ -52,11 +54,34 @@ def _status(rows: list[dict]) -> str:
     return judged[0] if judged else "no_data"
 
 
-def headline(con, province: dict, as_of: int, target_year: int = 2025, lang: str = "vi") -> dict:
+class LevelGlance(TypedDict):
+    """One recognition level at a glance: reached, targeted, still needed, and its status."""
+
+    level: str
+    actual: dict | None
+    target: dict | None
+    remaining: float | None
+    programme_communes: int | None
+    status: str
+    view: RoadmapView
+
+
+class Headline(TypedDict):
+    """`headline`: where the province stands against its targets, and the districts ranked by their gap."""
+
+    province: UnitRef
+    as_of: int
+    target_year: int
+    levels: list[LevelGlance]
+    districts: list[dict]
+    progress: Progress
+
+
+def headline(con, province: Unit, as_of: int, target_year: int = 2025, lang: str = "vi") -> Headline:
     """Per level: actual, target, what is still needed and a status; the districts ranked by their gap."""
     result = progress(con, province, target_year, as_of, None, lang)
-    code = province["code"]
-    levels = []
+    code = province.code
+    levels: list[LevelGlance] = []
     for level in LEVELS:
         view = roadmap_view(con, province, level, None, as_of, lang)
         rows = [r for r in result["targets"] if r["unit_code"] == code and r["category"] is None
@@ -67,11 +92,11 @@ def headline(con, province: dict, as_of: int, target_year: int = 2025, lang: str
         levels.append({"level": level, "actual": actual, "target": target, "remaining": remaining,
                        "programme_communes": view["programme_communes"],
                        "status": _status(rows) if rows else "no_data", "view": view})
-    return {"province": {"code": code, "name": province["name"]}, "as_of": as_of, "target_year": target_year,
+    return {"province": province.ref(), "as_of": as_of, "target_year": target_year,
             "levels": levels, "districts": districts(result, code), "progress": result}
 
 
-def districts(result: dict, province_code: str, level: str = "ntm") -> list[dict]:
+def districts(result: Progress, province_code: str, level: str = "ntm") -> list[dict]:
     """The districts' own targets for the level, ranked: the largest gap in communes first, then the lowest
     share of the target reached; unknown actuals last."""
     rows = [r for r in result["targets"] if r["unit_code"] != province_code and r["indicator"] == f"communes_{level}"
@@ -84,9 +109,9 @@ def districts(result: dict, province_code: str, level: str = "ntm") -> list[dict
     return sorted(out, key=lambda d: (d["gap"] is None, -(d["gap"] or 0), d["achieved_pct"] or 0, d["name"]))
 
 
-def target_years(con, province: dict) -> list[int]:
+def target_years(con, province: Unit) -> list[int]:
     """The years the documents set targets for in this province (2024, 2025, and 2026-2030 once stated)."""
-    years = store.facts(con, "targets", province["code"])["target_year"].dropna().astype(int)
+    years = store.facts(con, "targets", province.code)["target_year"].dropna().astype(int)
     return sorted(set(years))
 
 

@@ -10,6 +10,7 @@ from ntm.charts import LEVEL_COLOURS, STATUS_COLOURS, wrap
 from ntm.i18n import t
 from ntm.progress import progress
 from ntm.summary import summary
+from ntm.unit import Unit
 
 MEASURES = ("share_ntm", "share_nang_cao", "share_kieu_mau", "avg_criteria", "status_2025")
 NOT_YET, UNKNOWN = "#888888", "#DDDDDD"
@@ -18,12 +19,12 @@ SCALE = [[0, "#DEEBF7"], [0.5, "#6BAED6"], [1, "#08306B"]]  # 0 % is a visible p
 LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
 
 
-def commune_states(con, province: dict, year: int) -> pd.DataFrame:
+def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
     """Every rural commune (xã) at the end of `year`: the highest level reached (`reached`, `reached_year`), the
     higher level planned for a year up to `year` (`planned`, `planned_year`), and what the map shows (`level`,
     `kind`: actual / planned / none = not yet / unknown where the documents' lists are incomplete); with its
     point where GeoNames has one."""
-    code = province["code"]
+    code = province.code
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     frame = units[["unit_code", "name", "district_code", "district"]].rename(columns={"unit_code": "code"})
     frame = frame.set_index("code")
@@ -60,9 +61,9 @@ def commune_states(con, province: dict, year: int) -> pd.DataFrame:
     return frame.reset_index().merge(points[["code", "lat", "lon"]], on="code", how="left")
 
 
-def district_values(con, province: dict, year: int, measure: str) -> pd.DataFrame:
+def district_values(con, province: Unit, year: int, measure: str) -> pd.DataFrame:
     """One value per district for the choropleth (NaN = unknown, shown grey)."""
-    code = province["code"]
+    code = province.code
     districts = store.units(con, level="district", province_code=code)[["code", "name"]]
     programme = store.programme_communes_per_district(con, code)
     if measure.startswith("share_"):
@@ -80,12 +81,12 @@ def district_values(con, province: dict, year: int, measure: str) -> pd.DataFram
     return districts
 
 
-def province_counts(con, province: dict, year: int) -> list[dict]:
+def province_counts(con, province: Unit, year: int) -> list[dict]:
     """Communes reached by the end of `year` per level (a stated count, or a complete list), and with those
     planned up to `year` where the list is complete; unknown (None) otherwise."""
     out = []
     for level in roadmap.LEVELS:
-        actual = roadmap.recognised_counts(con, province["code"], level, [year])[year].get(province["code"])
+        actual = roadmap.recognised_counts(con, province.code, level, [year])[year].get(province.code)
         result = roadmap.by_year(con, province, level)
         series = result["years"]
         planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year
@@ -100,11 +101,11 @@ def province_counts(con, province: dict, year: int) -> list[dict]:
     return out
 
 
-def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
+def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
            source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 640) -> go.Figure:
     """Districts (or the province's own commune polygons) coloured by `measure`; communes as markers coloured by
     level, planned ones lighter; a legend and both attributions inside the figure."""
-    code = province["code"]
+    code = province.code
     shape = geo.districts(code)
     fig = go.Figure()
     if measure == "status_2025":
@@ -158,7 +159,7 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
                 text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
     box = geo.bbox(code)
     center = geo.view(box, 540, height - 60 - 110 - 40)  # the plot area of the page column and of the A4 export
-    title = t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang))
+    title = t("map_title", lang, province=province.name, year=year, measure=t(f"measure_{measure}", lang))
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(
         title=dict(text=title), map=dict(style="white-bg", center=center["center"], zoom=center["zoom"]),

@@ -7,32 +7,28 @@ import pandas as pd
 
 from ntm import period, progress, roadmap, store, summary, timeline
 from ntm.i18n import LANGS, t
+from ntm.unit import Unit
 from ntm.units import resolve_province
 
 ADDITIVE = ("ntm", "nang_cao", "kieu_mau", "communes", "total_criteria")
 MEASURES = (*ADDITIVE, "avg_criteria")
 
 
-def parts(con, province: dict) -> list[dict]:
+def parts(con, province: Unit) -> list[Unit]:
     """The old provinces a merged province holds; those outside the dashboard's data carry `in_units` False."""
-    versions = store.unit_versions(con, province["parts"]).set_index("unit_id")
-    out = []
-    for code in province["parts"]:
-        if versions.loc[code, "in_units"]:
-            out.append({**resolve_province(con, code), "in_units": True})
-        else:
-            out.append({"code": code, "name": versions.loc[code, "name"], "in_units": False})
-    return out
+    versions = store.unit_versions(con, list(province.parts)).set_index("unit_id")
+    return [resolve_province(con, code) if versions.loc[code, "in_units"] else
+            Unit(code, str(versions.loc[code, "name"]), in_units=False) for code in province.parts]
 
 
-def _part_rows(con, part: dict, as_of_year: int, lang: str) -> tuple[list[dict], list[str]]:
+def _part_rows(con, part: Unit, as_of_year: int, lang: str) -> tuple[list[dict], list[str]]:
     rows, sources = [], []
     for level in roadmap.LEVELS:
         view = progress.roadmap_view(con, part, level, None, as_of_year, lang)
         rows += [{"measure": level, "year": y["year"], "value": y["cumulative"]} for y in view["years"]
                  if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of_year]
         sources += [s["citation"] for s in view["sources"][:1]]
-    for year in store.summary_years(con, part["code"], "XA_NTM_2021_2025"):
+    for year in store.summary_years(con, part.code, "XA_NTM_2021_2025"):
         if year > as_of_year:
             continue
         result = summary.summary(con, part, year, lang=lang)
@@ -44,18 +40,18 @@ def _part_rows(con, part: dict, as_of_year: int, lang: str) -> tuple[list[dict],
     return rows, sources
 
 
-def history(con, province: dict, as_of_year: int, lang: str = "vi") -> dict:
+def history(con, province: Unit, as_of_year: int, lang: str = "vi") -> dict:
     """2021-2025 (and earlier) figures of each old province by measure and year, and their combination where
     every old province has the figure: counts add up; the average is the combined total over the combined
     communes. Old provinces without data in the dashboard leave every combination empty."""
     found = parts(con, province)
     frames, sources = [], []
     for part in found:
-        rows, cited = _part_rows(con, part, as_of_year, lang) if part["in_units"] else ([], [])
-        frames.append(pd.DataFrame(rows, columns=["measure", "year", "value"]).assign(part=part["code"]))
+        rows, cited = _part_rows(con, part, as_of_year, lang) if part.in_units else ([], [])
+        frames.append(pd.DataFrame(rows, columns=["measure", "year", "value"]).assign(part=part.code))
         sources += cited
     long = pd.concat(frames, ignore_index=True)
-    codes = [p["code"] for p in found]
+    codes = [p.code for p in found]
     wide = long.pivot_table(index=["measure", "year"], columns="part", values="value", aggfunc="first")
     wide = wide.reindex(columns=codes).reset_index()
     complete = wide[codes].notna().all(axis=1)
@@ -68,11 +64,11 @@ def history(con, province: dict, as_of_year: int, lang: str = "vi") -> dict:
         wide.loc[is_avg, "combined"] = wide.loc[is_avg, "year"].map(avg).where(complete[is_avg])
     wide["order"] = wide["measure"].map({m: i for i, m in enumerate(MEASURES)})
     wide = wide.sort_values(["order", "year"]).drop(columns="order").reset_index(drop=True)
-    return {"province": province["name"], "parts": found, "rows": wide.to_dict("records"),
-            "sources": list(dict.fromkeys(sources))}
+    return {"province": province.name, "parts": [{**p.ref(), "in_units": p.in_units} for p in found],
+            "rows": wide.to_dict("records"), "sources": list(dict.fromkeys(sources))}
 
 
-def new_units(con, province: dict, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def new_units(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
     """The province's units on `as_of` with their components (timeline.units_with_components) and the old
     districts they come from ("huyện cũ", an optional grouping)."""
     units = timeline.units_with_components(con, province, as_of, "commune", by_year)
@@ -87,22 +83,22 @@ def new_units(con, province: dict, as_of: str, by_year: int = 2025) -> pd.DataFr
     return units
 
 
-def component_points(con, province: dict, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def component_points(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
     """The GeoNames points of the old components of each new unit (no point = not placed: never a guess)."""
-    units = store.units_as_of(con, province["unit_id"], as_of, "commune")
+    units = store.units_as_of(con, province.unit_id, as_of, "commune")
     comp = timeline.components(con, list(units["unit_id"]), by_year)
-    points = pd.concat([store.commune_points(con, p["code"]) for p in parts(con, province) if p["in_units"]]
+    points = pd.concat([store.commune_points(con, p.code) for p in parts(con, province) if p.in_units]
                        + [pd.DataFrame(columns=["code", "lat", "lon", "source_id"])], ignore_index=True)
     out = comp.merge(points.rename(columns={"code": "old_id"}), on="old_id", how="left")
     return out[["new_id", "new_name", "old_id", "old_name", "old_district", "old_province", "extent",
                 "last_level", "last_year", "lat", "lon", "source_id"]]
 
 
-def old_units(con, province: dict, as_of: str) -> pd.DataFrame:
+def old_units(con, province: Unit, as_of: str) -> pd.DataFrame:
     """Before the merger: the communes of each old province on `as_of`, with the new unit(s) each became."""
     frames = []
     for part in parts(con, province):
-        units = store.units_as_of(con, part["code"], as_of, "commune").assign(old_province=part["name"])
+        units = store.units_as_of(con, part.code, as_of, "commune").assign(old_province=part.name)
         frames.append(units)
     units = pd.concat(frames, ignore_index=True)
     changes = store.unit_changes(con, old_ids=list(units["unit_id"]))
@@ -113,9 +109,9 @@ def old_units(con, province: dict, as_of: str) -> pd.DataFrame:
     return units
 
 
-def units_on(con, province: dict, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def units_on(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
     """The units that apply on `as_of`: the new units (with components) from the merger, the old ones before."""
-    if as_of >= province["valid_from"]:
+    if province.valid_from is None or as_of >= province.valid_from:
         return new_units(con, province, as_of, by_year)
     return old_units(con, province, as_of)
 

@@ -11,6 +11,7 @@ and the year the target would be reached at that pace. Every result carries thes
 """
 
 import math
+from typing import TypedDict
 
 import pandas as pd
 
@@ -19,6 +20,43 @@ from ntm.assessment import assess as assess_communes
 from ntm.criteria import SET_NANG_CAO, SET_NTM
 from ntm.sources import citation
 from ntm.summary import summary
+from ntm.unit import Unit, UnitRef
+
+
+class Progress(TypedDict):
+    """`progress`: every target of a year beside the value reached, with a status."""
+
+    province: UnitRef
+    district: str | None
+    target_year: int
+    as_of: int
+    targets: list[dict]
+    status_counts: dict[str, int]
+    method: str
+    at_risk_ratio: float
+    pace_years: int
+
+
+class RoadmapView(TypedDict):
+    """`roadmap_view`: a level's trajectory (actual, planned, projected) with its target lines and risks."""
+
+    province: UnitRef
+    district: str | None
+    level: str
+    programme_communes: int | None
+    as_of: int | None
+    years: list[dict]
+    stock: dict | None
+    stocks: list[dict]
+    cumulative_known: bool
+    stock_conflicts: list[dict]
+    district_stocks: list[dict]
+    target_lines: list[dict]
+    at_risk: list[dict]
+    slippage: list[dict]
+    sources: list[dict]
+    assumptions: dict[str, str]
+
 
 PACE_YEARS = 3
 AT_RISK_RATIO = 0.5
@@ -80,7 +118,7 @@ def _recognition_series(con, province: str, unit: str, level: str, as_of: int, c
     return out
 
 
-def _communes_below(con, province: dict, limit: int, as_of: int) -> dict[int, float]:
+def _communes_below(con, province: Unit, limit: int, as_of: int) -> dict[int, float]:
     """Communes under `limit` criteria, from the communes-by-group tables (whole province only)."""
     groups = store.commune_groups(con, "XA_NTM_2021_2025")
     below = [str(g) for g, hi in zip(groups["group_no"], groups["max_met"], strict=True) if hi < limit]
@@ -92,18 +130,18 @@ def _communes_below(con, province: dict, limit: int, as_of: int) -> dict[int, fl
     return out
 
 
-def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
+def _actual_series(con, province: Unit, t: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
     unit, measure = t["unit_code"], t["measure"]
     base = measure.removesuffix("_share").removesuffix("_new")
     if base in LEVEL_OF and t["category"] is None:
-        counts = _recognition_series(con, province["code"], unit, LEVEL_OF[base], as_of, cache)
+        counts = _recognition_series(con, province.code, unit, LEVEL_OF[base], as_of, cache)
         if measure.endswith("_share"):
             total = programme.get(unit)
             return {y: round(100 * c / total, 2) for y, c in counts.items()} if total else {}
         if measure.endswith("_new"):
             return {}  # new in the target year: known only once that year is over
         return counts
-    if measure in ("min_criteria_per_commune", "communes_under_15_criteria") and unit == province["code"]:
+    if measure in ("min_criteria_per_commune", "communes_under_15_criteria") and unit == province.code:
         limit = int(t["value"]) if measure == "min_criteria_per_commune" else 15
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
@@ -147,10 +185,10 @@ def reading(measure: str, target: float, series: dict[int, float], target_year: 
     return "cumulative"
 
 
-def progress(con, province: dict, target_year: int, as_of: int, district: str | None = None,
-             lang: str = "vi") -> dict:
+def progress(con, province: Unit, target_year: int, as_of: int, district: str | None = None,
+             lang: str = "vi") -> Progress:
     """Every target of `target_year` for the province (or one district) beside its value at `as_of`."""
-    code = province["code"]
+    code = province.code
     t = store.facts(con, "targets", code)
     t = t[(t["target_year"] == target_year) & t["value"].notna()]
     if district:
@@ -191,13 +229,13 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
             "method": METHOD[lang], "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
-    return {"province": {"code": code, "name": province["name"]}, "district": district,
+    return {"province": province.ref(), "district": district,
             "target_year": target_year, "as_of": as_of, "targets": out, "status_counts": counts,
             "method": METHOD[lang], "at_risk_ratio": AT_RISK_RATIO, "pace_years": PACE_YEARS}
 
 
-def roadmap_view(con, province: dict, level: str, district: str | None = None, as_of: int | None = None,
-                 lang: str = "vi") -> dict:
+def roadmap_view(con, province: Unit, level: str, district: str | None = None, as_of: int | None = None,
+                 lang: str = "vi") -> RoadmapView:
     """The trajectory (actual, then planned), the pace projection and the target lines, the communes at risk
     among those planned, and the slippage of earlier plans."""
     result = roadmap.by_year(con, province, level, lang)
@@ -206,7 +244,7 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
         {"years": [], "stock": None, "stocks": [], "cumulative_known": False})
     series = unit["years"]
     programme = result["programme_communes"] if district is None else \
-        store.programme_communes_per_district(con, province["code"]).get(district)
+        store.programme_communes_per_district(con, province.code).get(district)
     actual = {y["year"]: y["cumulative"] for y in series
               if y["kind"] == "actual" and y["year"] is not None and y["cumulative"] is not None}
     as_of = as_of or (max(actual) if actual else None)
@@ -221,7 +259,7 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
-    stated_share = store.facts(con, "reported_aggregates", province["code"], [district or province["code"]])
+    stated_share = store.facts(con, "reported_aggregates", province.code, [district or province.code])
     stated_share = stated_share[(stated_share["measure"] == f"communes_{level}_share")
                                 & stated_share["category"].isna() & stated_share["year"].notna()]
     stated_share = {int(r["year"]): r for r in stated_share.to_dict("records")}
@@ -251,11 +289,11 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                                   "continues; never above the programme's communes."}}
 
 
-def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None,
+def _target_lines(con, province: Unit, level: str, district: str | None, programme: int | None,
                   lang: str = "vi") -> list[dict]:
     """The province's own target for the level (count or share), else the national programme's share."""
-    unit = district or province["code"]
-    t = store.facts(con, "targets", province["code"], [unit])
+    unit = district or province.code
+    t = store.facts(con, "targets", province.code, [unit])
     own = t[t["measure"].isin([f"communes_{level}", f"communes_{level}_share"]) & t["category"].isna()]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     lines = []
@@ -273,9 +311,9 @@ def _target_lines(con, province: dict, level: str, district: str | None, program
     return lines
 
 
-def at_risk(con, province: dict, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
+def at_risk(con, province: Unit, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
     """Communes planned for a year whose latest known results still miss criteria (criteria engine)."""
-    status = roadmap.commune_status(con, province["code"], roadmap.LEVELS[level])
+    status = roadmap.commune_status(con, province.code, roadmap.LEVELS[level])
     planned = status[status["status"] == "planned"] if not status.empty else status
     if district and not planned.empty:
         planned = planned[planned["parent_code"] == district]
@@ -312,10 +350,10 @@ def at_risk(con, province: dict, level: str, district: str | None = None, lang: 
     return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
 
 
-def slippage(con, province: dict, level: str, lang: str = "vi") -> list[dict]:
+def slippage(con, province: Unit, level: str, lang: str = "vi") -> list[dict]:
     """Communes a plan set for a year that a later statement moves to a later year, or that had not been
     recognised when a later document reported."""
-    rec = store.facts(con, "recognitions", province["code"])
+    rec = store.facts(con, "recognitions", province.code)
     rec = rec[(rec["level"] == roadmap.LEVELS[level]) & rec["year"].notna()]
     dates = store.documents(con).set_index("doc_id")["date"]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}

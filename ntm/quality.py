@@ -18,6 +18,7 @@ from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, eva
 from ntm.i18n import t as label
 from ntm.sources import citation
 from ntm.summary import summary
+from ntm.unit import Unit
 from ntm.units import resolve_province
 
 SET_LABELS = ("XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030")  # sets named in messages
@@ -498,7 +499,7 @@ def district_tables(con, province) -> list[Finding]:
         result = summary(con, prov, year)
         entries = [(d["district_code"], d["district"], d) for d in result["districts"]]
         if result["total"]:
-            entries.append((province, prov["name"], result["total"]))
+            entries.append((province, prov.name, result["total"]))
         for code, name, e in entries:
             for diff in e.get("checks", []) + e.get("differences", []):
                 other = next(k for k in diff if k not in ("field", "reported"))
@@ -685,7 +686,7 @@ def higher_without_lower(con, province) -> list[Finding]:
 
 
 def _province_name(con, province) -> str:
-    return resolve_province(con, province)["name"]
+    return resolve_province(con, province).name
 
 
 @rule("criteria_19_without_decision", "warning", ("reported_aggregates", "recognitions"),
@@ -868,9 +869,9 @@ def date_outside_frame(con, province) -> list[Finding]:
     return out
 
 
-def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
-    """Every finding, for one province (GSO code) or all, with a citation for each source."""
-    provinces = [province] if province else list(store.provinces(con)["code"])
+def findings(con, province: Unit | None = None, lang: str = "vi") -> list[dict]:
+    """Every finding, for one province or all, with a citation for each source."""
+    provinces = [province.code] if province else list(store.provinces(con)["code"])
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     out = []
     for code in provinces:
@@ -895,7 +896,7 @@ def findings(con, province: str | None = None, lang: str = "vi") -> list[dict]:
     return out
 
 
-def reviewed(con, province: str, lang: str = "vi") -> list[dict]:
+def reviewed(con, province_code: str, lang: str = "vi") -> list[dict]:
     """The findings a data editor recorded (data/quality/reviewed.csv), each with both sources, marked reviewed."""
     return [{"check": "reviewed", "unit_code": r["unit_code"], "unit_name": r["unit_name"], "year": r["year"],
              "stated": None, "computed": None, "message_vi": r["note_vi"], "message_en": r["note_en"],
@@ -903,9 +904,9 @@ def reviewed(con, province: str, lang: str = "vi") -> list[dict]:
                           "original_text": r["original_text"]},
                          {"doc_id": r["doc_id_2"], "line": int(r["line_2"]), "section": r["section_2"],
                           "original_text": r["original_text_2"]}],
-             "province_code": province, "severity": r["severity"], "reviewed": True,
+             "province_code": province_code, "severity": r["severity"], "reviewed": True,
              "rule": "Đã rà soát (biên tập viên dữ liệu)" if lang == "vi" else "Reviewed (data editor)"}
-            for r in store.reviewed_findings(con, province).to_dict("records")]
+            for r in store.reviewed_findings(con, province_code).to_dict("records")]
 
 
 def rulebook(lang: str = "vi") -> list[dict]:

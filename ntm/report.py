@@ -30,10 +30,11 @@ from docx.shared import Cm, Mm, Pt
 
 from ntm import charts, exports, fmt, store
 from ntm.funding import funding
-from ntm.glance import STATUS_ORDER, headline, merged_targets
+from ntm.glance import STATUS_ORDER, Headline, headline, merged_targets
 from ntm.i18n import t
 from ntm.quality import findings
 from ntm.summary import GROUP_KEYS, SET_NTM, summary
+from ntm.unit import Unit
 
 FONT = "Times New Roman"
 BODY_PT, HEADING_PT, TABLE_PT = 13, 14, 11
@@ -147,7 +148,7 @@ def _caption(document, notes: _Footnotes, text: str, sources: list[str]) -> None
     notes.add(p, " ".join(sources) if sources else "")
 
 
-def _header(document, province: dict, lang: str) -> None:
+def _header(document, province: Unit, lang: str) -> None:
     """The national motto and the blanks staff fill in (agency, number, place and date)."""
     table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -171,7 +172,7 @@ def _n(value, decimals: int | None = 0, lang: str = "vi") -> str:
     return fmt.number(value, decimals, lang) if value is not None else "–"
 
 
-def _headline_section(document, notes, glance: dict, lang: str) -> None:
+def _headline_section(document, notes, glance: Headline, lang: str) -> None:
     ty = glance["target_year"]
     document.add_heading(t("report_h_headline", lang, year=ty), level=1)
     rows, sources = [], []
@@ -196,7 +197,7 @@ def _headline_section(document, notes, glance: dict, lang: str) -> None:
     _table(document, [t("col_level", lang), t("report_col_actual", lang), t("report_col_target", lang, year=ty),
                       t("report_col_remaining", lang), t("col_status", lang)], rows, widths=[3.5, 3.4, 3.2, 2.8, 3.6])
     for item in glance["levels"]:
-        if item["remaining"] is not None:
+        if item["remaining"] is not None and item["actual"] and item["target"]:
             _para(document, t("report_remaining_line", lang, level=t(f"level_{item['level']}", lang),
                               actual=item["actual"]["count"], target=item["target"]["count"],
                               n=item["remaining"], year=ty))
@@ -211,8 +212,8 @@ def _headline_section(document, notes, glance: dict, lang: str) -> None:
                 for d in ds])
 
 
-def _groups_section(document, notes, con, province: dict, as_of: int, lang: str) -> None:
-    years = [y for y in store.summary_years(con, province["code"], SET_NTM) if y <= as_of]
+def _groups_section(document, notes, con, province: Unit, as_of: int, lang: str) -> None:
+    years = [y for y in store.summary_years(con, province.code, SET_NTM) if y <= as_of]
     document.add_heading(t("report_h_groups", lang), level=1)
     if not years:
         _para(document, t("no_data", lang))
@@ -224,7 +225,7 @@ def _groups_section(document, notes, con, province: dict, as_of: int, lang: str)
     rows = [[str(i + 1) if i < len(result["districts"]) else "", name, _n(e["communes"]),
              *[_n(e["groups"][g]) for g in GROUP_KEYS], _n(e["total_criteria"]), _n(e["avg_criteria"], 2, lang)]
             for i, (name, e) in enumerate(entries)]
-    _caption(document, notes, t("report_t_groups", lang, n=notes.next("table"), province=province["name"],
+    _caption(document, notes, t("report_t_groups", lang, n=notes.next("table"), province=province.name,
                                 year=years[-1]), [s["citation"] for s in result["sources"]])
     _table(document, [t("report_col_no", lang), t("col_unit", lang), t("communes_total", lang),
                       *[t(f"report_group_{g}", lang) for g in GROUP_KEYS], t("report_col_total_criteria", lang),
@@ -240,7 +241,7 @@ def _figure(document, notes, fig, filters_text: str, sources: list[str], lang: s
     _caption(document, notes, t("report_figure", lang, n=notes.next("figure"), title=fig.layout.title.text), sources)
 
 
-def _figures_section(document, notes, con, province: dict, glance: dict, filters_text: str, lang: str) -> None:
+def _figures_section(document, notes, con, province: Unit, glance: Headline, filters_text: str, lang: str) -> None:
     document.add_heading(t("report_h_figures", lang), level=1)
     drawn = 0
     for item in glance["levels"]:
@@ -249,7 +250,7 @@ def _figures_section(document, notes, con, province: dict, glance: dict, filters
             continue
         drawn += 1
         sources = [s["citation"] for s in view["sources"]] + [line["source"] for line in view["target_lines"]]
-        fig = charts.trajectory(view, province["name"], " · ".join(s["citation"] for s in view["sources"]), lang)
+        fig = charts.trajectory(view, province.name, " · ".join(s["citation"] for s in view["sources"]), lang)
         _figure(document, notes, fig, filters_text, list(dict.fromkeys(sources)), lang)
     for group in [g for g in funding(con, province, None, lang)["groups"] if g["by_source"]][:2]:
         drawn += 1
@@ -260,7 +261,7 @@ def _figures_section(document, notes, con, province: dict, glance: dict, filters
         _para(document, t("no_data_here", lang))
 
 
-def _targets_section(document, notes, glance: dict, lang: str) -> None:
+def _targets_section(document, notes, glance: Headline, lang: str) -> None:
     result = glance["progress"]
     document.add_heading(t("report_h_targets", lang, year=glance["target_year"]), level=1)
     judged = [r for r in merged_targets(result["targets"]) if r["status"] != "no_data"]
@@ -279,7 +280,7 @@ def _targets_section(document, notes, glance: dict, lang: str) -> None:
         _para(document, t("report_unevaluable", lang, n=unknown))
 
 
-def _risk_section(document, notes, glance: dict, lang: str) -> None:
+def _risk_section(document, notes, glance: Headline, lang: str) -> None:
     document.add_heading(t("report_h_risk", lang), level=1)
     risk = [(item, r) for item in glance["levels"] for r in item["view"]["at_risk"]]
     if not risk:
@@ -293,9 +294,9 @@ def _risk_section(document, notes, glance: dict, lang: str) -> None:
              r["reason"][lang]] for item, r in risk], numeric_from=99)
 
 
-def _quality_section(document, notes, con, province: dict, lang: str) -> None:
+def _quality_section(document, notes, con, province: Unit, lang: str) -> None:
     document.add_heading(t("report_h_quality", lang), level=1)
-    found = findings(con, province["code"], lang)
+    found = findings(con, province, lang)
     if not found:
         _para(document, t("report_no_findings", lang))
         return
@@ -306,18 +307,18 @@ def _quality_section(document, notes, con, province: dict, lang: str) -> None:
         notes.add(p, " · ".join(s["citation"] for s in f["sources"]))
 
 
-def build(con, province: dict, as_of: int, target_year: int = 2025, lang: str = "vi") -> bytes:
+def build(con, province: Unit, as_of: int, target_year: int = 2025, lang: str = "vi") -> bytes:
     """The report for one province (of the 2024 list) as DOCX bytes."""
     document, notes = Document(), _Footnotes()
     _setup(document)
     _header(document, province, lang)
     _para(document)
     _para(document, t("report_title", lang), bold=True, size=HEADING_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(document, t("report_subtitle", lang, province=province["name"], as_of=as_of), bold=True, size=HEADING_PT,
+    _para(document, t("report_subtitle", lang, province=province.name, as_of=as_of), bold=True, size=HEADING_PT,
           align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, t("report_draft_note", lang), italic=True, size=12, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     glance = headline(con, province, as_of, target_year, lang)
-    filters_text = t("filters_line", lang, filters=f"{t('province', lang)}: {province['name']}; "
+    filters_text = t("filters_line", lang, filters=f"{t('province', lang)}: {province.name}; "
                                                      f"{t('as_of_year', lang)}: {as_of}")
     _headline_section(document, notes, glance, lang)
     _groups_section(document, notes, con, province, as_of, lang)

@@ -9,6 +9,7 @@ the app did not write.
 """
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,8 +27,13 @@ def folder() -> Path:
     return Path(os.environ.get("NTM_CACHE", ROOT / "var" / "cache"))
 
 
+def _plain(value):
+    """An argument as JSON sees it: a Unit (any dataclass) by all its fields, so two units differ in the key."""
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else str(value)
+
+
 def key(function_path: str, args: tuple, kwargs: dict) -> str:
-    text = json.dumps([function_path, args, sorted(kwargs.items())], default=str, ensure_ascii=False)
+    text = json.dumps([function_path, args, sorted(kwargs.items())], default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ntm import store
 from ntm.sources import citation
+from ntm.unit import Unit
 from ntm.units import resolve_province
 
 LEVELS = {"ntm": "xa_ntm", "nang_cao": "xa_nang_cao", "kieu_mau": "xa_kieu_mau"}
@@ -155,16 +156,16 @@ def anchored(series: list[dict], stated: list[dict], programme: int | None,
     return years, stock, True
 
 
-def by_year(con, province: dict, level: str = "ntm", lang: str = "vi") -> dict:
+def by_year(con, province: Unit, level: str = "ntm", lang: str = "vi") -> dict:
     """Per year: communes newly recognised (actual) or planned, the cumulative count from the stated stock and
     its share of the province's programme communes; the same per district."""
-    code = province["code"]
+    code = province.code
     status = pd.concat([commune_status(con, code, LEVELS[level]), _unmatched(con, code, LEVELS[level])],
                        ignore_index=True)
     scope = store.programme_scope(con, code)
     programme = int(scope.iloc[0]["count"]) if not scope.empty else None
     stated = stocks(con, code, level, lang)
-    result = {"province": {"code": code, "name": province["name"]}, "level": level,
+    result = {"province": province.ref(), "level": level,
               "programme_communes": programme, "years": [], "districts": [], "communes": [], "sources": [],
               "stock": None, "stocks": stated.get(code, []), "cumulative_known": False}
     units = store.units(con, province_code=code).set_index("code")

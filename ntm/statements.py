@@ -4,16 +4,17 @@ loaded fact is out of reach (`python -m ntm facts`, page "Số liệu theo văn 
 from ntm import store
 from ntm.i18n import t
 from ntm.sources import citation
+from ntm.unit import Unit
 
 COLUMNS = ("doc_id", "line", "section", "fact_table", "unit_code", "unit_name", "year", "measure", "measure_name",
            "category", "value", "denominator", "kind", "original_text", "note")
 
 
-def statements(con, province: dict, measure: str | None = None, year: int | None = None, doc_id: str | None = None,
+def statements(con, province: Unit, measure: str | None = None, year: int | None = None, doc_id: str | None = None,
                lang: str = "vi") -> dict:
     """The fact rows of a province (optionally one measure — a measure code, a fact table or a prefix such as
     "criterion" —, one year, one document), in each document's order, with the measure's name and a citation."""
-    rows = store.statements(con, province["code"], doc_id, measure, year)
+    rows = store.statements(con, province.code, doc_id, measure, year)
     names = store.measures(con).set_index("measure")["name_vi" if lang == "vi" else "name_en"].to_dict()
     names |= {f"funding_{k}": t(f"kind_{k}", lang) for k in ("planned", "allocated", "mobilized", "disbursed", "need")}
     names |= {level: t(f"rec_{level}", lang) for level in ("xa_ntm", "xa_nang_cao", "xa_kieu_mau", "huyen_ntm",
@@ -25,7 +26,7 @@ def statements(con, province: dict, measure: str | None = None, year: int | None
             "category_name": names.get(r["category"], r["category"]),  # a measure as category: its name
             "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
            for r in rows.to_dict("records")]
-    return {"province": {"code": province["code"], "name": province["name"]}, "measure": measure, "year": year,
+    return {"province": province.ref(), "measure": measure, "year": year,
             "doc_id": doc_id, "count": len(out), "facts": out}
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ntm.unit import Unit
+
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 
 FACT_TABLES = ("reported_aggregates", "recognitions", "targets", "funding", "criteria_status",
@@ -97,6 +99,11 @@ def units(con, level: str | None = None, province_code: str | None = None) -> pd
 
 def provinces(con) -> pd.DataFrame:
     return units(con, level="province")
+
+
+def province_units(con) -> list[Unit]:
+    """The provinces of the 2024 list as Units."""
+    return [Unit.from_record(r) for r in provinces(con).to_dict("records")]
 
 
 def documents(con) -> pd.DataFrame:

@@ -5,9 +5,12 @@ results. Where only one exists it is used and labelled; where both exist both ar
 difference is listed.
 """
 
+from typing import TypedDict
+
 from ntm import store
 from ntm.fmt import round_half_up
 from ntm.sources import citation
+from ntm.unit import Unit, UnitRef
 
 SET_NTM = "XA_NTM_2021_2025"
 GROUP_KEYS = ("1", "2", "3", "4", "5")
@@ -104,9 +107,20 @@ def _consistency(fig: dict) -> list[dict]:
     return _differences(fig, derived, "reported", "derived")
 
 
-def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str = "vi") -> dict:
+class Summary(TypedDict):
+    """`summary`: the communes-by-criteria table of a province and year, per district and in total."""
+
+    province: UnitRef
+    year: int
+    set_code: str
+    districts: list[dict]
+    total: dict | None
+    sources: list[dict]
+
+
+def summary(con, province: Unit, year: int, set_code: str = SET_NTM, lang: str = "vi") -> Summary:
     """The district table for one province and year, with its sources."""
-    code = province["code"]
+    code = province.code
     reported = _reported(store.district_aggregates(con, code, year, set_code))
     computed = _computed(store.commune_criteria_met(con, code, year, set_code), store.commune_groups(con, set_code))
     figures = {**computed, **reported}
@@ -148,7 +162,7 @@ def summary(con, province: dict, year: int, set_code: str = SET_NTM, lang: str =
                  else "computed", "checks": []}
     else:
         total = None
-    return {"province": {"code": code, "name": province["name"]}, "year": year, "set_code": set_code,
+    return {"province": province.ref(), "year": year, "set_code": set_code,
             "districts": districts, "total": total,
             "sources": _sources(con, used, lang)}
 

@@ -4,14 +4,15 @@ import pandas as pd
 
 from ntm import store
 from ntm.sources import citation
+from ntm.unit import Unit
 
 
 def _clean(value):
     return None if pd.isna(value) else value
 
 
-def targets(con, province: dict, year: int | None = None, lang: str = "vi") -> dict:
-    t = store.facts(con, "targets", province["code"])
+def targets(con, province: Unit, year: int | None = None, lang: str = "vi") -> dict:
+    t = store.facts(con, "targets", province.code)
     if year is not None:
         t = t[t["target_year"] == year]
     names = store.measures(con).set_index("measure")
@@ -28,4 +29,4 @@ def targets(con, province: dict, year: int | None = None, lang: str = "vi") -> d
     for r in rows:
         if r["target_year"] is not None:
             r["target_year"] = int(r["target_year"])
-    return {"province": {"code": province["code"], "name": province["name"]}, "year": year, "targets": rows}
+    return {"province": province.ref(), "year": year, "targets": rows}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ntm import store
 from ntm.names import normalize, strip_prefix
+from ntm.unit import Unit
 from ntm.units import UnknownUnit
 
 USED = ("resolution_text", "manual", "corrected", "unconfirmed")  # `contradicted` rows are kept, never used
@@ -39,8 +40,8 @@ def as_of_year(text: str | int | None) -> int | None:
     return int(day[:4]) if day else None
 
 
-def resolve_province(con, text: str, as_of: str) -> dict:
-    """The province a name, GSO code or unit id means on a date: {'unit_id', 'code', 'name', 'parts', ...}."""
+def resolve_province(con, text: str, as_of: str) -> Unit:
+    """The province a name, GSO code or unit id means on a date, with the old provinces it holds (`parts`)."""
     versions = store.province_versions(con)
     wanted = str(text).strip()
     exact = versions[versions["unit_id"] == wanted]
@@ -51,11 +52,7 @@ def resolve_province(con, text: str, as_of: str) -> dict:
         exact = valid[valid["code"] == key] if key else valid[valid["name_norm"] == strip_prefix(normalize(wanted))]
     if exact.empty:
         raise UnknownUnit(f"Không có tỉnh '{text}' vào ngày {as_of} / no province '{text}' on {as_of}")
-    record = exact.iloc[0].to_dict()
-    record["parts"] = _listed(record["parts"])
-    for k in ("valid_from", "valid_to"):
-        record[k] = None if pd.isna(record[k]) else str(record[k])[:10]
-    return record
+    return Unit.from_record(exact.iloc[0].to_dict())
 
 
 def _listed(value) -> list:
@@ -63,7 +60,7 @@ def _listed(value) -> list:
     return list(value) if hasattr(value, "__len__") and not isinstance(value, str) else []
 
 
-def new_provinces_with_parts(con) -> list[dict]:
+def new_provinces_with_parts(con) -> list[Unit]:
     """Provinces made by a reform that the crosswalk describes, with the old provinces they hold."""
     frame = store.province_versions(con)
     frame = frame[frame["valid_from"].notna() & frame["parts"].map(lambda p: len(_listed(p)) > 0)]
@@ -122,27 +119,27 @@ def new_unit_summary(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFra
     return out
 
 
-def units_with_components(con, province: dict, as_of: str, level: str | None = None, by_year: int = 2025
+def units_with_components(con, province: Unit, as_of: str, level: str | None = None, by_year: int = 2025
                           ) -> pd.DataFrame:
     """The province's units on `as_of`, each new unit with its old components and their last status."""
-    units = store.units_as_of(con, province["unit_id"], as_of, level)
+    units = store.units_as_of(con, province.unit_id, as_of, level)
     summary = new_unit_summary(con, list(units["unit_id"]), by_year)
     return units.merge(summary, left_on="unit_id", right_on="new_id", how="left").drop(columns="new_id")
 
 
-def crosswalk(con, province: dict, from_date: str = "2025-06-30", to_date: str = "2025-07-01") -> pd.DataFrame:
+def crosswalk(con, province: Unit, from_date: str = "2025-06-30", to_date: str = "2025-07-01") -> pd.DataFrame:
     """Old unit → new unit between two dates, whole or part, with the legal basis and the check: the changes
     dated after `from_date` and up to `to_date`, chained; units without a change carry over as themselves."""
-    start = store.units_as_of(con, province["unit_id"], from_date) if province.get("valid_to") is None or \
-        province["valid_to"] > from_date else pd.DataFrame()
+    start = store.units_as_of(con, province.unit_id, from_date) if province.valid_to is None or \
+        province.valid_to > from_date else pd.DataFrame()
     if start.empty:  # a province that did not exist yet on from_date: start from its parts
-        parts = [resolve_province(con, p, from_date) for p in province.get("parts", [])]
-        start = pd.concat([store.units_as_of(con, p["unit_id"], from_date) for p in parts], ignore_index=True)
+        parts = [resolve_province(con, p, from_date) for p in province.parts]
+        start = pd.concat([store.units_as_of(con, p.unit_id, from_date) for p in parts], ignore_index=True)
     changes = store.unit_changes(con)
     changes = changes[changes["checked"].isin(USED) & (changes["change_date"].astype(str) > from_date)
                       & (changes["change_date"].astype(str) <= to_date)]
-    provinces = [province["unit_id"]] if province.get("in_units") or not province.get("valid_from") else []
-    provinces += [p for p in province.get("parts", []) if not provinces]
+    provinces = [province.unit_id] if province.in_units or not province.valid_from else []
+    provinces += [p for p in province.parts if not provinces]
     start = pd.concat([store.unit_versions(con, provinces), start], ignore_index=True)
     ends = dict(zip(start["unit_id"], start["valid_to"].astype(str).str[:10], strict=True))
     start = start[(start["level"] != "district") | start["unit_id"].isin(changes["old_id"])]

@@ -2,14 +2,15 @@
 
 from ntm import store
 from ntm.names import normalize, strip_prefix
+from ntm.unit import Unit
 
 
 class UnknownUnit(LookupError):
     pass
 
 
-def resolve_province(con, text: str) -> dict:
-    """"Ninh Thuận", "ninh thuan", "Tỉnh Ninh Thuận" or "58" -> the province's unit record."""
+def resolve_province(con, text: str) -> Unit:
+    """"Ninh Thuận", "ninh thuan", "Tỉnh Ninh Thuận" or "58" -> the province of the 2024 list."""
     provinces = store.provinces(con)
     wanted = str(text).strip()
     by_code = provinces[provinces["code"] == wanted.zfill(2)] if wanted.isdigit() else provinces.iloc[0:0]
@@ -19,4 +20,4 @@ def resolve_province(con, text: str) -> dict:
         known = ", ".join(f"{r.name} ({r.code})" for r in provinces.itertuples())
         raise UnknownUnit(f"Không tìm thấy tỉnh '{text}'. Có: {known} / "
                           f"Province '{text}' not found. Known: {known}")
-    return by_code.iloc[0].to_dict()
+    return Unit.from_record(by_code.iloc[0].to_dict())

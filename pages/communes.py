@@ -36,7 +36,7 @@ raw = pd.DataFrame({
     t("col_criteria_met", lang): shown["criteria_met"], t("col_group", lang): shown["group"],
     t("col_results_year", lang): shown["results_year"], "GSO": shown["code"]})
 plain = (t("col_results_year", lang), t("col_group", lang), t("col_criteria_met", lang))
-ui.table(ui.formatted(raw, lang, plain=plain), raw, f"xa-{province['code']}", t("communes_title", lang),
+ui.table(ui.formatted(raw, lang, plain=plain), raw, f"xa-{province.code}", t("communes_title", lang),
          "data/geo/communes_*.csv; data/facts/recognitions; data/facts/criteria_status")
 
 st.subheader(t("commune_detail", lang))

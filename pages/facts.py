@@ -15,8 +15,8 @@ st.title(t("facts_title", lang))
 st.caption(t("facts_intro", lang))
 merged = f.get("merged")
 scopes = [province]
-if merged and province["code"] == merged["code"]:  # a province merged in 2025: the documents of its old provinces
-    scopes = [p for p in ui.cached(ntm.merged.parts, merged) if p["in_units"]]
+if merged and province == merged:  # a province merged in 2025: the documents of its old provinces
+    scopes = [p for p in ui.cached(ntm.merged.parts, merged) if p.in_units]
 facts = [row for scope in scopes for row in ui.cached(ntm.statements.statements, scope, None, None, None,
                                                       lang)["facts"]]
 if not facts:
@@ -43,5 +43,5 @@ raw = pd.DataFrame({t("col_section", lang): rows["section"], t("col_line", lang)
                     t("col_kind", lang): rows["kind"].map(lambda k: t(f"fact_kind_{k}", lang)),
                     t("col_original", lang): rows["original_text"], t("col_note", lang): rows["note"]})
 ui.table(ui.formatted(raw, lang, plain=(t("col_line", lang), t("col_year", lang))), raw,
-         f"so-lieu-{province['code']}-{doc}", t("facts_title", lang), f"{doc} · {titles[doc]}",
+         f"so-lieu-{province.code}-{doc}", t("facts_title", lang), f"{doc} · {titles[doc]}",
          extra_filter=f"{t('col_doc', lang)}: {doc}")

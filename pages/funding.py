@@ -67,7 +67,7 @@ if result["plan_vs_mobilized"]:
                          t("kind_mobilized", lang): p["mobilized"]} for p in result["plan_vs_mobilized"]])
     names = {g["unit_code"]: g["unit"] for g in result["groups"]}
     raw[t("col_unit", lang)] = raw[t("col_unit", lang)].map(names)
-    ui.table(ui.formatted(raw, lang), raw, f"ke-hoach-von-{province['code']}", t("plan_title", lang), "")
+    ui.table(ui.formatted(raw, lang), raw, f"ke-hoach-von-{province.code}", t("plan_title", lang), "")
 
 if result["disbursement"]:
     st.subheader(t("disbursement_title", lang))
@@ -80,6 +80,6 @@ if result["disbursement"]:
                          t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in d["sources"])}
                         for d in result["disbursement"]])
     decimals = {t("col_stated_pct", lang): 2, t("col_computed_pct", lang): 2}
-    ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang),)), raw, f"giai-ngan-{province['code']}",
+    ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang),)), raw, f"giai-ngan-{province.code}",
              t("disbursement_title", lang), "; ".join(sorted({s["citation"] for d in result["disbursement"]
                                                              for s in d["sources"]})), decimals)

@@ -19,19 +19,19 @@ province = f["province"]
 st.title(t("imports_title", lang))
 st.caption(t("imports_intro", lang))
 
-merged = "@" in province["code"]
+merged = province.merged
 kind = st.selectbox(t("imports_kind", lang), list(kinds.KINDS), key="import_kind",
                     format_func=lambda k: t(f"kind_{k}", lang))
 if merged:
     st.info(t("imports_merged", lang))
 else:
-    st.download_button(t("imports_template", lang), file_name=f"mau-{kind}-{province['code']}.xlsx",
-                       data=lambda: templates.workbook(ui.cursor(), kind, province["code"]), on_click="ignore",
+    st.download_button(t("imports_template", lang), file_name=f"mau-{kind}-{province.code}.xlsx",
+                       data=lambda: templates.workbook(ui.cursor(), kind, province.code), on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template_download")
     if kind == "indicators":
-        st.download_button(t("imports_template_wide", lang), file_name=f"mau-{kind}-ngang-{province['code']}.xlsx",
-                           data=lambda: templates.workbook(ui.cursor(), kind, province["code"], wide=True),
+        st.download_button(t("imports_template_wide", lang), file_name=f"mau-{kind}-ngang-{province.code}.xlsx",
+                           data=lambda: templates.workbook(ui.cursor(), kind, province.code, wide=True),
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            on_click="ignore", key="template_download_wide")
 
@@ -66,9 +66,9 @@ def _stage(upload) -> dict | None:
     path.write_bytes(upload.getvalue())
     try:
         con = ui.cursor()
-        checked = imports.check(con, path, kind, province["code"], upload.name)
+        checked = imports.check(con, path, kind, province.code, upload.name)
         preview = imports.preview(con, checked, lang)
-        batch = imports.stage(con, path, kind, province["code"], upload.name, user["name"],
+        batch = imports.stage(con, path, kind, province.code, upload.name, user["name"],
                               st.session_state.get("import_note", ""), checked=checked)
         return {"batch": batch, "preview": preview}
     except DataError as exc:
@@ -82,7 +82,7 @@ if editor and not merged:
     upload = st.file_uploader(t("imports_upload", lang), type=["xlsx", "csv"], key="import_file")
     st.text_input(t("imports_note", lang), key="import_note")
     if upload is not None:
-        digest = hashlib.sha256(upload.getvalue() + kind.encode() + province["code"].encode()).hexdigest()
+        digest = hashlib.sha256(upload.getvalue() + kind.encode() + province.code.encode()).hexdigest()
         staged = st.session_state.get("staged")
         if staged is None or staged["digest"] != digest:
             result = _stage(upload)

@@ -14,7 +14,7 @@ f = ui.filters()
 if ui.merged_page("map"):  # a province merged in 2025: its view across the reform
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
-code = province["code"]
+code = province.code
 st.title(t("map_page_title", lang))
 left, right = st.columns([2, 3])
 measure = left.selectbox(t("measure", lang), maps.MEASURES, key="map_measure",
@@ -77,7 +77,7 @@ raw = pd.DataFrame({t("col_commune", lang): shown["name"], t("district", lang): 
                                                   for lv, k in zip(shown["level"], shown["kind"], strict=True)],
                     t("col_year", lang): shown["year"], "GSO": shown["code"]})
 ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa-{code}-{year}",
-         t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang)), source)
+         t("map_title", lang, province=province.name, year=year, measure=t(f"measure_{measure}", lang)), source)
 
 with st.expander(t("upload_title", lang), expanded=own is not None):
     st.caption(t("upload_help", lang))

@@ -25,9 +25,9 @@ f = ui.filters()
 if ui.merged_page("overview"):  # a province merged in 2025: its view across the reform
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
-code = province["code"]
+code = province.code
 st.title(t("overview_title", lang))
-st.subheader(f"{province['name']} — {t('as_of_note', lang, year=as_of)}")
+st.subheader(f"{province.name} — {t('as_of_note', lang, year=as_of)}")
 
 glance = ui.cached(ntm.glance.headline, province, as_of, 2025, lang)
 bars = [x for x in glance["levels"] if x["target"]]
@@ -139,7 +139,7 @@ with second[2].container(border=True):
 st.subheader(t("attention", lang))
 off = [r for r in progress["targets"] if r["status"] == "off_track"]
 risk = views["ntm"]["at_risk"] + views["nang_cao"]["at_risk"]
-findings = ui.cached(ntm.quality.findings, code, lang)
+findings = ui.cached(ntm.quality.findings, province, lang)
 unknown = [r for r in progress["targets"] if r["status"] in ("no_data", "ambiguous")]
 off_names = ", ".join(ui.literal(f"{r['unit']} ({r['indicator_name']})") for r in off[:8])
 if off:

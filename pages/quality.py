@@ -14,7 +14,7 @@ if ui.merged_page("quality"):  # a province merged in 2025: its view across the 
 lang, province = f["lang"], f["province"]
 st.title(t("quality_title", lang))
 st.caption(t("quality_intro", lang))
-findings = ui.cached(ntm.quality.findings, province["code"], lang)
+findings = ui.cached(ntm.quality.findings, province, lang)
 if not findings:
     st.info(t("no_data_here", lang))
     st.stop()
@@ -42,5 +42,5 @@ raw = pd.DataFrame([{t("severity", lang): t(f"severity_{x['severity']}", lang),
                      t("col_reviewed", lang): t("reviewed_mark", lang) if x["reviewed"] else "",
                      t("col_sources", lang): " | ".join(s["citation"] for s in x["sources"][:3])
                      + (f" (+{len(x['sources']) - 3})" if len(x["sources"]) > 3 else "")} for x in rows])
-ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"chat-luong-{province['code']}",
+ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"chat-luong-{province.code}",
          t("quality_title", lang), "; ".join(sorted({x["sources"][0]["citation"] for x in rows})))

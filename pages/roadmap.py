@@ -17,7 +17,7 @@ if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the 
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
-districts = ui.cached(ntm.store.units, "district", province["code"])
+districts = ui.cached(ntm.store.units, "district", province.code)
 left, right = st.columns(2)
 level = left.radio(t("level", lang), ["ntm", "nang_cao", "kieu_mau"], horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
@@ -25,14 +25,14 @@ options = [None, *districts["code"].tolist()]
 names = dict(zip(districts["code"], districts["name"], strict=True))
 district = right.selectbox(t("district", lang), options, key="roadmap_district",
                            format_func=lambda c: t("whole_province", lang) if c is None else names[c])
-unit_name = names[district] if district else province["name"]
+unit_name = names[district] if district else province.name
 
 view = ui.cached(ntm.progress.roadmap_view, province, level, district, as_of, lang)
 if not view["years"]:
     st.info(t("no_data_here", lang))
 else:
     source = " · ".join(s["citation"] for s in view["sources"])
-    ui.chart(charts.trajectory(view, unit_name, source, lang), f"lo-trinh-{province['code']}-{level}",
+    ui.chart(charts.trajectory(view, unit_name, source, lang), f"lo-trinh-{province.code}-{level}",
              f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
     st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
     ui.source_lines([line["source"] for line in view["target_lines"][:3]])
@@ -52,7 +52,7 @@ if view["years"]:
                         for y in view["years"]])
     decimals = {t("col_share_programme", lang): 1, t("col_stated_share", lang): 1}
     ui.table(ui.formatted(raw, lang, decimals, plain=(t("col_year", lang), t("col_new", lang))), raw,
-             f"lo-trinh-so-lieu-{province['code']}-{level}", t("trajectory_table", lang),
+             f"lo-trinh-so-lieu-{province.code}-{level}", t("trajectory_table", lang),
              " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
@@ -78,7 +78,7 @@ if rows:
                                            for e in r["expected"]) or None,
         t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in r["sources"])} for r in rows])
     decimals = {t("col_achieved", lang): 1}  # counts as whole numbers, shares as the documents write them
-    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-{target_year}-{province['code']}",
+    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-{target_year}-{province.code}",
              t("targets_table", lang), progress["method"], decimals, extra_filter=f"{t('report_target_year', lang)}: "
              f"{target_year}")
     counts = ", ".join(f"{t('status_' + s, lang)}: {n}" for s, n in progress["status_counts"].items())
@@ -91,7 +91,7 @@ if view["at_risk"]:
     raw = pd.DataFrame([{t("col_commune", lang): r["name"], t("district", lang): r["district"],
                          t("col_planned", lang): r["planned_year"], t("col_criteria_met", lang): r["criteria_met"],
                          t("col_message", lang): r["reason"][lang]} for r in view["at_risk"]])
-    ui.table(ui.formatted(raw, lang, plain=(t("col_planned", lang),)), raw, f"xa-nguy-co-{province['code']}-{level}",
+    ui.table(ui.formatted(raw, lang, plain=(t("col_planned", lang),)), raw, f"xa-nguy-co-{province.code}-{level}",
              t("at_risk_title", lang), view["sources"][0]["citation"] if view["sources"] else "")
 else:
     st.caption(t("no_data_here", lang))
@@ -103,6 +103,6 @@ if view["slippage"]:
                          t("col_source", lang): f"{s['first_plan']['citation']} → {s['later']['citation']}"}
                         for s in view["slippage"]])
     ui.table(ui.formatted(raw, lang, plain=(t("col_planned", lang), t("col_year", lang))), raw,
-             f"lui-tien-do-{province['code']}-{level}", t("slippage_title", lang), "")
+             f"lui-tien-do-{province.code}-{level}", t("slippage_title", lang), "")
 else:
     st.caption(t("no_data_here", lang))

@@ -20,7 +20,7 @@ def main() -> int:
     status = loader.ensure(paths.db_path())
     con = store.connect(status.db)
     provinces = list(store.provinces(con)["code"])
-    provinces += [p["unit_id"] for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
+    provinces += [p.unit_id for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
     con.close()
     pages = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
     started = time.perf_counter()

@@ -5,6 +5,7 @@ import pytest
 
 from ntm import assessment, quality, sample, store
 from ntm.criteria import SET_KIEU_MAU, SET_NANG_CAO, SET_NTM, Rulebook, complete_declared, declared_statuses, evaluate
+from ntm.units import resolve_province
 
 
 @pytest.fixture(scope="module")
@@ -173,15 +174,16 @@ def test_declared_statuses_complement(con, rules):
 def test_districts_on_the_district_set(con, rules):
     """Trà Cú 2023 (001): 15/15 communes NTM (l.119), 2 advanced (l.39), 9/9 district criteria (l.109) — yet the
     general conditions are not all known (civilised-urban towns, satisfaction), so eligibility stays open."""
-    tra_cu = next(d for d in assessment.assess_districts(con, "84", 2023, rules) if d["code"] == "849")
+    tra_vinh = assessment.assess_districts(con, resolve_province(con, "84"), 2023, rules)
+    tra_cu = next(d for d in tra_vinh if d["code"] == "849")
     assert (tra_cu["share_ntm_pct"], tra_cu["share_nang_cao_pct"]) == (100.0, 13.33)
     assert (tra_cu["criteria_met"], tra_cu["criteria_not_met"], tra_cu["criteria_incomplete"]) == (9, 0, 0)
     assert not tra_cu["eligible"]["huyen_ntm"]["eligible"]
     assert "Điều kiện chung" in tra_cu["eligible"]["huyen_ntm"]["reasons"][0]["vi"]
-    ninh_thuan = {d["name"]: d for d in assessment.assess_districts(con, "58", 2023, rules)}
+    ninh_thuan = {d["name"]: d for d in assessment.assess_districts(con, resolve_province(con, "58"), 2023, rules)}
     assert ninh_thuan["Ninh Phước"]["criteria_met"] == 6  # "còn đạt 6/9 tiêu chí (tiêu chí không đạt: 5,6,7)"
     assert ninh_thuan["Ninh Phước"]["share_ntm_pct"] is None  # no list nor count of NTM communes: unknown, not 0
-    khanh_hoa = {d["name"]: d for d in assessment.assess_districts(con, "56", 2023, rules)}
+    khanh_hoa = {d["name"]: d for d in assessment.assess_districts(con, resolve_province(con, "56"), 2023, rules)}
     assert khanh_hoa["Diên Khánh"]["share_ntm_pct"] == 100.0 and khanh_hoa["Khánh Sơn"]["share_ntm_pct"] == 0.0
 
 

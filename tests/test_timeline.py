@@ -28,10 +28,10 @@ def test_national_list_after_the_reform(con):
 def test_a_name_means_the_province_of_the_date(con):
     old = timeline.resolve_province(con, "khanh hoa", "2024-06-30")
     new = timeline.resolve_province(con, "Khánh Hòa", NEW)
-    assert (old["unit_id"], old["valid_to"]) == ("56", "2025-07-01")
-    assert (new["unit_id"], new["valid_from"], new["parts"]) == ("56@2025-07-01", "2025-07-01", ["56", "58"])
-    assert timeline.resolve_province(con, "Vĩnh Long", NEW)["parts"] == ["83", "84", "86"]
-    assert timeline.resolve_province(con, "Đà Nẵng", NEW)["parts"] == ["48", "49"]
+    assert (old.unit_id, old.valid_to) == ("56", "2025-07-01")
+    assert (new.unit_id, new.valid_from, new.parts) == ("56@2025-07-01", "2025-07-01", ("56", "58"))
+    assert timeline.resolve_province(con, "Vĩnh Long", NEW).parts == ("83", "84", "86")
+    assert timeline.resolve_province(con, "Đà Nẵng", NEW).parts == ("48", "49")
     with pytest.raises(LookupError):
         timeline.resolve_province(con, "Ninh Thuận", NEW)  # merged into Khánh Hòa
 
@@ -161,7 +161,7 @@ def test_old_provinces_combine_only_where_every_part_has_the_figure(con, monkeyp
                "58": [("ntm", 2023, 30), ("communes", 2023, 47), ("total_criteria", 2023, 774),
                       ("avg_criteria", 2023, 16.47)]}
     monkeypatch.setattr(merged, "_part_rows", lambda con, part, year, lang: (
-        [{"measure": m, "year": y, "value": v} for m, y, v in figures[part["code"]]], []))
+        [{"measure": m, "year": y, "value": v} for m, y, v in figures[part.code]], []))
     history = merged.history(con, timeline.resolve_province(con, "Khánh Hòa", NEW), 2025)
     rows = {(r["measure"], r["year"]): r["combined"] for r in history["rows"]}
     assert rows[("ntm", 2023)] == 95 and rows[("communes", 2023)] == 147
