@@ -83,7 +83,7 @@ def sign_in(name: str, password: str) -> dict | None:
     else:
         with contextlib.suppress(VerificationError, InvalidHashError):
             _HASHER.verify(_DUMMY, password or "")  # the same time whether or not the name exists
-    if not ok:
+    if not ok or not account:
         with _LOCK:
             _FAILURES.setdefault(name, []).append(time.monotonic())
         return None

@@ -216,10 +216,9 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
     if units.empty:
         raise LookupError(f"Không có xã mã {unit_code} / no commune with code {unit_code}")
     province = units["province_code"].iloc[0]
-    if values is None:
-        values = store.facts(con, "indicator_values", unit_codes=[unit_code])
+    known = store.facts(con, "indicator_values", unit_codes=[unit_code]) if values is None else values
     declared = declared_statuses(con, rules, set_code, unit_codes=[unit_code])
-    ev = evaluate(values[(values["set_code"] == set_code) & (values["unit_code"] == unit_code)], units, rules,
+    ev = evaluate(known[(known["set_code"] == set_code) & (known["unit_code"] == unit_code)], units, rules,
                   set_code, declared[declared["year"] == year], [year])
     agencies = store.facts(con, "criterion_agencies", unit_codes=[province])  # appendix 06: the province's
     agencies = agencies[agencies["set_code"] == set_code]

@@ -214,10 +214,10 @@ def _gpkg(data: bytes, name: str, tmp: Path) -> Path:
 def _gdal_read(path: Path, name: str):
     import geopandas as gpd
     import pyogrio
-    import pyproj
+    import pyproj.network
 
     pyogrio.set_gdal_config_options(GDAL_OPTIONS)
-    pyproj.network.set_network_enabled(False)
+    pyproj.network.set_network_enabled(False)  # pyright: ignore[reportPrivateImportUsage]  # public, documented
     try:
         return gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio reports broken files in many ways; the user needs one clear message

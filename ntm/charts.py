@@ -1,13 +1,18 @@
 """Plotly figures for the dashboard and its exports (title, legend and source inside the figure)."""
 
+from __future__ import annotations
+
 import textwrap
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from ntm import fmt
 from ntm.i18n import t
-from ntm.progress import RoadmapView
+
+if TYPE_CHECKING:  # a type only: the charts do not load the domain
+    from ntm.progress import RoadmapView
 
 PALETTE = {"primary": "#0072B2", "reference": "#D55E00", "muted": "#999999"}  # Okabe-Ito, colour-blind safe
 FONT = "Times New Roman, Liberation Serif, serif"

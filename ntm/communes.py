@@ -3,7 +3,7 @@
 import pandas as pd
 
 from ntm import roadmap, store
-from ntm.assessment import assess, explain
+from ntm.assessment import Explanation, assess, explain
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.sources import citation
 from ntm.unit import Unit
@@ -66,7 +66,8 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
                 "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
                for r in rec.to_dict("records")]
     years = [y for y in _results_years(con, province, as_of)]
-    checklist, nang_cao = None, None
+    checklist: Explanation | None = None
+    nang_cao: dict[str, object] | None = None
     for year in years:
         result = explain(con, unit_code, year, SET_NTM, lang=lang)
         if result["criteria_met"] + result["criteria_not_met"] > 0:
@@ -104,8 +105,8 @@ def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> 
     frame = pd.DataFrame(rows)
     programme = store.programme_communes_per_district(con, code)
     district_code = dict(zip(units["district"], units["district_code"], strict=False))
-    coverage = {d: (int(n), programme.get(district_code.get(d))) for d, n in frame.groupby("district")["code"].nunique()
-                .items()}  # each column is computed from n of the district's N communes
+    coverage = {d: (int(n), programme.get(district_code.get(d, "")))
+                for d, n in frame.groupby("district")["code"].nunique().items()}  # from n of the district's N communes
     shares = frame.pivot_table(index="criterion", columns="district", values="met", aggfunc="mean") * 100
     shares = shares.loc[sorted(shares.index, key=lambda c: (len(c), c))]
     return {"shares": shares.round(1), "targets": target, "communes": counted,

@@ -145,9 +145,9 @@ def evaluate(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_cod
     `sex` column (nam / nu) splits an indicator that must hold for men and women.
     `declared`: declared criterion results (unit_code, year, criterion_no, status, doc_id, line).
     `years`: the years to evaluate (default: those in `values` and `declared`)."""
-    declared = (declared if declared is not None else pd.DataFrame(columns=DECLARED_COLUMNS))[DECLARED_COLUMNS]
+    stated = (declared if declared is not None else pd.DataFrame(columns=DECLARED_COLUMNS))[DECLARED_COLUMNS]
     if years is None:
-        years = sorted(set(values["year"].dropna().astype(int)) | set(declared["year"].dropna().astype(int)))
+        years = sorted(set(values["year"].dropna().astype(int)) | set(stated["year"].dropna().astype(int)))
     thresholds = rules.of_set("thresholds", set_code)
     if "sex" in values:
         values = _worse_of_sexes(values, rules, set_code)
@@ -160,6 +160,6 @@ def evaluate(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_cod
         "_units": units[["unit_code", "province_code", "region_code", "especially_difficult"]],
         "_indicators": rules.of_set("indicators", set_code)[["criterion_no", "indicator_code"]],
         "_thresholds": thresholds.assign(threshold_id=range(len(thresholds))),  # a copy: of_set's frame is shared
-        "_declared": declared if declared["year"].dtype == "int64" else declared.astype({"year": "int64"}),
+        "_declared": stated if stated["year"].dtype == "int64" else stated.astype({"year": "int64"}),
     }
     return Evaluation(set_code, store.EvaluationStore(frames), rules)

@@ -21,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ntm.charts import wrap
 
@@ -156,14 +158,22 @@ def table_csv(frame: pd.DataFrame, dialect: str = "vi", decimals: dict[str, int]
 FORMATS = {"year": "0", "count": "#,##0"}
 
 
+def workbook(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its first sheet, named `title`."""
+    wb = Workbook()
+    ws = wb.active
+    if not isinstance(ws, Worksheet):  # a new workbook opens on a worksheet; openpyxl types it loosely
+        raise TypeError("openpyxl: a new workbook without a worksheet")
+    ws.title = title
+    return wb, ws
+
+
 def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: str,
                decimals: dict[str, int] | None = None) -> bytes:
     """One sheet: title, filters, the table (numbers as numbers, each column with its format: years plain, counts
     with thousands, decimals as shown), the source under it, wrapped; header row frozen."""
     written, kinds = _as_written(frame, decimals or {})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Số liệu"
+    wb, ws = workbook("Số liệu")
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([filters_text])
@@ -182,14 +192,14 @@ def table_xlsx(frame: pd.DataFrame, title: str, filters_text: str, source_text: 
             if isinstance(row[0].value, (int, float)):
                 row[0].number_format = fmt
         width = max([len(str(column))] + [len(str(v)) for v in written[column].head(200)]) + 2
-        ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = min(width, 60)
+        ws.column_dimensions[get_column_letter(j)].width = min(width, 60)
     ws.append([])
     ws.append([source_text])
     if len(frame.columns) > 1:
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(frame.columns))
     ws.cell(row=ws.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[ws.max_row].height = 15 * (1 + len(source_text) // 110)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = f"A{header_row + 1}"
     _text_cells(ws)
     buf = io.BytesIO()
     wb.save(buf)

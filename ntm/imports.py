@@ -102,7 +102,7 @@ def statuses(base: Path | None = None) -> dict[str, str]:
     """Each batch's status: the last event that changed it (apply_failed leaves it staged)."""
     out: dict[str, str] = {}
     for e in events(base):
-        out[e["batch"]] = {"apply_failed": "staged"}.get(e["event"], e["event"])
+        out[e["batch"]] = "staged" if e["event"] == "apply_failed" else e["event"]
     return out
 
 

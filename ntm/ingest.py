@@ -130,7 +130,7 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
         y = year
         if "year" in by_role:
             try:
-                y = int(parse_number(cell("year")))
+                y = int(parse_number(cell("year")))  # pyright: ignore[reportArgumentType]  # blank: TypeError
             except (TypeError, ValueError):
                 problems.append(_problem(where(sheet.columns[by_role["year"]]), f"năm '{excerpt(cell('year'))}' "
                                          "không hợp lệ", f"year '{excerpt(cell('year'))}' is not valid"))

@@ -201,10 +201,10 @@ def _cell(column: Column, raw, known: dict, measures: set, where: tuple, problem
         return text
     if column.type == "year":
         try:
-            year = int(parse_number(raw))
+            year = int(parse_number(raw))  # pyright: ignore[reportArgumentType]  # blank: TypeError, caught
         except (TypeError, ValueError):
             year = None
-        if year is None or not YEARS[0] <= year <= YEARS[1] or float(parse_number(raw)) != year:
+        if year is None or not YEARS[0] <= year <= YEARS[1] or parse_number(raw) != year:
             bad(f"năm '{excerpt(text)}' không hợp lệ (cần {YEARS[0]}-{YEARS[1]})",
                 f"year '{excerpt(text)}' is not valid (expected {YEARS[0]}-{YEARS[1]})")
             return None

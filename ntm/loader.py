@@ -138,7 +138,7 @@ def _unit_rows(data_dir: Path) -> list[dict]:
                              valid_to=None if status == "unchanged" or status.startswith("moved") else "2025-01-01",
                              source=c["source_id"]))
     for r in rows:
-        r["name_norm"] = normalize(r["name"])
+        r["name_norm"] = normalize(str(r["name"]))
     return rows
 
 
@@ -279,7 +279,7 @@ def _load_all(con, data_dir: Path, batches: list[Path]) -> dict[str, int]:
     docs = _read_csv(data_dir / "documents.csv", data_dir, doc_cols)
     store.insert_frame(con, "documents", pd.DataFrame(
         _coerce(docs, doc_cols, "data/documents.csv", problems), columns=doc_cols))
-    known = {"documents": _doc_line_counts(data_dir, docs)}
+    known: dict[str, dict[str, int] | set[str]] = {"documents": _doc_line_counts(data_dir, docs)}
 
     units = _unit_rows(data_dir)
     problems += _apply_programme_scope(units, data_dir)

@@ -199,7 +199,8 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
     scope = store.programme_scope(con, code)
     if not scope.empty:
         programme[code] = int(scope.iloc[0]["count"])
-    out, cache = [], {"stated": _stated_by_key(con, code)}
+    out: list[dict] = []
+    cache: dict = {"stated": _stated_by_key(con, code)}  # per request: stated values, stocks, counts below N
     for row in t.astype(object).where(t.notna(), None).to_dict("records"):
         better = measures.loc[row["measure"], "better"]
         target = row["value"]
@@ -251,7 +252,7 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
     years = [{**y, "share_pct": round(100 * y["cumulative"] / programme, 1)
               if programme and y["cumulative"] is not None else None} for y in series]
     projection = []
-    if as_of in actual:
+    if as_of is not None and as_of in actual:
         earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
         if earlier:
             pace = (actual[as_of] - actual[min(earlier)]) / (as_of - min(earlier))

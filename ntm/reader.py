@@ -172,7 +172,7 @@ def _xlsx(data: bytes, name: str) -> Sheet:
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         for ws in values.worksheets:
             if ws.max_row is None:  # a workbook without a dimension record: measured by streaming it once
-                ws.calculate_dimension(force=True)
+                ws.calculate_dimension(force=True)  # pyright: ignore[reportCallIssue]  # read-only sheets take it
         sheets = [ws for ws in values.worksheets if normalize(ws.title) not in INSTRUCTION_SHEETS
                   and (ws.max_row or 0) * (ws.max_column or 0) > 0 and _has_values(ws)]
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
@@ -189,14 +189,15 @@ def _xlsx(data: bytes, name: str) -> Sheet:
         raise _fail(name, f"trang tính dùng {ws.max_row} dòng × {ws.max_column} cột, quá giới hạn {MAX_ROWS} dòng × "
                     f"{MAX_COLUMNS} cột", f"the sheet spans {ws.max_row} rows × {ws.max_column} columns, over the "
                     f"limit of {MAX_ROWS} rows × {MAX_COLUMNS} columns", sheet=ws.title)
-    xml = archive.read(ws._worksheet_path.lstrip("/")).decode("utf-8", "replace")
-    problems = [Problem(name, int(re.search(r"\d+", ref).group()), None, f"ô gộp {ref}: hãy bỏ gộp ô",
+    part = ws._worksheet_path  # pyright: ignore[reportAttributeAccessIssue]  # a read-only sheet keeps its part name
+    xml = archive.read(part.lstrip("/")).decode("utf-8", "replace")
+    problems = [Problem(name, int(re.findall(r"\d+", ref)[0]), None, f"ô gộp {ref}: hãy bỏ gộp ô",
                         f"merged cells {ref}: unmerge them", sheet=ws.title)
                 for ref in re.findall(r'<mergeCell ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', xml)[:50]]
     with_formula = {(c.row, c.column): c.value for row in formulas[ws.title].iter_rows() for c in row
                     if isinstance(c.value, str) and c.value.startswith("=")}
     rows = ws.iter_rows()
-    header = [_text(str(c.value)) if c.value is not None else "" for c in next(rows, ())]
+    header = [(_text(str(c.value)) or "") if c.value is not None else "" for c in next(rows, ())]  # as in a CSV
     while header and not header[-1]:
         header.pop()
     if not header:

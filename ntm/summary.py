@@ -35,12 +35,13 @@ def _reported(rows) -> dict[str, dict]:
         fig["doc_ids"].add(r.doc_id)
         fig["sections"].add(r.section)
         value = None if r.value != r.value else r.value
+        count = None if value is None else int(value)  # a stated count without its figure stays unknown
         if r.measure == "communes_in_group":
-            fig["groups"][str(r.category)] = int(value)
+            fig["groups"][str(r.category)] = count
         elif r.measure == "communes_total":
-            fig["communes"] = int(value)
+            fig["communes"] = count
         elif r.measure == "criteria_total":
-            fig["total_criteria"] = int(value)
+            fig["total_criteria"] = count
         elif r.measure == "criteria_avg":
             fig["avg_criteria"] = value
     return out
@@ -131,7 +132,7 @@ def summary(con, province: Unit, year: int, set_code: str = SET_NTM, lang: str =
     districts, used = [], list(reported.values())
     for dc in district_codes:
         rep, comp = reported.get(dc), computed.get(dc)
-        main = rep or comp
+        main = rep or computed[dc]
         entry = {"district_code": dc, "district": main["unit_name"], **_public(main),
                  "basis": "reported" if rep else "computed", "checks": _consistency(rep) if rep else [],
                  "set_stated": rep["set_stated"] if rep else True}

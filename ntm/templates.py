@@ -5,12 +5,11 @@ so a filled template uploads as it is."""
 
 import io
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ntm import kinds, store
+from ntm import exports, kinds, store
 
 DATA_ROWS = 2000
 
@@ -31,9 +30,7 @@ def workbook(con, kind_name: str, province_code: str, wide: bool = False) -> byt
     units = store.units(con, level=level, province_code=province_code)
     units = units.sort_values(["level", "code"], key=lambda s: s.map({"province": 0, "district": 1, "commune": 2})
                               if s.name == "level" else s)
-    wb = Workbook()
-    data = wb.active
-    data.title = "Số liệu"
+    wb, data = exports.workbook("Số liệu")
     lists = wb.create_sheet("Danh mục")
     guide = wb.create_sheet("Hướng dẫn")
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")

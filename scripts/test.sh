@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (first time) and run the whole test suite: lint, unit, AppTest and browser (Debian Chromium) tests.
+# Set up (first time) and run the whole test suite: lint, types, unit, AppTest and browser (Debian Chromium) tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
@@ -9,4 +9,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 bash scripts/setup.sh requirements-dev.txt
 .venv/bin/ruff check .
+PYRIGHT_PYTHON_IGNORE_WARNINGS=1 .venv/bin/pyright  # types of ntm/ ([tool.pyright] in pyproject.toml); no version check online
 .venv/bin/python -m pytest "$@"

@@ -149,6 +149,17 @@ def test_accepted_and_read_right(db_path, tmp_path, capsys, case):
     assert "22435" in _values(out)
 
 
+def test_a_blank_header_cell_is_read_as_in_a_csv(db_path, tmp_path, capsys):
+    """A header cell holding only spaces (an unnamed column between named ones) is read as the same CSV is, never
+    a traceback: the XLSX reader used to hand the blank name on as None (found by the type checker)."""
+    rows = [["xa", "chi_tieu", " ", "nam", "gia_tri"], ["Cam Tân", "12.1", None, 2024, 74.17]]
+    code, out, err = _evaluate(_workbook(rows, tmp_path / "a.xlsx"), capsys, "--year", "2024")
+    assert code == 0 and "Traceback" not in err, err[:500]
+    as_csv = _evaluate(_csv(tmp_path, "xa,chi_tieu, ,nam,gia_tri\nCam Tân,12.1,,2024,\"74,17\"\n"), capsys, "--year",
+                       "2024")
+    assert _values(out)["22435"] == _values(as_csv[1])["22435"]
+
+
 def test_percent_formatted_cell_is_the_percentage_shown(db_path, tmp_path, capsys):
     from ntm import ingest, store
     from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
