@@ -15,8 +15,7 @@ import math
 import pandas as pd
 
 from ntm import roadmap, store
-from ntm.assessment import assess as assess_communes
-from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
 from ntm.summary import summary
 
@@ -274,7 +273,9 @@ def _target_lines(con, province: dict, level: str, district: str | None, program
 
 
 def at_risk(con, province: dict, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
-    """Communes planned for a year whose latest known results still miss criteria (criteria engine)."""
+    """Communes planned for a year whose latest known results still miss criteria (criteria engine): the level's
+    set evaluated once over every year with results for these communes; each commune judged on its latest year
+    with a criterion settled either way."""
     status = roadmap.commune_status(con, province["code"], roadmap.LEVELS[level])
     planned = status[status["status"] == "planned"] if not status.empty else status
     if district and not planned.empty:
@@ -282,33 +283,43 @@ def at_risk(con, province: dict, level: str, district: str | None = None, lang: 
     if planned.empty or level == "kieu_mau":
         return []
     codes = sorted(planned["unit_code"])
+    set_code = SET_NTM if level == "ntm" else SET_NANG_CAO
     units = store.unit_attributes(con, codes=codes)
     values = store.facts(con, "indicator_values", unit_codes=codes)
-    key = "criteria" if level == "ntm" else "nang_cao"
     declared_years = store.facts(con, "criteria_status", unit_codes=codes)
     counts = store.facts(con, "reported_aggregates", unit_codes=codes)
     counts = counts[counts["measure"] == "criteria_met"]
     years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))
                    | set(counts["year"].dropna().astype(int)))  # only the years with results for these communes
+    rules = Rulebook.from_db(con)
+    declared = declared_statuses(con, rules, set_code, unit_codes=codes)
+    ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code,
+                  declared[declared["year"].isin(years)], years)
+    latest = ev.units[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0]
+    latest = latest.sort_values(["year", "unit_code"], ascending=[False, True]).drop_duplicates("unit_code")
+    if latest.empty:
+        return []
+    crit = ev.criteria_for(list(latest["unit_code"])).merge(latest[["unit_code", "year"]], on=["unit_code", "year"])
+    crit = crit[crit["status"] == "not_met"]
+    crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
+    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
+    unmet = {u: list(g["criterion_no"]) for u, g in crit.groupby("unit_code", sort=False)}
+    about = units.set_index("unit_code")
+    plan_year = planned.drop_duplicates("unit_code").set_index("unit_code")["status_year"]
     out = []
-    for year in reversed(years):  # the latest year that has results for a commune
-        result = assess_communes(con, units, values, year)
-        for c in result["communes"]:
-            block = c if level == "ntm" else c["nang_cao"]
-            if any(o["code"] == c["code"] for o in out) or block["criteria_met"] + block["criteria_not_met"] == 0:
-                continue
-            plan = planned[planned["unit_code"] == c["code"]].iloc[0]
-            missing = [x for x in block[key if level == "ntm" else "criteria"] if x["status"] == "not_met"]
-            names = ", ".join(f"{m['criterion']} ({m['name']})" for m in missing)
-            out.append({"code": c["code"], "name": c["name"], "district": c["district"],
-                        "planned_year": int(plan["status_year"]) if not pd.isna(plan["status_year"]) else None,
-                        "results_year": year, "criteria_met": block["criteria_met"],
-                        "criteria_not_met": block["criteria_not_met"], "unmet": [m["criterion"] for m in missing],
-                        "set": SET_NTM if level == "ntm" else SET_NANG_CAO,
-                        "reason": {"vi": f"Dự kiến đạt năm {plan['status_year']:.0f}, còn {len(missing)} tiêu chí chưa "
-                                         f"đạt ({names}) theo kết quả năm {year}",
-                                   "en": f"Planned for {plan['status_year']:.0f}, {len(missing)} criteria still unmet "
-                                         f"({names}) in the {year} results"}})
+    for code, year, met, not_met in latest[["unit_code", "year", "criteria_met", "criteria_not_met"]].itertuples(
+            index=False):  # the communes at risk only (a handful), their rows already computed
+        missing = unmet.get(code, [])
+        plan = plan_year[code]
+        names_text = ", ".join(f"{m} ({names.get(m)})" for m in missing)
+        out.append({"code": code, "name": about.at[code, "name"], "district": about.at[code, "district"],
+                    "planned_year": int(plan) if not pd.isna(plan) else None,
+                    "results_year": int(year), "criteria_met": int(met), "criteria_not_met": int(not_met),
+                    "unmet": missing, "set": set_code,
+                    "reason": {"vi": f"Dự kiến đạt năm {plan:.0f}, còn {len(missing)} tiêu chí chưa "
+                                     f"đạt ({names_text}) theo kết quả năm {year}",
+                               "en": f"Planned for {plan:.0f}, {len(missing)} criteria still unmet "
+                                     f"({names_text}) in the {year} results"}})
     return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
 
 

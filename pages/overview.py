@@ -5,7 +5,6 @@ import streamlit as st
 
 import ntm.funding
 import ntm.glance
-import ntm.progress
 import ntm.quality
 import ntm.store
 import ntm.summary
@@ -60,9 +59,9 @@ years = ui.cached(ntm.store.summary_years, code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
 result = ui.cached(ntm.summary.summary, province, usable[-1], lang=lang) if usable else None
 cards = st.columns(3)
-views = {}
+views = {item["level"]: item["view"] for item in glance["levels"]}  # the headline's own roadmap views
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
-    view = views[level] = ui.cached(ntm.progress.roadmap_view, province, level, None, as_of, lang)
+    view = views[level]
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
               and y["cumulative"] is not None]
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]
