@@ -59,7 +59,7 @@ def assess(series: dict[int, float], as_of: int, target: float, target_year: int
     return {**result, "status": status, "projection": actual + pace * (target_year - as_of), "year_reached": reached}
 
 
-_NO_ROWS = pd.DataFrame(columns=["year", "value", "fact_kind", "doc_id", "line", "section"])
+_STATED = ["year", "value", "fact_kind", "doc_id", "line", "section"]
 
 
 def _src(row: dict, docs, lang) -> dict:
@@ -108,29 +108,31 @@ def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, ca
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
     rows = _stated(cache["stated"], unit, measure, t["category"])
-    rows = rows[rows["fact_kind"] == "actual"]
-    return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
+    return {int(r["year"]): float(r["value"]) for r in rows if r["fact_kind"] == "actual"}
 
 
-def _stated_by_key(con, province_code: str) -> dict[tuple, pd.DataFrame]:
-    """The province's stated figures with a year, grouped once by unit, measure and category."""
+def _stated_by_key(con, province_code: str) -> dict[tuple, list[dict]]:
+    """The province's stated figures with a year, as records grouped once by unit, measure and category."""
     rows = store.facts(con, "reported_aggregates", province_code)
-    rows = rows[rows["year"].notna()].assign(_category=rows["category"].fillna(""))
-    return {k: g for k, g in rows.groupby(["unit_code", "measure", "_category"], sort=False)}
+    rows = rows[rows["year"].notna()]
+    out: dict[tuple, list[dict]] = {}
+    for key, r in zip(zip(rows["unit_code"], rows["measure"], rows["category"].fillna(""), strict=True),
+                      rows[_STATED].to_dict("records"), strict=True):
+        out.setdefault(key, []).append(r)
+    return out
 
 
-def _stated(stated: dict[tuple, pd.DataFrame], unit: str, measure: str, category: str | None) -> pd.DataFrame:
+def _stated(stated: dict[tuple, list[dict]], unit: str, measure: str, category: str | None) -> list[dict]:
     """The figures stated for one unit and measure (from `_stated_by_key`)."""
-    return stated.get((unit, measure, category or ""), _NO_ROWS)
+    return stated.get((unit, measure, category or ""), [])
 
 
-def _expected(stated: dict[tuple, pd.DataFrame], row: dict, as_of: int, docs, lang) -> list[dict]:
+def _expected(stated: dict[tuple, list[dict]], row: dict, as_of: int, docs, lang) -> list[dict]:
     """Figures the documents only expect (or aim at) for the same unit and measure, up to the as-of year:
     shown beside the status, never used for it."""
-    rows = _stated(stated, row["unit_code"], row["measure"], row["category"])
-    rows = rows[(rows["fact_kind"] != "actual") & (rows["year"] <= as_of)]
     return [{"year": int(r["year"]), "value": r["value"], "kind": r["fact_kind"], **_src(r, docs, lang)}
-            for r in rows.to_dict("records")]
+            for r in _stated(stated, row["unit_code"], row["measure"], row["category"])
+            if r["fact_kind"] != "actual" and r["year"] <= as_of]
 
 
 def reading(measure: str, target: float, series: dict[int, float], target_year: int, better: str) -> str:
@@ -328,15 +330,16 @@ def slippage(con, province: dict, level: str, lang: str = "vi") -> list[dict]:
     recognised when a later document reported."""
     rec = store.facts(con, "recognitions", province["code"])
     rec = rec[(rec["level"] == roadmap.LEVELS[level]) & rec["year"].notna()]
+    planned = rec[(rec["kind"] == "planned") & ~rec["unit_code"].isin(rec.loc[rec["kind"] == "actual", "unit_code"])]
+    years = planned.groupby("unit_code")["year"].nunique()
+    planned = planned[planned["unit_code"].isin(years[years >= 2].index)].sort_values(["unit_code", "year"],
+                                                                                      kind="stable")
     dates = store.documents(con).set_index("doc_id")["date"]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     out = []
-    for code, group in rec.groupby("unit_code"):
-        planned = group[group["kind"] == "planned"].sort_values("year")
-        if planned["year"].nunique() < 2 or not group[group["kind"] == "actual"].empty:
-            continue
-        first, last = planned.iloc[0], planned.iloc[-1]
-        out.append({"code": code, "name": first["unit_name"], "planned_year": int(first["year"]),
+    for first, last in zip(planned.drop_duplicates("unit_code").to_dict("records"),
+                           planned.drop_duplicates("unit_code", keep="last").to_dict("records"), strict=True):
+        out.append({"code": first["unit_code"], "name": first["unit_name"], "planned_year": int(first["year"]),
                     "moved_to": int(last["year"]),
                     "first_plan": {"doc_id": first["doc_id"], "date": dates[first["doc_id"]],
                                    "citation": citation(docs[first["doc_id"]], first["section"], [first["line"]],
