@@ -13,7 +13,7 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import exports, fmt, loader, paths, resultcache, store
+from ntm import fmt, loader, paths, resultcache, store
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -294,6 +294,8 @@ def chart(fig, name: str, extra_filter: str | None = None) -> None:
 
 
 def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
+    from ntm import exports  # plotly's image export and openpyxl: loaded when a page offers a download
+
     text = filters_text(extra_filter)
     language = filters()["lang"]
     left, right, _ = st.columns([1, 1, 6])
@@ -307,6 +309,8 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, sourc
           decimals: dict[str, int] | None = None, extra_filter: str | None = None, hide_index: bool = True) -> None:
     """A table as shown (formatted text; None when the page shows it its own way) with XLSX (numbers as numbers)
     and CSV downloads of the raw values."""
+    from ntm import exports  # openpyxl: loaded when a page offers a download
+
     if display is not None:
         st.dataframe(display, hide_index=hide_index, width="stretch")
     text = filters_text(extra_filter)
