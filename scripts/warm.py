@@ -28,7 +28,7 @@ def main() -> int:
     provinces = list(store.provinces(con)["code"])
     provinces += [p["unit_id"] for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
     con.close()
-    pages = sorted((p.stem for p in (ROOT / "pages").glob("*.py")), key=lambda p: p != "overview")
+    pages = sorted((p.stem for p in (ROOT / "pages").glob("*.py")), key=lambda p: (p != "overview", p))
     started, failed = time.perf_counter(), 0
     for lang in ("vi", "en"):
         for page in pages:
