@@ -23,8 +23,6 @@ from ntm.units import UnknownUnit, resolve_province
 YEARS = list(range(2020, 2026))
 STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
                   "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
-STATUS_BACKGROUNDS = {"achieved": "#d9f2e3", "on_track": "#dbe9f7", "at_risk": "#fde9cc", "off_track": "#f9d6cc",
-                      "ambiguous": "#eeeeee", "no_data": "#eeeeee"}  # traffic lights behind a status cell
 
 
 def _file_key(db: Path) -> tuple | None:
