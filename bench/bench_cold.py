@@ -5,14 +5,15 @@ process (as a new server process would), on a database built for the benchmark, 
 (ntm.resultcache), reported separately:
 - "empty cache": a new empty cache for every render — the computations themselves, cold;
 - "warmed cache": the cache scripts/warm.py fills at server start (run-app.sh) — what a fresh server serves.
-Both are timed the same way, by the child's own clocks (wall and CPU), from after importing Streamlit (a server has
-it loaded before its first visitor) to the end of the page; the whole process's wall time is reported too, and the
-load average before each state. AppTest cannot open a page before the app's first run, so a page's time is the
-default page (the overview) then the page, as a forwarded link's first load in a fresh process; the page's own run
-after it is reported beside. Then a browser: a fresh server per province (warmed cache), each page loaded once in
-a new tab (a new browser context: nothing carried over), timed to visible content; the first load of each server
-is marked. Targets: under 1 s server-side, under 3 s to content in the browser. Default provinces: all of the 2024
-list and the three merged in 2025. Prints the lines as it goes, then a summary table in markdown for bench/README.md.
+Both are timed the same way, by the child's own clocks (wall and CPU), from after what a server has loaded before
+its first visitor (Streamlit, and what scripts/serve.py imports) to the end of the page; the whole process's wall
+time (imports included) is reported too, and the load average before each state. AppTest cannot open a page
+before the app's first run, so a page's time is the default page (the overview) then the page, as a forwarded
+link's first load in a fresh process; the page's own run after it is reported beside. Then a browser: a fresh
+server per province (warmed cache), each page loaded once in a new tab (a new browser context: nothing carried
+over), timed to visible content; the first load of each server is marked. Targets: under 1 s server-side, under
+3 s to content in the browser. Default provinces: all of the 2024 list and the three merged in 2025. Prints the
+lines as it goes, then a summary table in markdown for bench/README.md.
 """
 
 import argparse
@@ -36,9 +37,10 @@ PATHS = {"overview": "", "criteria_by_district": "tieu-chi-theo-huyen", "commune
          "imports": "nhap-so-lieu"}  # as app.py registers them
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 CHILD = """
-import sys, time
+import runpy, sys, time
 sys.path.insert(0, {root!r})
 from streamlit.testing.v1 import AppTest
+runpy.run_path({serve!r})["preload"]()  # what scripts/serve.py imports before a server's first visitor
 wall, cpu = time.perf_counter(), time.process_time()
 at = AppTest.from_file({app!r}, default_timeout=600)
 at.query_params["province"] = {province!r}
@@ -54,7 +56,8 @@ print("RESULT", end_wall - wall, end_cpu - cpu, end_wall - page_wall, end_cpu - 
 
 
 def render(page: str, province: str, env: dict) -> dict:
-    code = CHILD.format(root=str(ROOT), app=str(ROOT / "app.py"), province=province, page=page)
+    code = CHILD.format(root=str(ROOT), app=str(ROOT / "app.py"), serve=str(ROOT / "scripts" / "serve.py"),
+                        province=province, page=page)
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
     total = time.perf_counter() - started
