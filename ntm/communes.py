@@ -3,7 +3,7 @@
 import pandas as pd
 
 from ntm import roadmap, store
-from ntm.assessment import assess, explain
+from ntm.assessment import explain
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
 
@@ -91,15 +91,21 @@ def criteria_shares(con, province: dict, year: int, set_code: str = SET_NTM) -> 
     if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
         return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {}}
     units = store.unit_attributes(con, province_code=code, xa_only=True)
-    result = assess(con, units, store.facts(con, "indicator_values", code), year)
-    rows, counted = [], 0
-    for c in result["communes"]:
-        block = c if set_code == SET_NTM else c["nang_cao"]
-        if block["criteria_met"] + block["criteria_not_met"] == 0:
-            continue
-        counted += 1
-        rows += [{"district": c["district"], "criterion": k["criterion"], "name": k["name"],
-                  "met": k["status"] == "met", "code": c["code"]} for k in block["criteria"] if k["criterion"] != "0"]
+    rules = Rulebook.from_db(con)
+    values = store.facts(con, "indicator_values", code)
+    declared = declared_statuses(con, rules, set_code, code)
+    ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code,
+                  declared[(declared["year"] == year) & declared["unit_code"].isin(units["unit_code"])], [year])
+    with_results = ev.units.loc[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0, "unit_code"]
+    counted = len(with_results)  # the communes the documents give results for, each criterion a row
+    crit = ev.criteria_for(list(with_results)) if counted else pd.DataFrame(columns=["unit_code", "criterion_no",
+                                                                                      "status"])
+    crit = crit[crit["criterion_no"] != "0"]
+    crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
+    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"]
+    rows = pd.DataFrame({"district": crit["unit_code"].map(units.set_index("unit_code")["district"]),
+                         "criterion": crit["criterion_no"], "name": crit["criterion_no"].map(names),
+                         "met": crit["status"] == "met", "code": crit["unit_code"]}).to_dict("records")
     targets = store.facts(con, "targets", code, [code])
     targets = targets[(targets["measure"] == "share_units_meeting_criterion") & (targets["set_code"] == set_code)
                       & (targets["target_year"] == 2025)]
