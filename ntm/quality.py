@@ -422,15 +422,15 @@ def counts_vs_lists(con, province) -> list[Finding]:
     agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
               & (agg["fact_kind"] == "actual")]
     rec = store.facts(con, "recognitions", province)
-    rec = rec[rec["kind"] == "actual"]  # a count of what is reached against the communes listed as reached
+    rec = _by_document_level(rec[rec["kind"] == "actual"])  # what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
-    unmatched = unmatched[unmatched["kind"] == "actual"]
+    unmatched = _by_document_level(unmatched[unmatched["kind"] == "actual"])
     units = store.units(con, province_code=province).set_index("code")
     out = []
     for r in agg.itertuples():
         level = LEVEL_OF_MEASURE[r.measure]
-        listed = rec[(rec["doc_id"] == r.doc_id) & (rec["level"] == level)]
-        extra = unmatched[(unmatched["doc_id"] == r.doc_id) & (unmatched["level"] == level)]
+        listed = rec.get((r.doc_id, level), rec[None])
+        extra = unmatched.get((r.doc_id, level), unmatched[None])
         if r.unit_code != province:
             listed = listed[listed["unit_code"].isin(units.index[units["parent_code"] == r.unit_code])]
             extra = extra[extra["district_code"] == r.unit_code]
