@@ -6,7 +6,8 @@ import ui
 from ntm.i18n import t
 
 lang = ui.lang()
-st.set_page_config(page_title=t("app_title", lang), page_icon="🌾", layout="wide")
+# a Material icon, not an emoji: an emoji makes Streamlit compile its emoji catalogue in every fresh process
+st.set_page_config(page_title=t("app_title", lang), page_icon=":material/agriculture:", layout="wide")
 
 PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("criteria_by_district", "tieu-chi-theo-huyen", ":material/table_chart:"),

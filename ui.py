@@ -13,7 +13,7 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import exports, fmt, loader, paths, resultcache, store
+from ntm import fmt, loader, paths, resultcache, store
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -24,8 +24,6 @@ from ntm.units import UnknownUnit, resolve_province
 YEARS = list(range(2020, 2026))
 STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
                   "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
-STATUS_BACKGROUNDS = {"achieved": "#d9f2e3", "on_track": "#dbe9f7", "at_risk": "#fde9cc", "off_track": "#f9d6cc",
-                      "ambiguous": "#eeeeee", "no_data": "#eeeeee"}  # traffic lights behind a status cell
 
 
 def _file_key(db: Path) -> tuple | None:
@@ -291,6 +289,8 @@ def chart(fig, name: str, extra_filter: str | None = None) -> None:
 
 
 def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
+    from ntm import exports  # plotly's image export and openpyxl: loaded when a page offers a download
+
     text = filters_text(extra_filter)
     language = filters()["lang"]
     left, right, _ = st.columns([1, 1, 6])
@@ -304,6 +304,8 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, sourc
           decimals: dict[str, int] | None = None, extra_filter: str | None = None, hide_index: bool = True) -> None:
     """A table as shown (formatted text; None when the page shows it its own way) with XLSX (numbers as numbers)
     and CSV downloads of the raw values."""
+    from ntm import exports  # openpyxl: loaded when a page offers a download
+
     if display is not None:
         st.dataframe(display, hide_index=hide_index, width="stretch")
     text = filters_text(extra_filter)

@@ -1,15 +1,23 @@
-"""Cold pages, measured honestly. Run: .venv/bin/python bench/bench_cold.py [PROVINCE ...]
+"""Cold pages, measured honestly. One command: .venv/bin/python bench/bench_cold.py [PROVINCE ...] [--no-browser]
 
-Every measurement is a fresh process: the page is rendered by Streamlit's AppTest in a new Python process (as a new
-server process would), on a database built for the benchmark, in two states of the result cache (ntm.resultcache):
-empty (a new empty cache for every render), and filled by scripts/warm.py as run-app.sh does after start. Both
-states are timed the same way; wall and CPU time of the render (the child's own clocks) and of the whole process
-are reported, with the load average before each state. The overview runs first in every process (the app's default
-page), so a page's time includes it, as a visitor's first load of a forwarded link does. Then a browser: a fresh
-server (warm cache), each page loaded once in a new tab, timed to visible content. Targets: under 1 s server-side,
-under 3 s to content in the browser. Default provinces: all of the 2024 list and the three merged in 2025."""
+Every server-side measurement is a fresh process: the page is rendered by Streamlit's AppTest in a new Python
+process (as a new server process would), on a database built for the benchmark, in two states of the result cache
+(ntm.resultcache), reported separately:
+- "empty cache": a new empty cache for every render — the computations themselves, cold;
+- "warmed cache": the cache scripts/warm.py fills at server start (run-app.sh) — what a fresh server serves.
+Both are timed the same way, by the child's own clocks (wall and CPU), from after what a server has loaded before
+its first visitor (Streamlit, and what scripts/serve.py imports) to the end of the page; the whole process's wall
+time (imports included) is reported too, and the load average before each state. AppTest cannot open a page
+before the app's first run, so a page's time is the default page (the overview) then the page, as a forwarded
+link's first load in a fresh process; the page's own run after it is reported beside. Then a browser: a fresh
+server per province (warmed cache), each page loaded once in a new tab (a new browser context: nothing carried
+over), timed to visible content; the first load of each server is marked. Targets: under 1 s server-side, under
+3 s to content in the browser. Default provinces: all of the 2024 list and the three merged in 2025. Prints the
+lines as it goes, then a summary table in markdown for bench/README.md.
+"""
 
-import json
+import argparse
+import datetime
 import os
 import subprocess
 import sys
@@ -23,35 +31,44 @@ sys.path.insert(0, str(ROOT))
 from bench.server import serve  # noqa: E402
 from ntm import loader, store, timeline  # noqa: E402
 
-PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 PATHS = {"overview": "", "criteria_by_district": "tieu-chi-theo-huyen", "communes": "xa", "map": "ban-do",
          "roadmap": "lo-trinh-muc-tieu", "funding": "nguon-von", "quality": "chat-luong-du-lieu",
-         "sources": "nguon-phuong-phap", "facts": "so-lieu-theo-van-ban"}
+         "facts": "so-lieu-theo-van-ban", "report": "xuat-bao-cao", "sources": "nguon-phuong-phap",
+         "imports": "nhap-so-lieu"}  # as app.py registers them
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 CHILD = """
-import sys, time
+import runpy, sys, time
 sys.path.insert(0, {root!r})
-wall, cpu = time.perf_counter(), time.process_time()
 from streamlit.testing.v1 import AppTest
+runpy.run_path({serve!r})["preload"]()  # what scripts/serve.py imports before a server's first visitor
+wall, cpu = time.perf_counter(), time.process_time()
 at = AppTest.from_file({app!r}, default_timeout=600)
 at.query_params["province"] = {province!r}
 at.run()
+page_wall, page_cpu = time.perf_counter(), time.process_time()
 if {page!r} != "overview":
     at.switch_page("pages/{page}.py").run()
-print("RESULT", time.perf_counter() - wall, time.process_time() - cpu, bool(at.exception))
+end_wall, end_cpu = time.perf_counter(), time.process_time()
+if {page!r} == "overview":
+    page_wall, page_cpu = wall, cpu
+print("RESULT", end_wall - wall, end_cpu - cpu, end_wall - page_wall, end_cpu - page_cpu, bool(at.exception))
 """
 
 
 def render(page: str, province: str, env: dict) -> dict:
-    code = CHILD.format(root=str(ROOT), app=str(ROOT / "app.py"), province=province, page=page)
+    code = CHILD.format(root=str(ROOT), app=str(ROOT / "app.py"), serve=str(ROOT / "scripts" / "serve.py"),
+                        province=province, page=page)
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
     total = time.perf_counter() - started
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
-    _, wall, cpu, failed = line.split()
-    return {"render_wall": float(wall), "render_cpu": float(cpu), "process_wall": total, "error": failed == "True"}
+    _, wall, cpu, page_wall, page_cpu, failed = line.split()
+    return {"wall": float(wall), "cpu": float(cpu), "page_wall": float(page_wall), "page_cpu": float(page_cpu),
+            "process": total, "error": failed == "True"}
 
 
 def browser(env: dict, province: str) -> dict[str, float]:
+    """Each page once, a new tab per load, on a fresh server; the first load is the server's first."""
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -59,11 +76,11 @@ def browser(env: dict, province: str) -> dict[str, float]:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        for page_name in PAGES:  # a new tab (new context) per load: no state carried between loads
+        for page_name in PAGES:
             context = b.new_context(viewport={"width": 1440, "height": 1000})
             tab = context.new_page()
             start = time.perf_counter()
-            tab.goto(f"{url}/{PATHS.get(page_name, page_name)}?province={province}")
+            tab.goto(f"{url}/{PATHS[page_name]}?province={province}")
             tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
             tab.locator("h1").first.wait_for(timeout=120_000)
             out[page_name] = time.perf_counter() - start
@@ -72,40 +89,65 @@ def browser(env: dict, province: str) -> dict[str, float]:
     return out
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def _span(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}".replace(".", ",")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("provinces", nargs="*")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ntm-bench-"))
     db = work / "ntm.duckdb"
     loader.build(db)
     con = store.connect(db)
-    provinces = sys.argv[1:] or (list(store.provinces(con)["code"])
-                                 + [p.unit_id for p in timeline.new_provinces_with_parts(con)])
+    provinces = args.provinces or (list(store.provinces(con)["code"])
+                                   + [p.unit_id for p in timeline.new_provinces_with_parts(con)])
     con.close()
-    results = {}
-    for state in ("empty cache", "warm cache"):
-        env = {**os.environ, "NTM_DB": str(db), "NTM_CACHE": str(work / state.replace(" ", "-"))}
-        if state == "warm cache":
+    print(f"# {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
+    results, loads, rows = {}, {}, []
+    for state in ("empty cache", "warmed cache"):
+        env = {**os.environ, "NTM_DB": str(db), "NTM_CACHE": str(work / "warmed")}
+        if state == "warmed cache":
+            started = time.perf_counter()
             subprocess.run([sys.executable, "scripts/warm.py", "--quiet"], cwd=ROOT, env=env, check=True)
-        load = os.getloadavg()
-        print(f"\n## {state} (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores)")
-        print(f"{'province':16s} {'page':22s} {'render wall':>11s} {'render cpu':>10s} {'process':>8s}  vs 1 s")
+            print(f"\nscripts/warm.py filled the cache in {time.perf_counter() - started:.1f} s")
+        loads[state] = _load()
+        print(f"\n## {state} (load average {loads[state]})")
+        print(f"{'province':16s} {'page':22s} {'wall':>6s} {'cpu':>6s} {'page':>6s} {'process':>8s}")
         for province in provinces:
             for page in PAGES:
                 if state == "empty cache":  # nothing computed by an earlier render may help this one
                     env["NTM_CACHE"] = tempfile.mkdtemp(dir=work, prefix="empty-")
-                r = render(page, province, env)
-                results[(state, province, page)] = r
-                print(f"{province:16s} {page:22s} {r['render_wall']:10.2f}s {r['render_cpu']:9.2f}s "
-                      f"{r['process_wall']:7.2f}s  {r['render_wall']:.2f}{'  ERROR' if r['error'] else ''}",
-                      flush=True)
-    env = {**os.environ, "NTM_DB": str(db), "NTM_CACHE": str(work / "warm-cache")}
-    for province in provinces[:1]:
-        load = os.getloadavg()
-        print(f"\n## browser, fresh server, warm cache, {province}, new tab per load (load {load[0]:.2f})")
-        for page, seconds in browser(env, province).items():
-            print(f"{page:22s} {seconds:6.2f} s  {seconds / 3:.2f} of the 3 s target")
-    worst = {state: max(r["render_wall"] for (s, _, _), r in results.items() if s == state)
-             for state in ("empty cache", "warm cache")}
-    print("\nworst render: " + json.dumps({k: round(v, 2) for k, v in worst.items()}))
+                r = results[(state, province, page)] = render(page, province, env)
+                print(f"{province:16s} {page:22s} {r['wall']:6.2f} {r['cpu']:6.2f} {r['page_wall']:6.2f} "
+                      f"{r['process']:8.2f}{'  ERROR' if r['error'] else ''}", flush=True)
+        for province in provinces:
+            mine = [r for (s, p, _), r in results.items() if s == state and p == province]
+            worst = max(PAGES, key=lambda page: results[(state, province, page)]["wall"])
+            rows.append(f"| {state}, {province} | {_span([r['wall'] for r in mine])} s | "
+                        f"{_span([r['cpu'] for r in mine])} s | {_span([r['page_wall'] for r in mine])} s | "
+                        f"{_span([r['process'] for r in mine])} s | {worst} | {loads[state]} |")
+    if not args.no_browser:
+        env = {**os.environ, "NTM_DB": str(db), "NTM_CACHE": str(work / "warmed")}
+        for province in provinces:
+            load = _load()
+            print(f"\n## browser, fresh server, warmed cache, {province}, new tab per load (load {load})")
+            times = browser(env, province)
+            for n, (page, seconds) in enumerate(times.items()):
+                print(f"{page:22s} {seconds:6.2f} s{'  (first load of the server)' if n == 0 else ''}")
+            worst = max(times, key=times.get)
+            rows.append(f"| browser, {province} | {_span(list(times.values()))} s to content | | | | {worst} | "
+                        f"{load} |")
+    print("\n| state, province | render wall (overview + page) | render CPU | page's own run | process | slowest "
+          "| load 1/5/15 min |\n|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

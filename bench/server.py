@@ -17,7 +17,7 @@ def serve(env: dict):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "scripts/serve.py", "--server.address", "127.0.0.1",  # as run-app.sh
                              "--server.port", str(port), "--server.headless", "true"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

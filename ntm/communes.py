@@ -3,8 +3,8 @@
 import pandas as pd
 
 from ntm import roadmap, store
-from ntm.assessment import Explanation, assess, explain
-from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
+from ntm.assessment import Explanation, explain
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
 from ntm.unit import Unit
 
@@ -18,39 +18,45 @@ def _results_years(con, province: str, as_of: int) -> list[int]:
     return sorted((y for y in years if y <= as_of), reverse=True)
 
 
+def _per_commune(frame: pd.DataFrame, by_code: pd.Series) -> pd.Series:
+    """A column of `frame` from a series indexed by commune code (its values as they are: no type inferred)."""
+    return pd.Series(by_code.reindex(frame["unit_code"]).to_numpy(dtype=object), index=frame.index)
+
+
 def overview(con, province: Unit, as_of: int) -> pd.DataFrame:
     """One row per rural commune (xã): the highest level reached by `as_of` and its year, the next planned level
-    and year, and the latest criteria results the documents give (with the year of those results)."""
+    and year, and the latest criteria results the documents give (with the year of those results). Set-based:
+    the levels in order, each a column operation; the NTM set evaluated once over every results year."""
     code = province.code
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     frame = units[["unit_code", "name", "district", "district_code"]].copy()
     frame["reached"], frame["reached_year"], frame["planned"], frame["planned_year"] = None, None, None, None
-    for level in LEVELS:
-        status = roadmap.commune_status(con, code, roadmap.LEVELS[level])
-        for r in status.to_dict("records"):
-            idx = frame.index[frame["unit_code"] == r["unit_code"]]
-            year = r["status_year"]
-            if r["status"] == "actual" and (year is None or year <= as_of):
-                frame.loc[idx, ["reached", "reached_year"]] = [level, year]
-            elif frame.loc[idx, "planned"].isna().all() or r["status"] == "planned":
-                frame.loc[idx, ["planned", "planned_year"]] = [level, year]
+    for level in LEVELS:  # one row per commune and level (roadmap.commune_status); a higher level overrides
+        status = roadmap.commune_status(con, code, roadmap.LEVELS[level]).set_index("unit_code")
+        kind, year = _per_commune(frame, status["status"]), _per_commune(frame, status["status_year"])
+        known = year.notna()
+        reached = (kind == "actual") & (~known | (year.where(known, 0) <= as_of))
+        planned = ~reached & ((kind == "planned") | ((kind == "actual") & frame["planned"].isna()))
+        frame.loc[reached, "reached"], frame.loc[reached, "reached_year"] = level, year[reached].where(known, None)
+        frame.loc[planned, "planned"], frame.loc[planned, "planned_year"] = level, year[planned].where(known, None)
     whole = roadmap.whole_districts(con, code, as_of)  # Trà Cú 15/15: its communes are NTM, unnamed
     in_whole = frame["district_code"].isin(list(whole)) & frame["reached"].isna()
     frame.loc[in_whole, "reached"] = "ntm"
     frame = frame.drop(columns="district_code")
     frame["criteria_met"], frame["criteria_not_met"], frame["group"], frame["results_year"] = None, None, None, None
-    values = store.facts(con, "indicator_values", code)
-    rules = Rulebook.from_db(con)
-    for year in _results_years(con, code, as_of):
-        todo = units[frame["results_year"].isna().to_numpy()]
-        if todo.empty:
-            break
-        for c in assess(con, todo, values, year, rules)["communes"]:
-            if c["criteria_met"] + c["criteria_not_met"] == 0:
-                continue
-            idx = frame.index[frame["unit_code"] == c["code"]]
-            frame.loc[idx, ["criteria_met", "criteria_not_met", "group", "results_year"]] = [
-                c["criteria_met"], c["criteria_not_met"], c["group"], year]
+    years = _results_years(con, code, as_of)
+    if years:
+        rules = Rulebook.from_db(con)
+        values = store.facts(con, "indicator_values", code)
+        declared = declared_statuses(con, rules, SET_NTM, code)
+        ev = evaluate(values[values["set_code"] == SET_NTM], units, rules, SET_NTM,
+                      declared[declared["year"].isin(years) & declared["unit_code"].isin(units["unit_code"])], years)
+        latest = ev.units[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0]  # the latest year with results
+        latest = latest.sort_values("year", ascending=False).drop_duplicates("unit_code").set_index("unit_code")
+        for column, source in (("criteria_met", "criteria_met"), ("criteria_not_met", "criteria_not_met"),
+                               ("group", "group"), ("results_year", "year")):
+            frame[column] = _per_commune(frame, latest[source].astype(object))
+        frame = frame.where(frame.notna(), None)
     return frame.rename(columns={"unit_code": "code"})
 
 
@@ -87,15 +93,21 @@ def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> 
     if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
         return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {}}
     units = store.unit_attributes(con, province_code=code, xa_only=True)
-    result = assess(con, units, store.facts(con, "indicator_values", code), year)
-    rows, counted = [], 0
-    for c in result["communes"]:
-        block = c if set_code == SET_NTM else c["nang_cao"]
-        if block["criteria_met"] + block["criteria_not_met"] == 0:
-            continue
-        counted += 1
-        rows += [{"district": c["district"], "criterion": k["criterion"], "name": k["name"],
-                  "met": k["status"] == "met", "code": c["code"]} for k in block["criteria"] if k["criterion"] != "0"]
+    rules = Rulebook.from_db(con)
+    values = store.facts(con, "indicator_values", code)
+    declared = declared_statuses(con, rules, set_code, code)
+    ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code,
+                  declared[(declared["year"] == year) & declared["unit_code"].isin(units["unit_code"])], [year])
+    with_results = ev.units.loc[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0, "unit_code"]
+    counted = len(with_results)  # the communes the documents give results for, each criterion a row
+    crit = ev.criteria_for(list(with_results)) if counted else pd.DataFrame(columns=["unit_code", "criterion_no",
+                                                                                      "status"])
+    crit = crit[crit["criterion_no"] != "0"]
+    crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
+    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"]
+    rows = pd.DataFrame({"district": crit["unit_code"].map(units.set_index("unit_code")["district"]),
+                         "criterion": crit["criterion_no"], "name": crit["criterion_no"].map(names),
+                         "met": crit["status"] == "met", "code": crit["unit_code"]}).to_dict("records")
     targets = store.facts(con, "targets", code, [code])
     targets = targets[(targets["measure"] == "share_units_meeting_criterion") & (targets["set_code"] == set_code)
                       & (targets["target_year"] == 2025)]

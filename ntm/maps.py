@@ -30,15 +30,18 @@ def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
     frame = frame.set_index("code")
     for col in ("reached", "reached_year", "planned", "planned_year", "doc_id", "line"):
         frame[col] = None
-    for level in roadmap.LEVELS:
-        status = roadmap.commune_status(con, code, roadmap.LEVELS[level])
-        for r in status[status["unit_code"].isin(frame.index)].to_dict("records"):
-            y = r["status_year"]
-            if r["status"] == "actual" and (y is None or y <= year):
-                frame.loc[r["unit_code"], ["reached", "reached_year", "doc_id", "line"]] = [level, y, r["doc_id"],
-                                                                                            int(r["line"])]
-            elif r["status"] == "planned" and y is not None and y <= year:
-                frame.loc[r["unit_code"], ["planned", "planned_year"]] = [level, y]
+    for level in roadmap.LEVELS:  # one row per commune and level; a higher level overrides (column operations)
+        status = roadmap.commune_status(con, code, roadmap.LEVELS[level]).set_index("unit_code")
+        on = {c: pd.Series(status[c].reindex(frame.index).to_numpy(dtype=object), index=frame.index)
+              for c in ("status", "status_year", "doc_id", "line")}
+        known = on["status_year"].notna()
+        by_then = known & (on["status_year"].where(known, 0) <= year)
+        reached = (on["status"] == "actual") & (~known | by_then)
+        planned = (on["status"] == "planned") & by_then
+        frame.loc[reached, "reached"], frame.loc[reached, "reached_year"] = level, on["status_year"][reached].where(
+            known, None)
+        frame.loc[reached, "doc_id"], frame.loc[reached, "line"] = on["doc_id"][reached], on["line"][reached].map(int)
+        frame.loc[planned, "planned"], frame.loc[planned, "planned_year"] = level, on["status_year"][planned]
     # a district whose stated count of NTM communes equals its programme communes (Trà Cú "15/15 xã", 001 l.119)
     # has every one of its communes at NTM at least, though the document lists none by name
     for district, stock in roadmap.whole_districts(con, code, year).items():

@@ -16,8 +16,7 @@ from typing import TypedDict
 import pandas as pd
 
 from ntm import roadmap, store
-from ntm.assessment import assess as assess_communes
-from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
 from ntm.summary import summary
 from ntm.unit import Unit, UnitRef
@@ -98,7 +97,7 @@ def assess(series: dict[int, float], as_of: int, target: float, target_year: int
     return {**result, "status": status, "projection": actual + pace * (target_year - as_of), "year_reached": reached}
 
 
-_NO_ROWS = pd.DataFrame(columns=["year", "value", "fact_kind", "doc_id", "line", "section"])
+_STATED = ["year", "value", "fact_kind", "doc_id", "line", "section"]
 
 
 def _src(row: dict, docs, lang) -> dict:
@@ -147,29 +146,31 @@ def _actual_series(con, province: Unit, t: dict, as_of: int, programme: dict, ca
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
     rows = _stated(cache["stated"], unit, measure, t["category"])
-    rows = rows[rows["fact_kind"] == "actual"]
-    return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
+    return {int(r["year"]): float(r["value"]) for r in rows if r["fact_kind"] == "actual"}
 
 
-def _stated_by_key(con, province_code: str) -> dict[tuple, pd.DataFrame]:
-    """The province's stated figures with a year, grouped once by unit, measure and category."""
+def _stated_by_key(con, province_code: str) -> dict[tuple, list[dict]]:
+    """The province's stated figures with a year, as records grouped once by unit, measure and category."""
     rows = store.facts(con, "reported_aggregates", province_code)
-    rows = rows[rows["year"].notna()].assign(_category=rows["category"].fillna(""))
-    return {k: g for k, g in rows.groupby(["unit_code", "measure", "_category"], sort=False)}
+    rows = rows[rows["year"].notna()]
+    out: dict[tuple, list[dict]] = {}
+    for key, r in zip(zip(rows["unit_code"], rows["measure"], rows["category"].fillna(""), strict=True),
+                      rows[_STATED].to_dict("records"), strict=True):
+        out.setdefault(key, []).append(r)
+    return out
 
 
-def _stated(stated: dict[tuple, pd.DataFrame], unit: str, measure: str, category: str | None) -> pd.DataFrame:
+def _stated(stated: dict[tuple, list[dict]], unit: str, measure: str, category: str | None) -> list[dict]:
     """The figures stated for one unit and measure (from `_stated_by_key`)."""
-    return stated.get((unit, measure, category or ""), _NO_ROWS)
+    return stated.get((unit, measure, category or ""), [])
 
 
-def _expected(stated: dict[tuple, pd.DataFrame], row: dict, as_of: int, docs, lang) -> list[dict]:
+def _expected(stated: dict[tuple, list[dict]], row: dict, as_of: int, docs, lang) -> list[dict]:
     """Figures the documents only expect (or aim at) for the same unit and measure, up to the as-of year:
     shown beside the status, never used for it."""
-    rows = _stated(stated, row["unit_code"], row["measure"], row["category"])
-    rows = rows[(rows["fact_kind"] != "actual") & (rows["year"] <= as_of)]
     return [{"year": int(r["year"]), "value": r["value"], "kind": r["fact_kind"], **_src(r, docs, lang)}
-            for r in rows.to_dict("records")]
+            for r in _stated(stated, row["unit_code"], row["measure"], row["category"])
+            if r["fact_kind"] != "actual" and r["year"] <= as_of]
 
 
 def reading(measure: str, target: float, series: dict[int, float], target_year: int, better: str) -> str:
@@ -313,7 +314,9 @@ def _target_lines(con, province: Unit, level: str, district: str | None, program
 
 
 def at_risk(con, province: Unit, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
-    """Communes planned for a year whose latest known results still miss criteria (criteria engine)."""
+    """Communes planned for a year whose latest known results still miss criteria (criteria engine): the level's
+    set evaluated once over every year with results for these communes; each commune judged on its latest year
+    with a criterion settled either way."""
     status = roadmap.commune_status(con, province.code, roadmap.LEVELS[level])
     planned = status[status["status"] == "planned"] if not status.empty else status
     if district and not planned.empty:
@@ -321,33 +324,43 @@ def at_risk(con, province: Unit, level: str, district: str | None = None, lang: 
     if planned.empty or level == "kieu_mau":
         return []
     codes = sorted(planned["unit_code"])
+    set_code = SET_NTM if level == "ntm" else SET_NANG_CAO
     units = store.unit_attributes(con, codes=codes)
     values = store.facts(con, "indicator_values", unit_codes=codes)
-    key = "criteria" if level == "ntm" else "nang_cao"
     declared_years = store.facts(con, "criteria_status", unit_codes=codes)
     counts = store.facts(con, "reported_aggregates", unit_codes=codes)
     counts = counts[counts["measure"] == "criteria_met"]
     years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))
                    | set(counts["year"].dropna().astype(int)))  # only the years with results for these communes
+    rules = Rulebook.from_db(con)
+    declared = declared_statuses(con, rules, set_code, unit_codes=codes)
+    ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code,
+                  declared[declared["year"].isin(years)], years)
+    latest = ev.units[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0]
+    latest = latest.sort_values(["year", "unit_code"], ascending=[False, True]).drop_duplicates("unit_code")
+    if latest.empty:
+        return []
+    crit = ev.criteria_for(list(latest["unit_code"])).merge(latest[["unit_code", "year"]], on=["unit_code", "year"])
+    crit = crit[crit["status"] == "not_met"]
+    crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
+    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
+    unmet = {u: list(g["criterion_no"]) for u, g in crit.groupby("unit_code", sort=False)}
+    about = units.set_index("unit_code")
+    plan_year = planned.drop_duplicates("unit_code").set_index("unit_code")["status_year"]
     out = []
-    for year in reversed(years):  # the latest year that has results for a commune
-        result = assess_communes(con, units, values, year)
-        for c in result["communes"]:
-            block = c if level == "ntm" else c["nang_cao"]
-            if any(o["code"] == c["code"] for o in out) or block["criteria_met"] + block["criteria_not_met"] == 0:
-                continue
-            plan = planned[planned["unit_code"] == c["code"]].iloc[0]
-            missing = [x for x in block[key if level == "ntm" else "criteria"] if x["status"] == "not_met"]
-            names = ", ".join(f"{m['criterion']} ({m['name']})" for m in missing)
-            out.append({"code": c["code"], "name": c["name"], "district": c["district"],
-                        "planned_year": int(plan["status_year"]) if not pd.isna(plan["status_year"]) else None,
-                        "results_year": year, "criteria_met": block["criteria_met"],
-                        "criteria_not_met": block["criteria_not_met"], "unmet": [m["criterion"] for m in missing],
-                        "set": SET_NTM if level == "ntm" else SET_NANG_CAO,
-                        "reason": {"vi": f"Dự kiến đạt năm {plan['status_year']:.0f}, còn {len(missing)} tiêu chí chưa "
-                                         f"đạt ({names}) theo kết quả năm {year}",
-                                   "en": f"Planned for {plan['status_year']:.0f}, {len(missing)} criteria still unmet "
-                                         f"({names}) in the {year} results"}})
+    for code, year, met, not_met in latest[["unit_code", "year", "criteria_met", "criteria_not_met"]].itertuples(
+            index=False):  # the communes at risk only (a handful), their rows already computed
+        missing = unmet.get(code, [])
+        plan = plan_year[code]
+        names_text = ", ".join(f"{m} ({names.get(m)})" for m in missing)
+        out.append({"code": code, "name": about.at[code, "name"], "district": about.at[code, "district"],
+                    "planned_year": int(plan) if not pd.isna(plan) else None,
+                    "results_year": int(year), "criteria_met": int(met), "criteria_not_met": int(not_met),
+                    "unmet": missing, "set": set_code,
+                    "reason": {"vi": f"Dự kiến đạt năm {plan:.0f}, còn {len(missing)} tiêu chí chưa "
+                                     f"đạt ({names_text}) theo kết quả năm {year}",
+                               "en": f"Planned for {plan:.0f}, {len(missing)} criteria still unmet "
+                                     f"({names_text}) in the {year} results"}})
     return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
 
 
@@ -356,15 +369,16 @@ def slippage(con, province: Unit, level: str, lang: str = "vi") -> list[dict]:
     recognised when a later document reported."""
     rec = store.facts(con, "recognitions", province.code)
     rec = rec[(rec["level"] == roadmap.LEVELS[level]) & rec["year"].notna()]
+    planned = rec[(rec["kind"] == "planned") & ~rec["unit_code"].isin(rec.loc[rec["kind"] == "actual", "unit_code"])]
+    years = planned.groupby("unit_code")["year"].nunique()
+    planned = planned[planned["unit_code"].isin(years[years >= 2].index)].sort_values(["unit_code", "year"],
+                                                                                      kind="stable")
     dates = store.documents(con).set_index("doc_id")["date"]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     out = []
-    for code, group in rec.groupby("unit_code"):
-        planned = group[group["kind"] == "planned"].sort_values("year")
-        if planned["year"].nunique() < 2 or not group[group["kind"] == "actual"].empty:
-            continue
-        first, last = planned.iloc[0], planned.iloc[-1]
-        out.append({"code": code, "name": first["unit_name"], "planned_year": int(first["year"]),
+    for first, last in zip(planned.drop_duplicates("unit_code").to_dict("records"),
+                           planned.drop_duplicates("unit_code", keep="last").to_dict("records"), strict=True):
+        out.append({"code": first["unit_code"], "name": first["unit_name"], "planned_year": int(first["year"]),
                     "moved_to": int(last["year"]),
                     "first_plan": {"doc_id": first["doc_id"], "date": dates[first["doc_id"]],
                                    "citation": citation(docs[first["doc_id"]], first["section"], [first["line"]],

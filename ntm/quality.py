@@ -23,6 +23,7 @@ from ntm.units import resolve_province
 
 SET_LABELS = ("XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030")  # sets named in messages
 MONEY_TOLERANCE = 0.5  # million VND
+WORD = re.compile(r"\b\w+\b")
 SEVERITIES = ("error", "warning", "info")  # cannot both be true / a careful reader would question it / presentation
 
 
@@ -268,18 +269,21 @@ def _compute_share_findings(con, province) -> list[Finding]:
         year = "year" if table == "reported_aggregates" else "target_year"
         for pair in pairs.itertuples():
             pct = f[f["measure"] == pair.share_measure]
-            cnt = f[(f["measure"] == pair.count_measure) & f["denominator"].notna()]
+            counts: dict[tuple, list] = {}  # the counts of the same sentence or row, looked up once per share
+            for c in f[(f["measure"] == pair.count_measure) & f["denominator"].notna()].itertuples():
+                counts.setdefault((c.unit_code, c.doc_id, c.line, _category(c)), []).append(c)
             for p in pct.itertuples():
-                match = cnt[(cnt["unit_code"] == p.unit_code) & (cnt["doc_id"] == p.doc_id)
-                            & (cnt["line"] == p.line)
-                            & (cnt["category"].fillna("") == ("" if pd.isna(p.category) else p.category))]
-                for c in match.itertuples():
+                for c in counts.get((p.unit_code, p.doc_id, p.line, _category(p)), []):
                     if table == "targets" and c.value == math.ceil(p.value * c.denominator / 100 - 1e-9) \
                             and _fits(p.value, 100 * c.value / c.denominator) != "rounded":
                         out.append(_minimum_count(p, c, getattr(p, year)))  # "10% số xã (10/92 xã)"
                         continue
                     out += _classify(p, c, getattr(p, year), bases.get(p.unit_code, []))
     return out
+
+
+def _category(row) -> str:
+    return "" if pd.isna(row.category) else row.category
 
 
 def _minimum_count(p, c, year) -> Finding:
@@ -419,15 +423,15 @@ def counts_vs_lists(con, province) -> list[Finding]:
     agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
               & (agg["fact_kind"] == "actual")]
     rec = store.facts(con, "recognitions", province)
-    rec = rec[rec["kind"] == "actual"]  # a count of what is reached against the communes listed as reached
+    rec = _by_document_level(rec[rec["kind"] == "actual"])  # what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
-    unmatched = unmatched[unmatched["kind"] == "actual"]
+    unmatched = _by_document_level(unmatched[unmatched["kind"] == "actual"])
     units = store.units(con, province_code=province).set_index("code")
     out = []
     for r in agg.itertuples():
         level = LEVEL_OF_MEASURE[r.measure]
-        listed = rec[(rec["doc_id"] == r.doc_id) & (rec["level"] == level)]
-        extra = unmatched[(unmatched["doc_id"] == r.doc_id) & (unmatched["level"] == level)]
+        listed = rec.get((r.doc_id, level), rec[None])
+        extra = unmatched.get((r.doc_id, level), unmatched[None])
         if r.unit_code != province:
             listed = listed[listed["unit_code"].isin(units.index[units["parent_code"] == r.unit_code])]
             extra = extra[extra["district_code"] == r.unit_code]
@@ -473,6 +477,7 @@ def conflicting_targets(con, province) -> list[Finding]:
     t = t[t["value"].notna()].assign(hi=lambda d: d["value_max"].fillna(d["value"]))
     out = []
     keys = ["unit_code", "target_year", "measure", "category", "set_code"]
+    t = t[t.duplicated(keys, keep=False)]  # a target stated once conflicts with nothing
     for _, group in t.groupby(keys, dropna=False):
         rows = list(group.itertuples())
         for i, a in enumerate(rows):
@@ -552,6 +557,11 @@ def _names(rows: pd.DataFrame) -> str:
     return ", ".join(sorted(rows["unit_name"].astype(str)))
 
 
+def _by_document_level(frame: pd.DataFrame) -> dict:
+    """Rows grouped by document and level (None: no rows)."""
+    return {None: frame.iloc[:0], **{k: g for k, g in frame.groupby(["doc_id", "level"])}}
+
+
 @rule("list_vs_count", "error", ("reported_aggregates", "targets", "recognitions", "unmatched_names", "count_lists"),
       "Danh sách tên dài hoặc ngắn hơn con số đi kèm",
       "A list of names longer or shorter than the count stated with it")
@@ -559,29 +569,30 @@ def list_vs_count(con, province) -> list[Finding]:
     """A count ("thêm 04 huyện", an appendix row's total) against the names that spell it out: on the same row,
     or in the lines that follow it in the same section, up to the next count of the same kind."""
     spec = store.count_lists(con)
-    rec = store.facts(con, "recognitions", province)
-    extra = store.unmatched_names(con, province)
+    rec, extra = (_by_document_level(x) for x in (store.facts(con, "recognitions", province),
+                                                   store.unmatched_names(con, province)))
     out = []
     for table, year_col in (("reported_aggregates", "year"), ("targets", "target_year")):
         f = store.facts(con, table, province)
         f = f.merge(spec.rename(columns={"category": "spec_category"}), on="measure")
         f = f[f["category"].fillna("") == f["spec_category"].fillna("")]
+        lines = {k: sorted(g) for k, g in f.groupby(["doc_id", "section", "measure"])["line"]}
         for c in f.itertuples():
-            same = f[(f["doc_id"] == c.doc_id) & (f["section"] == c.section) & (f["measure"] == c.measure)
-                     & (f["line"] > c.line)]
-            end = same["line"].min() if len(same) else float("inf")
+            later = [x for x in lines.get((c.doc_id, c.section, c.measure), []) if x > c.line]
+            end = later[0] if later else float("inf")  # the next count of the same kind
             year = getattr(c, year_col)
 
             def near(x, c=c, end=end):  # same section (unmatched names carry its title without the brackets)
+                x = x.get((c.doc_id, c.level), x[None])  # the names of the document at this level
                 section = x["section"].fillna("").map(lambda v, c=c: bool(v) and str(c.section).startswith(v))
-                return (x["doc_id"] == c.doc_id) & (x["level"] == c.level) & (x["line"] >= c.line) \
-                    & (x["line"] < end) & section
+                return x[(x["line"] >= c.line) & (x["line"] < end) & section]
             if table == "reported_aggregates":  # an appendix row (and its continuation lines): that year's names
-                names = rec[near(rec) & (rec["year"] == year)]
-                others = extra[near(extra) & (extra["year"] == year)]
+                names, others = near(rec), near(extra)
+                names, others = names[names["year"] == year], others[others["year"] == year]
             else:  # a target: the units planned up to its year in the lines that follow
-                names = rec[near(rec) & (rec["kind"] == "planned") & (rec["year"] <= year)]
-                others = extra[near(extra) & (extra["year"] <= year)]
+                names, others = near(rec), near(extra)
+                names, others = names[(names["kind"] == "planned") & (names["year"] <= year)], \
+                    others[others["year"] <= year]
             n = names["unit_code"].nunique() + others["written"].nunique()
             hi = c.value if pd.isna(getattr(c, "value_max", None)) else c.value_max
             if n == 0 or c.value <= n <= hi:
@@ -606,19 +617,21 @@ def target_below_achieved(con, province) -> list[Finding]:
     said = t.assign(more=t["original_text"].fillna("").str.contains("thêm")).groupby(["doc_id", "line"])["more"].any()
     # "có thêm 06 xã …; 09 xã …" — a "thêm" anywhere in the sentence (line) governs its enumeration
     t = t[t["value"].notna() & ~t.set_index(["doc_id", "line"]).index.map(said).to_numpy(dtype=bool)]
-    a = store.facts(con, "reported_aggregates", province)
+    stated: dict[tuple, list[dict]] = {}  # the figures stated per unit, measure and category, in document order
+    for d in store.facts(con, "reported_aggregates", province).to_dict("records"):
+        stated.setdefault((d["unit_code"], d["measure"], "" if pd.isna(d["category"]) else d["category"]),
+                          []).append(d)
     better = store.measures(con).set_index("measure")["better"]
     out = []
     for r in t.itertuples():
         base = r.measure.removesuffix("_new")
         if better.get(r.measure) != "higher":
             continue
-        done = a[(a["unit_code"] == r.unit_code) & (a["measure"] == base) & (a["year"] < r.target_year)
-                 & (a["category"].fillna("") == ("" if pd.isna(r.category) else r.category))]
-        done = done[done["value"] > r.value]
-        if done.empty:
+        done = [d for d in stated.get((r.unit_code, base, _category(r)), [])
+                if d["year"] < r.target_year and d["value"] > r.value]
+        if not done:
             continue
-        d = done.sort_values("year").iloc[-1]
+        d = sorted(done, key=lambda d: d["year"])[-1]
         kind_vi = {"actual": "đã đạt", "expected": "dự kiến đạt", "planned": "kế hoạch"}[d["fact_kind"]]
         kind_en = {"actual": "achieved", "expected": "expected", "planned": "planned"}[d["fact_kind"]]
         out.append(Finding(
@@ -717,7 +730,21 @@ def criteria_19_without_decision(con, province) -> list[Finding]:
     return out
 
 
+_THRESHOLDS: dict[tuple, pd.DataFrame] = {}
+
+
 def _document_thresholds(con, province) -> pd.DataFrame:
+    """The thresholds the province's documents state, worked out once per build for the two rules that read them
+    (do not modify the frame)."""
+    key = (*store.build_key(con), province)
+    if key not in _THRESHOLDS:
+        if len(_THRESHOLDS) > 64:
+            _THRESHOLDS.clear()
+        _THRESHOLDS[key] = _compute_document_thresholds(con, province)
+    return _THRESHOLDS[key]
+
+
+def _compute_document_thresholds(con, province) -> pd.DataFrame:
     from ntm.assessment import stated_thresholds
 
     rules_ = Rulebook.from_db(con)
@@ -884,12 +911,11 @@ def findings(con, province: Unit | None = None, lang: str = "vi") -> list[dict]:
     names = store.measures(con).set_index("measure")
     labels = {lang_code: {**names[column].to_dict(), **{c: label(f"set_{c}", lang_code) for c in SET_LABELS}}
               for lang_code, column in (("vi", "name_vi"), ("en", "name_en"))}
-    codes = re.compile(r"\b(" + "|".join(sorted(map(re.escape, labels["vi"]), key=len, reverse=True)) + r")\b")
     for record in out:  # a measure or criteria-set code in a message is said by its name, never shown as a code
         for lang_code in ("vi", "en"):
             key = f"message_{lang_code}"
-            if isinstance(record[key], str):
-                record[key] = codes.sub(lambda m, c=lang_code: labels[c][m.group(1)], record[key])
+            if isinstance(record[key], str):  # codes are whole words: each word looked up
+                record[key] = WORD.sub(lambda m, c=lang_code: labels[c].get(m.group(0), m.group(0)), record[key])
         for s in record["sources"]:
             s["citation"] = citation(docs[s["doc_id"]], s["section"], [s["line"], s.get("line_end", s["line"])],
                                      lang)

@@ -1,15 +1,16 @@
 """Results of the pages' domain calls kept on disk, per build of the database.
 
 The database never changes between builds, so a result computed once for a build (its SHA-256) stays right until
-the next build: a fresh server process reads it instead of computing again, and `scripts/warm.py` fills the cache
-after a build so that even the first visitor of a page gets a cold-process render without the computation. The
-files live under var/cache/<build digest>/ (NTM_CACHE overrides), written atomically by the app itself; caches of
-older builds are removed when a new build's cache is first written. Nothing here is read from a user or a file
-the app did not write.
+the next build — or the next version of the code that computes it: a fresh server process reads it instead of
+computing again, and `scripts/warm.py` fills the cache after a build so that even the first visitor of a page gets
+a cold-process render without the computation. The files live under var/cache/<build digest>-<code digest>/
+(NTM_CACHE overrides), written atomically by the app itself; caches of older builds or code are removed when a
+new one is first written. Nothing here is read from a user or a file the app did not write.
 """
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,30 @@ def _plain(value):
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else str(value)
 
 
+@functools.cache
+def _code() -> str:
+    """A digest of the code that computes the results (ntm/*.py): a new version never reads an older one's."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _place(digest: str) -> Path:
+    return folder() / f"{digest}-{_code()}"
+
+
+def complete(digest: str | None) -> bool:
+    """Whether scripts/warm.py has filled the cache of this build and code."""
+    return bool(digest) and (_place(digest) / "complete").exists()
+
+
+def mark_complete(digest: str | None) -> None:
+    if digest:
+        with contextlib.suppress(OSError):
+            (_place(digest) / "complete").touch()
+
+
 def key(function_path: str, args: tuple, kwargs: dict) -> str:
     text = json.dumps([function_path, args, sorted(kwargs.items())], default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -42,7 +67,7 @@ def load(digest: str | None, name: str):
     if not digest:
         return _MISSING
     try:
-        with (folder() / digest / f"{name}.pkl").open("rb") as fh:
+        with (_place(digest) / f"{name}.pkl").open("rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return _MISSING
@@ -52,12 +77,12 @@ def save(digest: str | None, name: str, value) -> None:
     """Store a result (best effort: a read-only var/ or a full disk only costs speed)."""
     if not digest:
         return
-    target = folder() / digest
+    target = _place(digest)
     with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
         if not target.exists():
             target.mkdir(parents=True, exist_ok=True)
-            for old in folder().iterdir():  # results of older builds
-                if old.is_dir() and old.name != digest:
+            for old in folder().iterdir():  # results of older builds or code
+                if old.is_dir() and old.name != target.name:
                     shutil.rmtree(old, ignore_errors=True)
         fd, tmp = tempfile.mkstemp(dir=target, suffix=".tmp")
         try:

@@ -5,6 +5,8 @@ Its status for a level is: recognised, in the earliest year any document records
 document gives none); otherwise planned, for the latest year of the most recent document that plans it.
 """
 
+import copy
+
 import pandas as pd
 
 from ntm import store
@@ -156,9 +158,22 @@ def anchored(series: list[dict], stated: list[dict], programme: int | None,
     return years, stock, True
 
 
+_BY_YEAR: dict[tuple, dict] = {}
+
+
 def by_year(con, province: Unit, level: str = "ntm", lang: str = "vi") -> dict:
     """Per year: communes newly recognised (actual) or planned, the cumulative count from the stated stock and
-    its share of the province's programme communes; the same per district."""
+    its share of the province's programme communes; the same per district. Worked out once per build (the
+    roadmap, the progress of targets and the map all ask for it); each caller gets its own copy."""
+    key = (*store.build_key(con), province.code, province.name, level, lang)
+    if key not in _BY_YEAR:
+        if len(_BY_YEAR) > 256:  # an older build's
+            _BY_YEAR.clear()
+        _BY_YEAR[key] = _by_year(con, province, level, lang)
+    return copy.deepcopy(_BY_YEAR[key])
+
+
+def _by_year(con, province: Unit, level: str, lang: str) -> dict:
     code = province.code
     status = pd.concat([commune_status(con, code, LEVELS[level]), _unmatched(con, code, LEVELS[level])],
                        ignore_index=True)

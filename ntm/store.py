@@ -4,6 +4,7 @@ Pages and the CLI never build SQL; they call the functions here (through the dom
 A DuckDB connection is not thread-safe: callers that share one take `con.cursor()` per query.
 """
 
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -181,10 +182,20 @@ _FACTS_CACHE: dict[tuple, pd.DataFrame] = {}
 FACTS_CACHE_MAX_ROWS = 200_000  # larger tables (national indicator values) are read per request, not kept
 
 
+_BUILD_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> its build's key
+
+
 def build_key(con) -> tuple:
-    """What identifies the build a connection reads (results computed from it stay right until the next)."""
-    info = build_info(con)
-    return info.get("data_fingerprint"), info.get("built_at")
+    """What identifies the build a connection reads (results computed from it stay right until the next). Read
+    once per connection: a connection keeps reading the file it opened, and a build writes a new file (a
+    connection still building, without a fingerprint yet, is asked again)."""
+    key = _BUILD_KEYS.get(con)
+    if key is None:
+        info = build_info(con)
+        key = info.get("data_fingerprint"), info.get("built_at")
+        if key[0] is not None:
+            _BUILD_KEYS[con] = key
+    return key
 
 
 def _per_build(con, name: str, read) -> pd.DataFrame:

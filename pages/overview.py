@@ -5,7 +5,6 @@ import streamlit as st
 
 import ntm.funding
 import ntm.glance
-import ntm.progress
 import ntm.quality
 import ntm.store
 import ntm.summary
@@ -48,21 +47,23 @@ if bars:  # actual against the target in communes, what is still needed, one sta
             sources((a["sources"] if a else []) + target["sources"])
 if glance["districts"]:
     st.markdown(f"**{t('glance_districts', lang)}**")
-    ranked = pd.DataFrame([{t("district", lang): d["name"], t("glance_col_actual", lang): d["actual"],
+    # a few rows, all shown; st.table renders its cells as markdown: the names literally, the status as the
+    # cards' badge (no pandas Styler: it costs a fresh process its template engine)
+    ranked = pd.DataFrame([{t("district", lang): ui.literal(d["name"]), t("glance_col_actual", lang): d["actual"],
                             t("glance_col_target", lang): d["target"], t("glance_col_gap", lang): d["gap"],
-                            t("col_status", lang): t("status_" + d["status"], lang)} for d in glance["districts"]])
-    colours = {t("status_" + k, lang): v for k, v in ui.STATUS_BACKGROUNDS.items()}
-    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)).style.map(  # a few rows: all shown
-        lambda v: f"background-color: {colours.get(v, 'transparent')}", subset=[t("col_status", lang)]))
+                            t("col_status", lang): f":{ui.STATUS_COLOURS[d['status']]}-badge["
+                                                   f"{t('status_' + d['status'], lang)}]"}
+                           for d in glance["districts"]])
+    st.table(ui.formatted(ranked, lang).set_index(t("district", lang)))
     sources(list(dict.fromkeys(d["source"] for d in glance["districts"])))
 progress = glance["progress"]
 years = ui.cached(ntm.store.summary_years, code, "XA_NTM_2021_2025")
 usable = [y for y in years if y <= as_of]
 result = ui.cached(ntm.summary.summary, province, usable[-1], lang=lang) if usable else None
 cards = st.columns(3)
-views = {}
+views = {item["level"]: item["view"] for item in glance["levels"]}  # the headline's own roadmap views
 for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
-    view = views[level] = ui.cached(ntm.progress.roadmap_view, province, level, None, as_of, lang)
+    view = views[level]
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
               and y["cumulative"] is not None]
     own = [r for r in progress["targets"] if r["unit_code"] == code and r["indicator"] == f"communes_{level}_share"]

@@ -7,4 +7,5 @@ bash scripts/setup.sh requirements.txt
 # fill the result cache of this build in the background: a fresh server answers from it (scripts/warm.py);
 # NTM_WARM=0 skips it
 if [ "${NTM_WARM:-1}" != 0 ]; then nice -n 10 .venv/bin/python scripts/warm.py --quiet >/dev/null 2>&1 & fi
-exec .venv/bin/streamlit run app.py --server.address "${NTM_ADDRESS:-127.0.0.1}" --server.port "${NTM_PORT:-8501}" "$@"
+# scripts/serve.py is `streamlit run app.py` with the domain modules imported before the first visitor
+exec .venv/bin/python scripts/serve.py --server.address "${NTM_ADDRESS:-127.0.0.1}" --server.port "${NTM_PORT:-8501}" "$@"
