@@ -43,6 +43,30 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.unregister("_incoming")
 
 
+def insert_cited(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, source: dict,
+                 bulk: bool = False) -> None:
+    """Append `frame` (some of the table's columns, by name) with the same source columns on every row, given
+    once (`source`: doc_id, line, section, note) instead of repeated in millions of cells. `bulk`: the empty
+    table is recreated without its constraints — DuckDB checks a foreign key row by row (7 s CPU for 4 million
+    rows) — and the reference to `units` is checked once, set-based, after the insert."""
+    if frame.empty:
+        return
+    if bulk:
+        con.execute(f'CREATE TABLE "_bulk" AS FROM "{table}" LIMIT 0')
+        con.execute(f'DROP TABLE "{table}"')
+        con.execute(f'ALTER TABLE "_bulk" RENAME TO "{table}"')
+    con.register("_incoming", frame)
+    try:
+        constants = ", ".join(f'?::VARCHAR AS "{c}"' if c != "line" else f'?::INTEGER AS "{c}"' for c in source)
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT *, {constants} FROM _incoming', list(source.values()))
+    finally:
+        con.unregister("_incoming")
+    orphans = bulk and con.execute(
+        f'SELECT count(*) FROM "{table}" f ANTI JOIN units u ON u.code = f.unit_code').fetchone()[0]
+    if orphans:
+        raise ValueError(f"{orphans} rows of {table} name no unit")
+
+
 def set_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
 
@@ -187,27 +211,34 @@ def _per_build(con, name: str, read) -> pd.DataFrame:
     if frame is None:
         frame = read()
         if len(frame) <= FACTS_CACHE_MAX_ROWS:
-            if len(_FACTS_CACHE) >= 4 * (len(FACT_TABLES) + 2):  # an older build's tables
+            if len(_FACTS_CACHE) >= 8 * (len(FACT_TABLES) + 2):  # an older build's tables
                 _FACTS_CACHE.clear()
             _FACTS_CACHE[key] = frame
     return frame
 
 
-def _all_facts(con, table: str) -> pd.DataFrame:
+def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None) -> pd.DataFrame:
     kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
         f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
-            ORDER BY f.doc_id, f.line""").df()
+            WHERE {where}
+            ORDER BY f.doc_id, f.line""", params or []).df()
 
 
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
     """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
-    province. The database never changes between builds, so each table is read once per build (keyed by the
-    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times."""
+    province. The database never changes between builds, so a table is read once per build (keyed by the
+    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times. A
+    table too large to keep (national indicator values: millions of rows) is filtered in SQL instead."""
     if table not in FACT_TABLES:
         raise ValueError(table)
+    size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
+    if size > FACTS_CACHE_MAX_ROWS:
+        return _all_facts(con, table, "(?::VARCHAR IS NULL OR u.province_code = ?) AND "
+                                      "(?::VARCHAR[] IS NULL OR f.unit_code IN (SELECT unnest(?::VARCHAR[])))",
+                          [province_code, province_code, unit_codes, unit_codes])
     frame = _per_build(con, table, lambda: _all_facts(con, table))
     keep = pd.Series(True, index=frame.index)
     if province_code is not None:
