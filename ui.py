@@ -76,12 +76,21 @@ def cursor():
 
 
 def data_notice(lang_code: str) -> None:
-    """When the last good database serves because the rebuild failed: say so, and why, on every page."""
+    """On every page: the illustrative banner when the database is generated (ntm.national), and when the last
+    good database serves because the rebuild failed, that it does and why."""
+    if _illustrative(_database()[2]):
+        st.warning(t("database_illustrative", lang_code), icon=":material/science:")
     status = _database()[1]
     if status.stale:
         st.warning(t("database_stale", lang_code))
         with st.expander(t("database_stale_details", lang_code)):
             problems(DataError(status.problems), lang_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _illustrative(key: tuple) -> bool:
+    """Whether the database file (by its key) is an illustrative one: its build_info says so."""
+    return bool(store.build_info(cursor()).get("illustrative"))
 
 
 def cached(function: Callable, *args, **kwargs):

@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ntm import (
     ingest,
     kinds,
     loader,
+    national,
     paths,
     period,
     progress,
@@ -154,7 +156,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--communes", type=int, default=8100, help="number of synthetic communes without --province")
     m.add_argument("--years", default="2021-2025", help="e.g. 2021-2025")
     m.add_argument("--seed", type=int, default=2025)
-    m.add_argument("--out", required=True, help="CSV file to write")
+    m.add_argument("--out", help="CSV file to write; with --national the database (default var/national.duckdb)")
+    m.add_argument("--national", action="store_true",
+                   help="build an illustrative database of every province and commune of the national lists")
     return ap
 
 
@@ -299,6 +303,7 @@ def _emit(result, rows: list[dict], fmt_name: str, out) -> None:
 
 def _evaluate(args, con, found: Unit | None) -> dict:
     rules = Rulebook.from_db(con)
+    generated = bool(store.build_info(con).get("illustrative"))  # the illustrative database (ntm.national)
     if args.input:
         province = found.code if found else None
         unit_list = store.units(con, level="commune", province_code=province)
@@ -309,7 +314,7 @@ def _evaluate(args, con, found: Unit | None) -> dict:
         first, _, last = str(period).partition("-")
         values, declared = ingest.read_values(args.input, unit_list, sets, args.set, province, args.year,
                                               percent=percent, years=(int(first), int(last or first)))
-        illustrative = ingest.is_illustrative(args.input)
+        illustrative = generated or ingest.is_illustrative(args.input)
         units = store.unit_attributes(con, codes=sorted(set(values["unit_code"]) | set(declared["unit_code"])))
         year = args.year or int(max(values["year"].max(), declared["year"].max() if len(declared) else 0))
         result = assessment.assess(con, units, values[values["year"] == year], year, rules, declared=declared,
@@ -318,13 +323,14 @@ def _evaluate(args, con, found: Unit | None) -> dict:
         if found is None or not args.year:
             raise UnknownUnit("Cần --province và --year, hoặc --input / --province and --year, or --input, needed")
         if args.level == "district":
-            return {"year": args.year, "set": SET_DISTRICT, "illustrative": False, "label": None,
+            return {"year": args.year, "set": SET_DISTRICT, "illustrative": generated,
+                    "label": sample.LABEL if generated else None,
                     "districts": assessment.assess_districts(con, found, args.year, rules)}
         province = found.code
         units = store.unit_attributes(con, province_code=province, xa_only=True)
         values = store.facts(con, "indicator_values", province)
-        result = assessment.assess(con, units, values, args.year, rules)
-        illustrative = False
+        result = assessment.assess(con, units, values, args.year, rules, illustrative=generated)
+        illustrative = generated
     communes = [assessment.view(c, args.set) for c in result["communes"]]
     return {"year": communes[0]["year"] if communes else args.year, "set": args.set, "illustrative": illustrative,
             "label": sample.LABEL if illustrative else None, "communes": communes}
@@ -349,6 +355,14 @@ def _evaluate_by_category(args, con, province: Unit | None, as_of: str | None) -
 
 
 def _sample(args, db, out) -> int:
+    if args.national:
+        target = Path(args.out) if args.out else national.DEFAULT_DB
+        counts = national.build(target)
+        json.dump({"out": str(target), "label": sample.LABEL, "rows": counts}, out, ensure_ascii=False)
+        out.write("\n")
+        return 0
+    if not args.out:
+        raise SystemExit("--out is required (a CSV file), or --national")
     con = _open(db)
     rules = Rulebook.from_db(con)
     first, _, last = args.years.partition("-")

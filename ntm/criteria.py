@@ -17,13 +17,14 @@ follows:
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ntm import store
 
 SET_NTM, SET_NANG_CAO, SET_KIEU_MAU = "XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTMKM_2021_2025"
 SET_DISTRICT = "HUYEN_NTM_2021_2025"
-GENERAL_CONDITIONS = "0"  # criterion number the rulebook gives to a set's general conditions (not counted)
+GENERAL_CONDITIONS = store.GENERAL_CONDITIONS  # the criterion number of a set's general conditions (not counted)
 MODEL_INCOME_FACTOR = 1.10  # Decision 319/QĐ-TTg: income >= 110 % of the advanced-NTM threshold (rulebook KM.2)
 
 
@@ -93,11 +94,7 @@ class Evaluation:
         self.set_code, self.results = set_code, results
         self.units = results.units
         # the group is known only when the incomplete criteria cannot change it (unknown is never "met")
-        groups = rules.groups(set_code)
-        self.units["group"] = [
-            lo if (lo := groups.get(int(m))) == groups.get(int(m + i)) else None
-            for m, i in zip(self.units["criteria_met"], self.units["criteria_incomplete"], strict=True)] \
-            if set_code == SET_NTM else None
+        self.units["group"] = _groups(rules.groups(set_code), self.units) if set_code == SET_NTM else None
 
     def indicators_for(self, unit_codes: list[str] | None = None) -> pd.DataFrame:
         return self.results.rows("indicator", unit_codes)
@@ -112,6 +109,16 @@ class Evaluation:
     @property
     def criteria(self) -> pd.DataFrame:
         return self.criteria_for()
+
+
+def _groups(groups: dict[int, int], units: pd.DataFrame) -> pd.Series:
+    """The group of each unit and year: the same at its criteria met and at met + incomplete, else None."""
+    met = units["criteria_met"].to_numpy(dtype=int)
+    most = met + units["criteria_incomplete"].to_numpy(dtype=int)
+    table = np.full(max([*groups, int(most.max(initial=0))]) + 1, -1)
+    table[list(groups)] = list(groups.values())
+    low, known = table[met], table[met] == table[most]
+    return pd.Series(low.tolist(), index=units.index, dtype=object).where(known & (low >= 0), None)
 
 
 DECLARED_COLUMNS = ["unit_code", "year", "criterion_no", "status", "doc_id", "line"]

@@ -78,9 +78,11 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def seal(tmp: Path, db: Path, fingerprint: str) -> None:
-    """Move a finished build into place with its sidecar (call under the exclusive lock)."""
-    record = {"sha256": file_digest(tmp), "size": tmp.stat().st_size, "data_fingerprint": fingerprint}
+def seal(tmp: Path, db: Path, fingerprint: str, kind: str | None = None) -> None:
+    """Move a finished build into place with its sidecar (call under the exclusive lock); `kind` marks a
+    database that is not the ordinary build (`illustrative`: ntm.national)."""
+    record = {"sha256": file_digest(tmp), "size": tmp.stat().st_size, "data_fingerprint": fingerprint,
+              **({"kind": kind} if kind else {})}
     side_tmp = sidecar(tmp)
     side_tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, db)
@@ -94,6 +96,15 @@ def _sealed_digest(db: Path) -> str | None:
         return json.loads(sidecar(db).read_text(encoding="utf-8"))["sha256"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def recorded(db: Path) -> dict:
+    """The sidecar record as written (not checked against the file: `intact` does that); {} without one."""
+    try:
+        record = json.loads(sidecar(db).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def intact(db: Path) -> dict | None:

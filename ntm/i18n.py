@@ -500,6 +500,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "database_missing": ("Chưa có cơ sở dữ liệu để hiển thị: dữ liệu trong data/ có lỗi, cần sửa rồi tải lại trang.", "There is no database to show: the files in data/ have errors; fix them, then reload the page."),
     "database_stale": ("Dữ liệu mới trong data/ có lỗi nên chưa được nạp: trang đang hiển thị bản dữ liệu hợp lệ gần nhất.", "The new files in data/ have errors and were not loaded: the page shows the last valid data."),
     "database_stale_details": ("Lỗi cụ thể (tệp, dòng, cột)", "The errors (file, row, column)"),
+    "database_illustrative": ("**Dữ liệu minh họa / illustrative**: cơ sở dữ liệu này do máy sinh ra (mọi tỉnh, mọi xã) để thử nghiệm và đo hiệu năng; không con số nào là số liệu thật.", "**Dữ liệu minh họa / illustrative**: this database is generated (every province and commune) for trials and benchmarks; no figure in it is real."),
     "upload_title": ("Ranh giới xã của tỉnh", "The province's own commune boundaries"),
     "upload_help": ("Tải lên GeoJSON, Shapefile nén (.zip) hoặc GeoPackage; khớp theo mã xã GSO, hoặc theo tên trong huyện.",
                     "Upload GeoJSON, a zipped Shapefile or a GeoPackage; features are matched by GSO code, else by name within the district."),

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,12 +45,19 @@ def ensure(db: Path, data_dir: Path | None = None) -> dbfile.Status:
     """The database to serve: current, rebuilt from data/ and the applied batches, or the last good one with the
     reason (dbfile)."""
     db, data_dir = Path(db), data_dir or paths.data_dir()
+    if dbfile.recorded(db).get("kind") == "illustrative":
+        from ntm import national  # an illustrative database is rebuilt as one (ntm.national builds on this module)
+
+        return national.ensure(db, data_dir)
     return dbfile.ensure(db, source_fingerprint(data_dir), lambda: build(db, data_dir))
 
 
-def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
+def build(db: Path, data_dir: Path = DATA_DIR, extend: Callable | None = None, fingerprint: str | None = None,
+          kind: str | None = None) -> dict[str, int]:
     """Build `db` from `data_dir` and the applied import batches; returns the row count per table. Raises
-    DataError on bad input, and leaves the previous database and its sidecar as they were."""
+    DataError on bad input, and leaves the previous database and its sidecar as they were. `extend(con,
+    data_dir)` -> (row counts, build info) changes the content before it is sealed with `fingerprint` and
+    `kind` (ntm.national: the illustrative database)."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     with dbfile.lock(db, exclusive=True):
@@ -58,20 +66,23 @@ def build(db: Path, data_dir: Path = DATA_DIR) -> dict[str, int]:
         tmp.unlink(missing_ok=True)
         try:
             batches = imports.applied()
-            fingerprint = source_fingerprint(data_dir)
+            fingerprint = fingerprint or source_fingerprint(data_dir)
             con = store.connect(tmp, read_only=False)
             try:
                 store.create_schema(con)
                 counts = _load_all(con, data_dir, batches)
+                extra_counts, info = extend(con, data_dir) if extend else ({}, {})
+                counts |= extra_counts
                 store.set_build_info(con, {
                     "data_fingerprint": fingerprint,
                     "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "row_counts": json.dumps(counts, sort_keys=True),
+                    **info,
                 })
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            dbfile.seal(tmp, db, fingerprint)
+            dbfile.seal(tmp, db, fingerprint, kind)
             return counts
         finally:
             for leftover in (tmp, Path(str(tmp) + ".wal"), dbfile.sidecar(tmp)):

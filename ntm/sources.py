@@ -1,6 +1,7 @@
 """Citations: turning (document, section, lines) into the source line shown under a table or chart."""
 
-KIND = {"bao_cao": ("Báo cáo", "Report"), "ke_hoach": ("Kế hoạch", "Plan"), "import": ("Tệp nhập", "Imported file")}
+KIND = {"bao_cao": ("Báo cáo", "Report"), "ke_hoach": ("Kế hoạch", "Plan"), "import": ("Tệp nhập", "Imported file"),
+        "minh_hoa": ("Dữ liệu minh họa", "Illustrative data")}
 
 
 def line_span(lines) -> str:

@@ -5,15 +5,18 @@ A DuckDB connection is not thread-safe: callers that share one take `con.cursor(
 """
 
 import weakref
+from itertools import compress
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ntm.unit import Unit
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 
+GENERAL_CONDITIONS = "0"  # criterion number the rulebook gives to a set's general conditions (ntm.criteria)
 FACT_TABLES = ("reported_aggregates", "recognitions", "targets", "funding", "criteria_status",
                "indicator_values", "criteria_gaps", "criterion_agencies")
 SOURCE_COLUMNS = ("doc_id", "line", "section", "original_text", "note")
@@ -44,6 +47,30 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
         con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
     finally:
         con.unregister("_incoming")
+
+
+def insert_cited(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, source: dict,
+                 bulk: bool = False) -> None:
+    """Append `frame` (some of the table's columns, by name) with the same source columns on every row, given
+    once (`source`: doc_id, line, section, note) instead of repeated in millions of cells. `bulk`: the empty
+    table is recreated without its constraints — DuckDB checks a foreign key row by row (7 s CPU for 4 million
+    rows) — and the reference to `units` is checked once, set-based, after the insert."""
+    if frame.empty:
+        return
+    if bulk:
+        con.execute(f'CREATE TABLE "_bulk" AS FROM "{table}" LIMIT 0')
+        con.execute(f'DROP TABLE "{table}"')
+        con.execute(f'ALTER TABLE "_bulk" RENAME TO "{table}"')
+    con.register("_incoming", frame)
+    try:
+        constants = ", ".join(f'?::VARCHAR AS "{c}"' if c != "line" else f'?::INTEGER AS "{c}"' for c in source)
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT *, {constants} FROM _incoming', list(source.values()))
+    finally:
+        con.unregister("_incoming")
+    orphans = bulk and (con.execute(
+        f'SELECT count(*) FROM "{table}" f ANTI JOIN units u ON u.code = f.unit_code').fetchone() or (0,))[0]
+    if orphans:
+        raise ValueError(f"{orphans} rows of {table} name no unit")
 
 
 def set_build_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
@@ -205,27 +232,34 @@ def _per_build(con, name: str, read) -> pd.DataFrame:
     if frame is None:
         frame = read()
         if len(frame) <= FACTS_CACHE_MAX_ROWS:
-            if len(_FACTS_CACHE) >= 4 * (len(FACT_TABLES) + 2):  # an older build's tables
+            if len(_FACTS_CACHE) >= 8 * (len(FACT_TABLES) + 2):  # an older build's tables
                 _FACTS_CACHE.clear()
             _FACTS_CACHE[key] = frame
     return frame
 
 
-def _all_facts(con, table: str) -> pd.DataFrame:
+def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None) -> pd.DataFrame:
     kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
     return con.execute(
         f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
                    u.province_code, u.parent_code
             FROM "{table}" f JOIN units u ON u.code = f.unit_code
-            ORDER BY f.doc_id, f.line""").df()
+            WHERE {where}
+            ORDER BY f.doc_id, f.line""", params or []).df()
 
 
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
     """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
-    province. The database never changes between builds, so each table is read once per build (keyed by the
-    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times."""
+    province. The database never changes between builds, so a table is read once per build (keyed by the
+    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times. A
+    table too large to keep (national indicator values: millions of rows) is filtered in SQL instead."""
     if table not in FACT_TABLES:
         raise ValueError(table)
+    size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
+    if size > FACTS_CACHE_MAX_ROWS:
+        return _all_facts(con, table, "(?::VARCHAR IS NULL OR u.province_code = ?) AND "
+                                      "(?::VARCHAR[] IS NULL OR f.unit_code IN (SELECT unnest(?::VARCHAR[])))",
+                          [province_code, province_code, unit_codes, unit_codes])
     frame = _per_build(con, table, lambda: _all_facts(con, table))
     keep = pd.Series(True, index=frame.index)
     if province_code is not None:
@@ -370,7 +404,8 @@ CREATE TEMP TABLE zones AS SELECT (row_number() OVER () - 1)::INTEGER AS zid, pr
 CREATE TEMP TABLE units AS SELECT (row_number() OVER () - 1)::INTEGER AS uid, u.unit_code, z.zid
     FROM _units u JOIN zones z ON z.province_code = u.province_code
          AND z.region = coalesce(CASE WHEN u.especially_difficult THEN 'TDMNPB' ELSE u.region_code END, '');
-CREATE TEMP TABLE crits AS SELECT (row_number() OVER (ORDER BY criterion_no) - 1)::INTEGER AS cid, criterion_no,
+CREATE TEMP TABLE crits AS SELECT (row_number() OVER (ORDER BY try_cast(criterion_no AS INTEGER), criterion_no)
+                                   - 1)::INTEGER AS cid, criterion_no,
     count(*) AS n_indicators FROM _indicators GROUP BY criterion_no;
 CREATE TEMP TABLE inds AS SELECT (row_number() OVER () - 1)::INTEGER AS iid, c.cid, i.criterion_no, i.indicator_code
     FROM _indicators i JOIN crits c USING (criterion_no);
@@ -385,6 +420,10 @@ CREATE TEMP TABLE picked AS  -- per zone, year and indicator the one threshold t
     QUALIFY row_number() OVER (PARTITION BY z.zid, y.yid, i.iid
                                ORDER BY known DESC, t.province_code IS NOT NULL DESC, t.region_code IS NOT NULL DESC,
                                         t.year_from DESC NULLS LAST) = 1;
+CREATE TEMP TABLE zrules AS  -- per zone, year and indicator: its criterion and the threshold picked (or none)
+    SELECT z.zid, y.year, y.yid, i.indicator_code, i.cid, p.comparator, p.threshold, p.known
+    FROM zones z CROSS JOIN years y CROSS JOIN inds i
+    LEFT JOIN picked p ON p.zid = z.zid AND p.yid = y.yid AND p.iid = i.iid;
 """
 
 STATUS_SQL = """(CASE WHEN {v} IS NULL THEN 0
@@ -394,26 +433,35 @@ STATUS_SQL = """(CASE WHEN {v} IS NULL THEN 0
                OR (p.comparator = '==' AND {v} = p.threshold) THEN 2
              ELSE 3 END)::UTINYINT"""
 
-# A criterion is met when all its indicators are met: counting the met and not-met values per unit, year and
-# criterion settles it, without building the grid of missing cells or storing one row per indicator. Indicator
-# rows are computed on demand, for the units asked for (READ_ROWS).
+# A criterion is met when all its indicators are met: per unit and year, one bit per criterion with an indicator
+# not met and, in 4 bits per criterion, the number of its indicators met (criteria 0-15 in `met_lo`, 16-31 in
+# `met_hi`). One group per unit and year instead of one per unit, year and criterion — the hash aggregation of the
+# indicator rows is the engine's main cost — and no grid of missing cells, no row per indicator. Indicator rows
+# are computed on demand, for the units asked for (READ_ROWS). MASK_LIMITS bounds what the bits can hold.
+MASK_LIMITS = {"criteria": 32, "indicators per criterion": 15}
 EVALUATE_COUNTS = f"""
-CREATE TEMP TABLE _counts AS
-SELECT uid, yid, cid, count(*) FILTER (WHERE status = 2) AS n_met,
-       count(*) FILTER (WHERE status = 3) AS n_not
-FROM (SELECT u.uid, y.yid, i.cid, {STATUS_SQL.format(v="v.value")} AS status
-      FROM _values v JOIN units u USING (unit_code) JOIN years y USING (year) JOIN inds i USING (indicator_code)
-      LEFT JOIN picked p ON p.zid = u.zid AND p.yid = y.yid AND p.iid = i.iid) AS u_y_i
-GROUP BY ALL
+CREATE TEMP TABLE _masks AS
+SELECT uid, yid,
+       bit_or(CASE WHEN status = 3 THEN (1::UBIGINT) << cid::UBIGINT ELSE 0::UBIGINT END) AS not_mask,
+       sum(CASE WHEN status = 2 AND cid < 16 THEN (1::UBIGINT) << (4 * cid)::UBIGINT ELSE 0::UBIGINT END)::UBIGINT
+           AS met_lo,
+       sum(CASE WHEN status = 2 AND cid >= 16 THEN (1::UBIGINT) << (4 * (cid - 16))::UBIGINT ELSE 0::UBIGINT END
+           )::UBIGINT AS met_hi
+FROM (SELECT u.uid, p.yid, p.cid, {STATUS_SQL.format(v="v.value")} AS status
+      FROM _values v JOIN units u USING (unit_code)
+      JOIN zrules p ON p.zid = u.zid AND p.year = v.year AND p.indicator_code = v.indicator_code) AS u_y_i
+GROUP BY uid, yid
 """
+MET_OF = """((CASE WHEN c.cid < 16 THEN m.met_lo >> (4 * c.cid)::UBIGINT
+                   ELSE m.met_hi >> (4 * (c.cid - 16))::UBIGINT END) & 15)"""  # indicators met of criterion c
 
 # Criterion results for the units in `chosen` (all of them, or those asked for): the indicators decide where
 # they settle it, a declared result fills in where they do not.
-CRITERIA_CTE = """
+CRITERIA_CTE = f"""
 computed AS (
-    SELECT u.uid, y.yid, c.cid, (CASE WHEN coalesce(k.n_not, 0) > 0 THEN 3 WHEN k.n_met = c.n_indicators THEN 2
-                                      ELSE 0 END)::UTINYINT AS computed
-    FROM chosen u CROSS JOIN years y CROSS JOIN crits c LEFT JOIN _counts k USING (uid, yid, cid)),
+    SELECT u.uid, y.yid, c.cid, (CASE WHEN (coalesce(m.not_mask, 0) >> c.cid::UBIGINT) & 1 = 1 THEN 3
+                                      WHEN {MET_OF} = c.n_indicators THEN 2 ELSE 0 END)::UTINYINT AS computed
+    FROM chosen u CROSS JOIN years y CROSS JOIN crits c LEFT JOIN _masks m USING (uid, yid)),
 declared AS (
     SELECT u.uid, y.yid, c.cid, (CASE d.status WHEN 'met' THEN 2 WHEN 'not_met' THEN 3 END)::UTINYINT AS declared,
            d.doc_id, d.line
@@ -428,21 +476,53 @@ criteria AS (
 """
 CHOSEN = """chosen AS (SELECT * FROM units WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], unit_code))"""
 
-EVALUATE_UNITS = f"""
-WITH {CHOSEN}, {CRITERIA_CTE},
-per_unit AS (
-    SELECT r.uid, r.yid, count(*) FILTER (WHERE r.status = 2) AS criteria_met,
-           count(*) FILTER (WHERE r.status = 3) AS criteria_not_met,
-           count(*) FILTER (WHERE r.status = 0) AS criteria_incomplete,
-           list(c.criterion_no ORDER BY try_cast(c.criterion_no AS INTEGER), c.criterion_no)
-               FILTER (WHERE r.status <> 2) AS missing
-    FROM criteria r JOIN crits c USING (cid)
-    WHERE c.criterion_no <> '0'  -- a set's general conditions are reported apart, not counted as a criterion
+# Per unit and year, its masks and its declared results as bits (criterion c = bit c); decoded in numpy
+# (`_unit_counts`): no grid of units × years × criteria for the counts.
+UNIT_MASKS = """
+WITH declared AS (
+    SELECT u.uid, y.yid, bit_or(CASE WHEN d.status = 'met' THEN (1::UBIGINT) << c.cid::UBIGINT ELSE 0::UBIGINT END)
+               AS declared_met,
+           bit_or(CASE WHEN d.status = 'not_met' THEN (1::UBIGINT) << c.cid::UBIGINT ELSE 0::UBIGINT END)
+               AS declared_not
+    FROM _declared d JOIN units u USING (unit_code) JOIN years y USING (year) JOIN crits c USING (criterion_no)
     GROUP BY ALL)
-SELECT u.unit_code, y.year, p.criteria_met, p.criteria_not_met, p.criteria_incomplete, p.missing
-FROM per_unit p JOIN units u USING (uid) JOIN years y USING (yid)
+SELECT u.unit_code, y.year, coalesce(m.not_mask, 0)::UBIGINT AS not_mask, coalesce(m.met_lo, 0)::UBIGINT AS met_lo,
+       coalesce(m.met_hi, 0)::UBIGINT AS met_hi, coalesce(d.declared_met, 0)::UBIGINT AS declared_met,
+       coalesce(d.declared_not, 0)::UBIGINT AS declared_not
+FROM units u CROSS JOIN years y LEFT JOIN _masks m USING (uid, yid) LEFT JOIN declared d USING (uid, yid)
 ORDER BY u.unit_code, y.year
 """
+
+
+def _unit_counts(con) -> pd.DataFrame:
+    """unit_code, year, criteria met / not met / incomplete and the criteria not met (numeric order; None when
+    all are), from the masks: a criterion with an indicator not met is not met, one whose indicators are all
+    met is met, otherwise its declared result fills it in (not met when declared both ways); a set's general
+    conditions (criterion "0") are reported apart, not counted."""
+    crits = con.execute("SELECT criterion_no, n_indicators FROM crits ORDER BY cid").df()
+    m = con.execute(UNIT_MASKS).fetchnumpy()
+    cid = np.arange(len(crits), dtype=np.uint64)
+    lo, hi = cid[cid < 16], cid[cid >= 16] - np.uint64(16)
+    nibbles = np.concatenate([m["met_lo"][:, None] >> (np.uint64(4) * lo), m["met_hi"][:, None] >> (np.uint64(4) * hi)],
+                             axis=1) & np.uint64(15)
+    bit = np.uint64(1) << cid
+
+    def has(mask: str) -> np.ndarray:
+        return (m[mask][:, None] & bit) != 0
+
+    not_met = has("not_mask")
+    met = ~not_met & (nibbles == crits["n_indicators"].to_numpy(dtype=np.uint64))
+    open_ = ~not_met & ~met
+    not_met |= open_ & has("declared_not")
+    met |= open_ & has("declared_met") & ~has("declared_not")
+    counted = (crits["criterion_no"] != GENERAL_CONDITIONS).to_numpy()
+    met, not_met = met[:, counted], not_met[:, counted]
+    names = crits.loc[counted, "criterion_no"].tolist()
+    missing = [list(compress(names, row)) or None for row in (~met).tolist()]
+    return pd.DataFrame({"unit_code": m["unit_code"], "year": m["year"], "criteria_met": met.sum(axis=1),
+                         "criteria_not_met": not_met.sum(axis=1),
+                         "criteria_incomplete": (~met & ~not_met).sum(axis=1), "missing": missing})
+
 
 READ_ROWS = {
     "indicator": f"""
@@ -485,9 +565,12 @@ class EvaluationStore:
         self.con = _engine().cursor()  # its own connection: its temp tables and registered frames are its own
         for name, frame in frames.items():
             self.con.register(name, frame)
-        for sql in (EVALUATE_SETUP, EVALUATE_COUNTS):
-            self.con.execute(sql)
-        self.units = self.con.execute(EVALUATE_UNITS, [None, None]).df()
+        self.con.execute(EVALUATE_SETUP)
+        n_criteria, most = self.con.execute("SELECT count(*), max(n_indicators) FROM crits").fetchone()
+        if n_criteria > MASK_LIMITS["criteria"] or (most or 0) > MASK_LIMITS["indicators per criterion"]:
+            raise ValueError(f"{n_criteria} criteria, up to {most} indicators each: beyond {MASK_LIMITS}")
+        self.con.execute(EVALUATE_COUNTS)
+        self.units = _unit_counts(self.con)
 
     def rows(self, table: str, unit_codes: list[str] | None = None) -> pd.DataFrame:
         frame = self.con.execute(READ_ROWS[table], [unit_codes, unit_codes]).df()
