@@ -13,7 +13,7 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import exports, fmt, loader, paths, resultcache, store
+from ntm import exports, fmt, loader, paths, resultcache, store, tables
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -296,30 +296,48 @@ def chart(fig, name: str, extra_filter: str | None = None) -> None:
 def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
     text = filters_text(extra_filter)
     language = filters()["lang"]
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(t("download_png", language), data=lambda: exports.image(fig, "png", text),
-                         file_name=f"{name}.png", mime="image/png", key=f"png_{name}", on_click="ignore")
-    right.download_button(t("download_svg", language), data=lambda: exports.image(fig, "svg", text),
-                          file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", on_click="ignore")
+    row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
+    row.download_button(t("download_png", language), data=lambda: exports.image(fig, "png", text),
+                        file_name=f"{name}.png", mime="image/png", key=f"png_{name}", on_click="ignore")
+    row.download_button(t("download_svg", language), data=lambda: exports.image(fig, "svg", text),
+                        file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", on_click="ignore")
+
+
+TABLE_PX = 970  # the main column of a wide page at 1440 px with the sidebar open (978 px), less its border
+ROW_PX, ROWS_SHOWN = 35, 25  # the grid's row (and header) height; rows shown before the table scrolls
+NARROW = ("col_source", "col_note", "col_agency", "col_expected", "col_document_threshold")  # give way first
+
+
+def dataframe(display: pd.DataFrame, hide_index: bool = True, narrow: tuple[str, ...] = ()) -> None:
+    """A table that fits the page: all its rows up to ROWS_SHOWN without a scroll box, the first column pinned,
+    long columns (`narrow`: source citations) capped so the key columns show without scrolling sideways; a
+    column empty throughout ("–") is left out on screen (the export keeps it)."""
+    if len(display.columns):
+        display = display.loc[:, ~display.isin(["–", None]).all() | (display.columns == display.columns[0])]
+    widths = tables.fitted_widths(display, TABLE_PX, narrow)
+    config = {c: st.column_config.Column(width=widths.get(str(c)), pinned=True if i == 0 and hide_index else None)
+              for i, c in enumerate(display.columns)}
+    st.dataframe(display, hide_index=hide_index, width="stretch", column_config=config,
+                 height=ROW_PX * (min(len(display), ROWS_SHOWN) + 1) + 3)
 
 
 def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, source_text: str,
           decimals: dict[str, int] | None = None, extra_filter: str | None = None, hide_index: bool = True) -> None:
     """A table as shown (formatted text; None when the page shows it its own way) with XLSX (numbers as numbers)
     and CSV downloads of the raw values."""
-    if display is not None:
-        st.dataframe(display, hide_index=hide_index, width="stretch")
     text = filters_text(extra_filter)
     language = filters()["lang"]
-    left, middle, right, _ = st.columns([1, 1, 1, 5])
-    left.download_button(t("download_xlsx", language),
-                         data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
-                         file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    for column, dialect in ((middle, "vi"), (right, "machine")):
-        column.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
-                               data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
-                               key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
+    if display is not None:
+        dataframe(display, hide_index, narrow=tuple(t(k, language) for k in NARROW))
+    row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
+    row.download_button(t("download_xlsx", language),
+                        data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
+                        file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    for dialect in ("vi", "machine"):
+        row.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
+                            data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
+                            key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
 
 
 def formatted(frame: pd.DataFrame, lang_code: str, decimals: dict[str, int] | None = None,

@@ -35,3 +35,40 @@ def summary_table(result: dict, lang: str = "vi", formatted: bool = True) -> pd.
     avg_row = t("criteria_avg", lang)
     return frame.apply(lambda row: row.map(lambda v: fmt.number(v, 2 if row.name == avg_row else None, lang)),
                        axis=1)
+
+
+CHAR_PX, CELL_PADDING_PX = 6.8, 20  # 14 px text in the browser's grid, and its cell padding
+MIN_COLUMN_PX, MIN_CAPPED_PX = 56, 90  # the narrowest column; the narrowest a long column is cut to
+
+
+def _capped(widths: dict[str, int], budget: float) -> dict[str, int]:
+    """The widths with the widest capped at one common width so that they sum to at most `budget` (never below
+    MIN_CAPPED_PX)."""
+    ordered, rest = sorted(widths.values()), budget
+    for i, width in enumerate(ordered):
+        share = rest / (len(ordered) - i)
+        if width > share:
+            cap = max(int(share), MIN_CAPPED_PX)
+            return {c: min(w, cap) for c, w in widths.items()}
+        rest -= width
+    return widths
+
+
+def fitted_widths(frame: pd.DataFrame, available_px: int, narrow: tuple[str, ...] = (),
+                  narrow_px: int = 170) -> dict[str, int]:
+    """Column widths (px) that fit a table in `available_px`: each column as wide as its longest text or header;
+    `narrow` columns (notes, source citations) at most `narrow_px`, and the first to give way (down to
+    MIN_CAPPED_PX); then the widest of the others capped at one common width until the whole fits (the full text
+    stays in the export). Empty when the table fits as it is."""
+    if frame.empty or not len(frame.columns):
+        return {}
+    longest = frame.astype(str).apply(lambda column: column.str.len().max())  # one pass per column, not per row
+    natural = {str(c): max(round(CHAR_PX * max(n, len(str(c))) + CELL_PADDING_PX), MIN_COLUMN_PX)
+               for c, n in longest.items()}
+    natural.update({c: min(w, narrow_px) for c, w in natural.items() if c in narrow})
+    if sum(natural.values()) <= available_px:
+        return {c: w for c, w in natural.items() if c in narrow}
+    key = {c: w for c, w in natural.items() if c not in narrow}
+    side = {c: w for c, w in natural.items() if c in narrow}
+    side = _capped(side, available_px - sum(key.values())) if side else {}
+    return {**_capped(key, available_px - sum(side.values())), **side}
