@@ -305,20 +305,22 @@ def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
 
 TABLE_PX = 970  # the main column of a wide page at 1440 px with the sidebar open (978 px), less its border
 ROW_PX, ROWS_SHOWN = 35, 25  # the grid's row (and header) height; rows shown before the table scrolls
+WRAPPED_ROW_PX = 68  # above 4rem Streamlit's grid wraps text: three lines
 NARROW = ("col_source", "col_note", "col_agency", "col_expected", "col_document_threshold")  # give way first
 
 
 def dataframe(display: pd.DataFrame, hide_index: bool = True, narrow: tuple[str, ...] = ()) -> None:
-    """A table that fits the page: all its rows up to ROWS_SHOWN without a scroll box, the first column pinned,
-    long columns (`narrow`: source citations) capped so the key columns show without scrolling sideways; a
-    column empty throughout ("–") is left out on screen (the export keeps it)."""
+    """A table that fits the page: all its rows up to ROWS_SHOWN without a scroll box; long columns (`narrow`:
+    notes, source citations) capped so that the key columns show without scrolling sideways, with taller rows
+    where a key column's text must wrap; a column empty throughout ("–") left out on screen (the export keeps
+    it)."""
     if len(display.columns):
         display = display.loc[:, ~display.isin(["–", None]).all() | (display.columns == display.columns[0])]
-    widths = tables.fitted_widths(display, TABLE_PX, narrow)
-    config = {c: st.column_config.Column(width=widths.get(str(c)), pinned=True if i == 0 and hide_index else None)
-              for i, c in enumerate(display.columns)}
-    st.dataframe(display, hide_index=hide_index, width="stretch", column_config=config,
-                 height=ROW_PX * (min(len(display), ROWS_SHOWN) + 1) + 3)
+    widths, cut = tables.fitted_widths(display, TABLE_PX, narrow)
+    config = {c: st.column_config.Column(width=widths.get(str(c))) for c in display.columns}
+    row = WRAPPED_ROW_PX if cut else ROW_PX  # a key column cut to fit: its text wraps on up to three lines
+    st.dataframe(display, hide_index=hide_index, width="stretch", column_config=config, row_height=row,
+                 height=ROW_PX + (row * len(display) if len(display) <= ROWS_SHOWN else ROW_PX * ROWS_SHOWN) + 3)
 
 
 def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, source_text: str,

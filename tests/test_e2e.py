@@ -407,8 +407,10 @@ def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
 
 
 GRIDS_AND_LABELS = """() => ({
-  grids: [...document.querySelectorAll("[data-testid='stDataFrame'] .dvn-scroller")].map(s => ({
-    scroll: s.scrollWidth, client: s.clientWidth, rows: s.scrollHeight, shown: s.clientHeight})),
+  grids: [...document.querySelectorAll("[data-testid='stDataFrame']")].map(g => {
+    const s = g.querySelector(".dvn-scroller");
+    return {scroll: s.scrollWidth, client: s.clientWidth, height: s.scrollHeight, shown: s.clientHeight,
+            rows: Number(g.querySelector("[aria-rowcount]").getAttribute("aria-rowcount")) - 1};}),
   cut: [...document.querySelectorAll("[data-testid='stDownloadButton']")].filter(b =>
     [b, ...b.querySelectorAll('*')].some(n => n.scrollWidth > n.clientWidth)).map(b => b.innerText)})"""
 
@@ -431,5 +433,5 @@ def test_tables_fit_and_download_labels_whole_at_1440(page, server, artifacts, p
     page.screenshot(path=str(artifacts / f"fit_{path or 'tong-quan'}_{province}.png"))
     assert len(found["grids"]) >= grids
     assert [g for g in found["grids"] if g["scroll"] > g["client"]] == []
-    assert [g for g in found["grids"] if g["rows"] > g["shown"] and g["rows"] <= 26 * 35 + 3] == []
+    assert [g for g in found["grids"] if g["height"] > g["shown"] and g["rows"] <= 25] == []
     assert page.locator("[data-testid='stDownloadButton']").count() >= grids * 3 and found["cut"] == []
