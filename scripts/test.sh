@@ -3,10 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's chromium for the browser tests, LibreOffice Writer (no GUI) for the report as PDF (~82 MB download,
-# ~250 MB installed, ~25 s to install): installed only when missing.
+# ~250 MB installed, ~25 s to install) and Liberation Serif (Times New Roman's metrics, so that the PDF is laid
+# out as Word lays out the .docx; 1.5 MB): installed only when missing.
 missing=""
 [ -x /usr/bin/chromium ] || missing="chromium"
 command -v soffice >/dev/null || missing="$missing libreoffice-writer-nogui"
+fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$missing fonts-liberation2"
 if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
