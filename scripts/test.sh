@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 missing=""
 [ -x /usr/bin/chromium ] || missing="chromium"
 command -v soffice >/dev/null || missing="$missing libreoffice-writer-nogui"
-fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$missing fonts-liberation2"
+[ "$(fc-match -f "%{family}" "Liberation Serif" 2>/dev/null)" = "Liberation Serif" ] || missing="$missing fonts-liberation2"
 if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
