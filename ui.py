@@ -312,10 +312,7 @@ NARROW = ("col_source", "col_note", "col_agency", "col_expected", "col_document_
 def dataframe(display: pd.DataFrame, hide_index: bool = True, narrow: tuple[str, ...] = ()) -> None:
     """A table that fits the page: all its rows up to ROWS_SHOWN without a scroll box; long columns (`narrow`:
     notes, source citations) capped so that the key columns show without scrolling sideways, with taller rows
-    where a key column's text must wrap; a column empty throughout ("–") left out on screen (the export keeps
-    it)."""
-    if len(display.columns):
-        display = display.loc[:, ~display.isin(["–", None]).all() | (display.columns == display.columns[0])]
+    where a key column's text must wrap."""
     widths, cut = tables.fitted_widths(display, TABLE_PX, narrow)
     config = {c: st.column_config.Column(width=widths.get(str(c))) for c in display.columns}
     row = WRAPPED_ROW_PX if cut else ROW_PX  # a key column cut to fit: its text wraps on up to three lines

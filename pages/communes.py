@@ -81,6 +81,8 @@ else:
             for item in check["items"]
             for i in [i for i in item["indicators"] if i["status"] == "not_met"] or item["indicators"][:1]]
     raw = pd.DataFrame(rows)
+    raw = raw.drop(columns=[c for c in (t("col_document_threshold", lang), t("col_expected", lang))  # optional
+                            if c in raw and raw[c].isna().all()])
     decimals = {t("col_value", lang): 2, t("col_gap", lang): 2}
     source = "; ".join(sorted({s["citation"] for it in check["items"] for s in it["document_says"]}
                               | {it["agency_source"] for it in check["items"] if it.get("agency_source")}))
