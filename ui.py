@@ -13,7 +13,7 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import fmt, loader, paths, resultcache, store
+from ntm import fmt, loader, paths, resultcache, store, tables
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -302,11 +302,28 @@ def chart_downloads(fig, name: str, extra_filter: str | None = None) -> None:
 
     text = filters_text(extra_filter)
     language = filters()["lang"]
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(t("download_png", language), data=lambda: exports.image(fig, "png", text),
-                         file_name=f"{name}.png", mime="image/png", key=f"png_{name}", on_click="ignore")
-    right.download_button(t("download_svg", language), data=lambda: exports.image(fig, "svg", text),
-                          file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", on_click="ignore")
+    row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
+    row.download_button(t("download_png", language), data=lambda: exports.image(fig, "png", text),
+                        file_name=f"{name}.png", mime="image/png", key=f"png_{name}", on_click="ignore")
+    row.download_button(t("download_svg", language), data=lambda: exports.image(fig, "svg", text),
+                        file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{name}", on_click="ignore")
+
+
+TABLE_PX = 970  # the main column of a wide page at 1440 px with the sidebar open (978 px), less its border
+ROW_PX, ROWS_SHOWN = 35, 25  # the grid's row (and header) height; rows shown before the table scrolls
+WRAPPED_ROW_PX = 68  # above 4rem Streamlit's grid wraps text: three lines
+NARROW = ("col_source", "col_note", "col_agency", "col_expected", "col_document_threshold")  # give way first
+
+
+def dataframe(display: pd.DataFrame, hide_index: bool = True, narrow: tuple[str, ...] = ()) -> None:
+    """A table that fits the page: all its rows up to ROWS_SHOWN without a scroll box; long columns (`narrow`:
+    notes, source citations) capped so that the key columns show without scrolling sideways, with taller rows
+    where a key column's text must wrap."""
+    widths, cut = tables.fitted_widths(display, TABLE_PX, narrow)
+    config = {c: st.column_config.Column(width=widths.get(str(c))) for c in display.columns}
+    row = WRAPPED_ROW_PX if cut else ROW_PX  # a key column cut to fit: its text wraps on up to three lines
+    st.dataframe(display, hide_index=hide_index, width="stretch", column_config=config, row_height=row,
+                 height=ROW_PX + (row * len(display) if len(display) <= ROWS_SHOWN else ROW_PX * ROWS_SHOWN) + 3)
 
 
 def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, source_text: str,
@@ -315,19 +332,19 @@ def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, sourc
     and CSV downloads of the raw values."""
     from ntm import exports  # openpyxl: loaded when a page offers a download
 
-    if display is not None:
-        st.dataframe(display, hide_index=hide_index, width="stretch")
     text = filters_text(extra_filter)
     language = filters()["lang"]
-    left, middle, right, _ = st.columns([1, 1, 1, 5])
-    left.download_button(t("download_xlsx", language),
-                         data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
-                         file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    for column, dialect in ((middle, "vi"), (right, "machine")):
-        column.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
-                               data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
-                               key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
+    if display is not None:
+        dataframe(display, hide_index, narrow=tuple(t(k, language) for k in NARROW))
+    row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
+    row.download_button(t("download_xlsx", language),
+                        data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
+                        file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    for dialect in ("vi", "machine"):
+        row.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
+                            data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
+                            key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
 
 
 def formatted(frame: pd.DataFrame, lang_code: str, decimals: dict[str, int] | None = None,

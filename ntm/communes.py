@@ -74,9 +74,14 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
     years = [y for y in _results_years(con, province, as_of)]
     checklist: Explanation | None = None
     nang_cao: dict[str, object] | None = None
+    rules = Rulebook.from_db(con)
+    units_of = rules.of_set("indicators", SET_NTM).set_index("indicator_code")["unit"].dropna().to_dict()
     for year in years:
-        result = explain(con, unit_code, year, SET_NTM, lang=lang)
+        result = explain(con, unit_code, year, SET_NTM, lang=lang, rules=rules)
         if result["criteria_met"] + result["criteria_not_met"] > 0:
+            for item in result["items"]:  # the indicator's unit of measure, for its value and gap
+                for i in item["indicators"]:
+                    i["unit"] = units_of.get(i["code"])
             checklist = result
             nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang)
             nang_cao = {k: nc[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete", "year")}

@@ -10,7 +10,8 @@ count a document states, else its share of the programme's communes, rounded up 
 import math
 from typing import TypedDict
 
-from ntm import store
+from ntm import fmt, store
+from ntm.i18n import t
 from ntm.progress import Progress, RoadmapView, progress, roadmap_view
 from ntm.unit import Unit, UnitRef
 
@@ -120,10 +121,65 @@ def merged_targets(rows: list[dict]) -> list[dict]:
     documents (a section and an annex) is one target with both citations."""
     out: dict[tuple, dict] = {}
     for r in rows:
-        key = (r["unit_code"], r["indicator"], r["category"], r["target"], r["target_range_max"])
+        key = (r["unit_code"], r["indicator"], r["category"], r.get("set_code"), r["target"], r["target_range_max"])
         if key in out:
             known = {s["citation"] for s in out[key]["sources"]}
             out[key]["sources"] += [s for s in r["sources"] if s["citation"] not in known]
         else:
             out[key] = {**r, "sources": list(r["sources"])}
     return list(out.values())
+
+
+def _agree(count: dict, share: dict) -> bool | None:
+    """Whether a count target and a share target of the same level say the same (37 xã = 40 % of 92, "at least
+    10 %" of 92 = 10 xã); None when the programme's communes are unknown."""
+    total = count.get("base_total") or share.get("base_total")
+    if not total:
+        return None
+    return abs(100 * count["target"] / total - share["target"]) < 0.5 or \
+        count["target"] == math.ceil(round(share["target"] * total / 100, 6))
+
+
+def planner_rows(rows: list[dict]) -> list[dict]:
+    """One row per unit and target, with one status: the same target stated in two places is one row with both
+    citations, and a count target beside the share target of the same level ("37 xã" and "40 %") is one row with
+    both figures. When the two disagree (Cam Lâm: 7/12 xã in the plan's section I.2.a, 33,3 % = 4/12 in its
+    annex) the row keeps the count's status and says so in `differs`; sorted by status, most urgent first."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in merged_targets(rows):
+        key = (r["unit_code"], r["indicator"].removesuffix("_share"), r["category"], r.get("set_code"))
+        groups.setdefault(key, []).append(r)
+    out = []
+    for group in groups.values():
+        counts = [r for r in group if not r["indicator"].endswith("_share")]
+        shares = [r for r in group if r["indicator"].endswith("_share")]
+        if len(counts) != 1 or len(shares) != 1:
+            out += [{**r, "target_share": None, "actual_share": None, "differs": None} for r in group]
+            continue
+        count, share = counts[0], shares[0]
+        agree = _agree(count, share)
+        lead, other = (count, share) if count["status"] not in ("no_data", "ambiguous") or \
+            share["status"] in ("no_data", "ambiguous") else (share, count)
+        out.append({**count, "status": lead["status"], "target_share": share["target"],
+                    "actual_share": share["actual"], "differs": None if agree is not False else {
+                        "share": share["target"], "total": count["base_total"] or share["base_total"],
+                        "share_sources": share["sources"], "count_sources": count["sources"],
+                        "status_by": "count" if lead is count else "share", "other_status": other["status"]},
+                    "sources": count["sources"] + [s for s in share["sources"] if s not in count["sources"]]})
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return sorted(out, key=lambda r: (order[r["status"]], r["unit"], r["indicator_name"]))
+
+
+def _refs(sources: list[dict]) -> str:
+    return ", ".join(f"{s['doc_id']}:{s['line']}" for s in sources)
+
+
+def differs_text(differs: dict, count: float, lang: str) -> str:
+    """Why a count target and a share target of one row disagree, with both places and both statuses."""
+    other = "share" if differs["status_by"] == "count" else "count"
+    return t("target_differs", lang, share=fmt.number(differs["share"], None, lang),
+             share_source=_refs(differs["share_sources"]), total=differs["total"],
+             equivalent=math.ceil(round(differs["share"] * differs["total"] / 100, 6)),
+             count=fmt.number(count, None, lang), count_source=_refs(differs["count_sources"]),
+             by=t(f"by_{differs['status_by']}", lang), other_by=t(f"by_{other}", lang),
+             other_status=t(f"status_{differs['other_status']}", lang))

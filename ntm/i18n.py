@@ -142,6 +142,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_no_data": ("Chưa đủ dữ liệu", "No data"),
     "status_ambiguous": ("Chưa rõ cách hiểu mục tiêu", "Target reading ambiguous"),
     "col_expected_figure": ("Dự kiến (chưa tính)", "Expected (not counted)"),
+    "col_target_in": ("Mục tiêu ({unit})", "Target ({unit})"), "col_actual_in": ("Thực hiện ({unit})", "Actual ({unit})"),
+    "col_gap_in": ("Còn thiếu ({unit})", "Gap ({unit})"), "unit_points": ("điểm %", "points"),
+    "target_differs": ("Tỷ lệ {share} % ({share_source}) = {equivalent}/{total} xã, khác {count} xã ({count_source}): "
+                       "tiến độ theo {by}; theo {other_by}: {other_status}",
+                       "{share} % ({share_source}) = {equivalent}/{total} communes, not {count} ({count_source}): "
+                       "status by the {by}; by the {other_by}: {other_status}"),
+    "by_count": ("số xã", "count"), "by_share": ("tỷ lệ", "share"),
     "col_reading": ("Cách hiểu mục tiêu", "Target read as"),
     "reading_increment": ("số tăng thêm", "increment"), "reading_share": ("tỷ lệ", "share"),
     "reading_cumulative": ("lũy kế", "cumulative"),
@@ -151,6 +158,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind_projected": ("Dự báo theo tốc độ", "Projected at pace"),
     "crit_met": ("Đạt", "Met"), "crit_not_met": ("Chưa đạt", "Not met"), "crit_incomplete": ("Chưa đủ dữ liệu",
                                                                                              "Not enough data"),
+    "col_criterion_status": ("Tình trạng tiêu chí", "Criterion status"),
+    "col_indicator_status": ("Tình trạng chỉ tiêu", "Indicator status"),
+    "iu_%": ("%", "%"), "iu_houses": ("nhà", "houses"), "iu_m2/person": ("m²/người", "m²/person"),
+    "iu_million VND/person/year": ("triệu đồng/người/năm", "million VND/person/year"), "iu_ratio": ("lần", "times"),
+    "iu_count": ("số lượng", "count"), "iu_flag": ("Đạt/chưa đạt", "met/not met"),
+    "iu_composite": ("Đạt/chưa đạt", "met/not met"),
     "ind_no_value": ("Chưa có số liệu", "No value"), "ind_unknown_threshold": ("Chưa rõ ngưỡng", "Threshold unknown"),
     # overview
     "overview_title": ("Tổng quan kết quả xây dựng nông thôn mới", "New rural development at a glance"),

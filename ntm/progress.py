@@ -225,7 +225,9 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
             "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
             "unit_of_measure": measures.loc[row["measure"], "unit"],
-            "category": row["category"], "target": target, "target_range_max": row["value_max"],
+            "category": row["category"], "set_code": row["set_code"], "target": target,
+            "target_range_max": row["value_max"],
+            "base_total": programme.get(row["unit_code"]) if base in LEVEL_OF else None,  # a share's 100 %
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
             "better": better, "reading": how, "expected": _expected(cache["stated"], row, as_of, docs, lang),
             "method": METHOD[lang], "sources": [_src(row, docs, lang)],

@@ -30,7 +30,7 @@ from docx.shared import Cm, Mm, Pt
 
 from ntm import charts, exports, fmt, store
 from ntm.funding import funding
-from ntm.glance import STATUS_ORDER, Headline, headline, merged_targets
+from ntm.glance import Headline, differs_text, headline, planner_rows
 from ntm.i18n import t
 from ntm.quality import findings
 from ntm.summary import GROUP_KEYS, SET_NTM, summary
@@ -172,6 +172,14 @@ def _n(value, decimals: int | None = 0, lang: str = "vi") -> str:
     return fmt.number(value, decimals, lang) if value is not None else "–"
 
 
+def _with_unit(value, share, unit: str, lang: str) -> str:
+    """"7 xã (33,3 %)", "40 %", "–": a figure with its unit, and its share when the documents give one."""
+    if value is None:
+        return "–"
+    text = f"{_n(value, None, lang)} {unit if lang == 'vi' or unit == '%' else ''}".rstrip()
+    return text + (f" ({_n(share, None, lang)} %)" if share is not None else "")
+
+
 def _headline_section(document, notes, glance: Headline, lang: str) -> None:
     ty = glance["target_year"]
     document.add_heading(t("report_h_headline", lang, year=ty), level=1)
@@ -264,7 +272,7 @@ def _figures_section(document, notes, con, province: Unit, glance: Headline, fil
 def _targets_section(document, notes, glance: Headline, lang: str) -> None:
     result = glance["progress"]
     document.add_heading(t("report_h_targets", lang, year=glance["target_year"]), level=1)
-    judged = [r for r in merged_targets(result["targets"]) if r["status"] != "no_data"]
+    judged = [r for r in planner_rows(result["targets"]) if r["status"] != "no_data"]  # one row per target
     if judged:
         _caption(document, notes, t("report_t_targets", lang, n=notes.next("table"), year=glance["target_year"],
                                     as_of=result["as_of"]),
@@ -272,9 +280,12 @@ def _targets_section(document, notes, glance: Headline, lang: str) -> None:
         _table(document, [t("col_unit", lang), t("col_indicator", lang), t("col_target", lang),
                           t("col_actual", lang), t("col_status", lang)],
                [[r["unit"], r["indicator_name"] + (f" ({r['category']})" if r["category"] else ""),
-                 _n(r["target"], None, lang), _n(r["actual"], None, lang), t(f"status_{r['status']}", lang)]
-                for r in sorted(judged, key=lambda r: (STATUS_ORDER.index(r["status"]), r["unit"]))], numeric_from=2,
-               widths=[3.0, 5.6, 2.2, 2.2, 3.5])
+                 _with_unit(r["target"], r["target_share"], r["unit_of_measure"], lang),
+                 _with_unit(r["actual"], r["actual_share"], r["unit_of_measure"], lang),
+                 t(f"status_{r['status']}", lang)] for r in judged], numeric_from=2, widths=[3.0, 5.6, 2.2, 2.2, 3.5])
+        for r in judged:  # a count and a share that disagree: why, under the table
+            if r["differs"]:
+                _para(document, f"{r['unit']}: {differs_text(r['differs'], r['target'], lang)}")
     unknown = len(result["targets"]) - len(judged)
     if unknown:
         _para(document, t("report_unevaluable", lang, n=unknown))

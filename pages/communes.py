@@ -42,9 +42,11 @@ ui.table(ui.formatted(raw, lang, plain=plain), raw, f"xa-{province.code}", t("co
 st.subheader(t("commune_detail", lang))
 codes = frame["code"].tolist()
 names = dict(zip(frame["code"], frame["name"] + " (" + frame["district"] + ")", strict=True))
-default = st.query_params.get("commune")
+default = st.query_params.get("commune")  # a commune chosen in the URL, else the first one with results
+if default not in codes:
+    default = next(iter(frame.loc[frame["results_year"].notna(), "code"]), codes[0])
 chosen = st.selectbox(t("col_commune", lang), codes, format_func=names.get, key="commune_pick",
-                      index=codes.index(default) if default in codes else 0)
+                      index=codes.index(default))
 st.query_params["commune"] = chosen
 detail = ui.cached(ntm.communes.detail, chosen, as_of, lang)
 
@@ -66,23 +68,27 @@ else:
     st.markdown(f"{t('col_criteria_met', lang)}: **{check['criteria_met']}/19** ({t('col_results_year', lang)} "
                 f"{check['year']}) · {t('col_group', lang)}: {check['group'] or '–'}")
     rows = [{t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
-             t("col_status", lang): t(f"crit_{item['status']}", lang),
+             t("col_criterion_status", lang): t(f"crit_{item['status']}", lang),
              t("col_indicator", lang): i["code"],
-             t("col_status", lang) + " ": t(INDICATOR_STATUS[i["status"]], lang),
+             t("col_indicator_status", lang): t(INDICATOR_STATUS[i["status"]], lang),
              t("col_value", lang): i["value"],
              t("col_threshold", lang): i["threshold_text"],
-             t("col_document_threshold", lang): "; ".join(d["text"] for d in i.get("document_threshold", [])) or None,
              t("col_gap", lang): i["gap"],
+             t("col_measure_unit", lang): t(f"iu_{i['unit']}", lang) if i.get("unit") else None,  # of all three
+             t("col_document_threshold", lang): "; ".join(d["text"] for d in i.get("document_threshold", [])) or None,
              t("col_agency", lang): i.get("agency") or item.get("agency"),
              t("col_expected", lang): (item["document_says"][0] if item["document_says"] else {}).get("expected")}
             for item in check["items"]
             for i in [i for i in item["indicators"] if i["status"] == "not_met"] or item["indicators"][:1]]
     raw = pd.DataFrame(rows)
+    raw = raw.drop(columns=[c for c in (t("col_document_threshold", lang), t("col_expected", lang))  # optional
+                            if c in raw and raw[c].isna().all()])
     decimals = {t("col_value", lang): 2, t("col_gap", lang): 2}
     source = "; ".join(sorted({s["citation"] for it in check["items"] for s in it["document_says"]}
                               | {it["agency_source"] for it in check["items"] if it.get("agency_source")}))
-    ui.table(ui.formatted(raw, lang, decimals), raw, f"tieu-chi-{chosen}", f"{names[chosen]}: "
-             f"{t('checklist', lang)}", source, decimals, extra_filter=names[chosen])
+    if rows:  # none when every criterion is met (19/19 above)
+        ui.table(ui.formatted(raw, lang, decimals), raw, f"tieu-chi-{chosen}", f"{names[chosen]}: "
+                 f"{t('checklist', lang)}", source, decimals, extra_filter=names[chosen])
     ui.source_lines(sorted({s["citation"] for it in check["items"] for s in it["document_says"]})[:4])
     differs = [(it["criterion"], i, d) for it in check["items"] for i in it["indicators"]
                for d in i.get("document_threshold", []) if d["differs"]]

@@ -92,12 +92,11 @@ if editor and not merged:
             st.subheader(t("imports_preview", lang))
             st.text(preview["summary"])
             items = pd.DataFrame(preview["items"])
-            st.dataframe(pd.DataFrame({
+            ui.dataframe(pd.DataFrame({
                 t("col_row", lang): items["line"].astype(str), t("col_unit", lang): items["unit"],
                 t("col_what", lang): items["what"], t("col_before", lang): items["before"].map(imports.shown),
                 t("col_after", lang): items["after"].map(imports.shown),
-                t("col_change", lang): items["status"].map(lambda s: t(f"change_{s}", lang))}),
-                hide_index=True, width="stretch")
+                t("col_change", lang): items["status"].map(lambda s: t(f"change_{s}", lang))}))
             left, right, _ = st.columns([1, 1, 6])
             if left.button(t("imports_apply", lang), type="primary", key="apply"):
                 try:
@@ -117,12 +116,11 @@ history = imports.history()
 if history.empty:
     st.caption(t("imports_none", lang))
 else:
-    st.dataframe(pd.DataFrame({
+    ui.dataframe(pd.DataFrame({
         t("col_batch", lang): history["id"], t("col_kind", lang): history["kind"].map(lambda k: t(f"kind_{k}", lang)),
         t("col_file", lang): history["file"], t("col_rows", lang): history["rows"].astype(str),
         t("col_by", lang): history["by"], t("col_at", lang): history["at"],
-        t("col_batch_status", lang): history["status"].map(lambda s: t(f"batch_{s}", lang))}),
-        hide_index=True, width="stretch")
+        t("col_batch_status", lang): history["status"].map(lambda s: t(f"batch_{s}", lang))}))
     applied = list(history.loc[history["status"] == "applied", "id"])
     if editor and applied:
         batch = st.selectbox(t("imports_undo_which", lang), applied, key="undo_batch")

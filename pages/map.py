@@ -111,9 +111,8 @@ with st.expander(t("upload_title", lang), expanded=own is not None):
         st.info(t("upload_report", lang, matched=report["matched"], features=report["features"],
                   missing=len(report["communes_without_feature"]), ambiguous=len(report["ambiguous"])))
         if report["unmatched"]:
-            st.dataframe(pd.DataFrame(report["unmatched"][:200]).rename(
-                columns={"feature": t("upload_feature", lang), "written": t("upload_written", lang)}),
-                hide_index=True)
+            ui.dataframe(pd.DataFrame(report["unmatched"][:200]).rename(
+                columns={"feature": t("upload_feature", lang), "written": t("upload_written", lang)}))
         confirm = False
         if own and len(own["features"]) > report["matched"]:
             confirm = st.checkbox(t("upload_confirm_replace", lang, old=len(own["features"]), new=report["matched"]),

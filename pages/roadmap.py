@@ -9,8 +9,9 @@ import ntm.progress
 import ntm.store
 import ui
 from ntm import charts, fmt
-from ntm.glance import STATUS_ORDER, merged_targets
 from ntm.i18n import t
+from ntm.names import normalize
+from ntm.progress import LEVEL_OF
 
 f = ui.filters()
 if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the reform
@@ -61,26 +62,43 @@ target_year = st.selectbox(t("report_target_year", lang), target_years, index=ta
                            key="roadmap_target_year")
 progress = ui.cached(ntm.progress.progress, province, target_year, as_of, district, lang)
 show_all = st.toggle(t("show_no_data", lang), value=False, key="roadmap_all")
-order = {s: i for i, s in enumerate(STATUS_ORDER)}
-rows = sorted((r for r in merged_targets(progress["targets"]) if show_all or r["status"] != "no_data"),
-              key=lambda r: (order[r["status"]], r["unit"]))  # one row per target, most urgent first
-if rows:
+rows = [r for r in ntm.glance.planner_rows(progress["targets"]) if show_all or r["status"] != "no_data"]
+by_unit: dict[str, list[dict]] = {}  # one table per unit of measure, so that every header says its unit
+for r in rows:
+    by_unit.setdefault(r["unit_of_measure"], []).append(r)
+for measure_unit, group in by_unit.items():
+    unit = measure_unit if lang == "vi" or measure_unit == "%" else t("measure_unit_count", lang)
     raw = pd.DataFrame([{
         t("col_status", lang): t(f"status_{r['status']}", lang), t("col_unit", lang): r["unit"],
-        t("col_indicator", lang): r["indicator_name"] + (f" ({r['category']})" if r["category"] else ""),
-        t("col_measure_unit", lang): r["unit_of_measure"] if lang == "vi" or r["unit_of_measure"] == "%" else
-        t("measure_unit_count", lang),
-        **{t(f"col_{k}", lang): None if r[k] is None else round(r[k], 2) for k in ("target", "actual", "gap")},
-        t("col_achieved", lang): r["achieved_pct"],
-        t("col_reading", lang): t(f"reading_{r['reading']}", lang),
+        t("col_indicator", lang): (t(f"level_{LEVEL_OF[r['indicator']]}", lang) if r["indicator"] in LEVEL_OF
+                                   else r["indicator_name"]) + (f" ({r['category']})" if r["category"] else ""),
+        t("col_target_in", lang, unit=unit): r["target"], t("col_target_in", lang, unit="%"): r["target_share"],
+        t("col_actual_in", lang, unit=unit): r["actual"], t("col_actual_in", lang, unit="%"): r["actual_share"],
+        t("col_gap_in", lang, unit=t("unit_points", lang) if unit == "%" else unit): r["gap"],
+        t("col_achieved", lang): r["achieved_pct"], t("col_reading", lang): t(f"reading_{r['reading']}", lang),
         t("col_stock", lang): f"{r['stock']['value']} ({r['stock']['year']})" if r["stock"] else None,
         t("col_expected_figure", lang): "; ".join(f"{fmt.number(e['value'], None, lang)} ({e['year']})"
                                            for e in r["expected"]) or None,
-        t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in r["sources"])} for r in rows])
+        t("col_note", lang): ntm.glance.differs_text(r["differs"], r["target"], lang) if r["differs"] else None,
+        t("col_source", lang): "; ".join(f"{s['doc_id']}:{s['line']}" for s in r["sources"])} for r in group])
+    # no column empty throughout; 80 - 70,65 is 9,35 in the export too, not 9,350000000000009
+    raw = raw.loc[:, raw.notna().any() | raw.columns.isin(raw.columns[:3])].round(2)
+    if {r["reading"] for r in group} <= {"cumulative", "share"}:  # said by the unit already
+        raw = raw.drop(columns=t("col_reading", lang))
     decimals = {t("col_achieved", lang): 1}  # counts as whole numbers, shares as the documents write them
-    ui.table(ui.formatted(raw, lang, decimals), raw, f"muc-tieu-{target_year}-{province.code}",
-             t("targets_table", lang), progress["method"], decimals, extra_filter=f"{t('report_target_year', lang)}: "
-             f"{target_year}")
+    shown = ui.formatted(raw, lang, decimals)
+    for key in ("col_target_in", "col_actual_in"):  # on screen "37 (40 %)": one column for the count and its share
+        count, share = t(key, lang, unit=unit), t(key, lang, unit="%")
+        if unit != "%" and share in shown:
+            shown[count] = shown[count].where(shown[share] == "–", shown[count] + " (" + shown[share] + " %)")
+            shown = shown.drop(columns=share).rename(columns={count: t(key, lang, unit=f"{unit}; %")})
+    slug = normalize(measure_unit).replace("%", "phan-tram").replace("/", "-").replace(" ", "-")
+    ui.table(shown, raw, f"muc-tieu-{target_year}-{province.code}-{slug}",
+             t("targets_table", lang), progress["method"], decimals,
+             extra_filter=f"{t('report_target_year', lang)}: {target_year}")
+    ui.source_lines([f"{r['unit']}: {ntm.glance.differs_text(r['differs'], r['target'], lang)}"  # the note in full
+                     for r in group if r["differs"]])
+if rows:
     counts = ", ".join(f"{t('status_' + s, lang)}: {n}" for s, n in progress["status_counts"].items())
     st.caption(f"{t('method', lang)}: {progress['method']} ({counts})")
 else:

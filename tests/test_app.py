@@ -244,17 +244,52 @@ def test_urls_that_never_lie(db_path):
 
 
 def test_roadmap_target_year_units_and_one_row_per_target(db_path):
-    """Ninh Thuận's 2024 targets exist and show under 2024; every row says its unit; a target stated in a section
-    and an annex (Khánh Hòa 80 %, 003 l.25 and l.655) is one row with both sources; the most urgent first."""
+    """Ninh Thuận's 2024 targets exist and show under 2024; every value column says its unit (one table per unit);
+    a target stated in a section and an annex (Khánh Hòa 80 %, 003 l.25 and l.655) and its count (74 xã, l.655)
+    are one row with both sources; the most urgent first."""
     at = _open("roadmap", province="58", as_of="2023")
     at.selectbox(key="roadmap_target_year").select(2024).run()
     at.toggle(key="roadmap_all").set_value(True).run()
-    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
-    assert {"xã", "thôn"} <= set(table["Đơn vị tính"]) and "78" in set(table["Mục tiêu"])  # a count, no ",0"
+    headers = [c for d in at.dataframe for c in d.value.columns]
+    assert {"Mục tiêu (xã)", "Mục tiêu (thôn)"} <= set(headers) and "Mục tiêu" not in headers
+    villages = next(d.value for d in at.dataframe if "Mục tiêu (thôn)" in d.value.columns)
+    assert "78" in set(villages["Mục tiêu (thôn)"])  # 78 thôn (000 l.262): a count, no ",0"
     at = _open("roadmap", province="56", as_of="2023")
-    table = next(d.value for d in at.dataframe if "Đơn vị tính" in d.value.columns)
-    share = table[(table["Đơn vị"] == "Khánh Hòa") & (table["Chỉ tiêu"] == "Tỷ lệ xã đạt chuẩn NTM")]
-    assert len(share) == 1 and share.iloc[0]["Nguồn"] == "003:25; 003:655" and share.iloc[0]["Đơn vị tính"] == "%"
+    table = next(d.value for d in at.dataframe if "Mục tiêu (xã; %)" in d.value.columns)
+    ntm = table[(table["Đơn vị"] == "Khánh Hòa") & (table["Chỉ tiêu"] == "Xã NTM")]
+    assert len(ntm) == 1 and ntm.iloc[0]["Nguồn"] == "003:655; 003:25"
+    assert ntm.iloc[0]["Mục tiêu (xã; %)"] == "74 (80 %)" and ntm.iloc[0]["Thực hiện (xã; %)"] == "65 (70,65 %)"
     order = ["Chậm tiến độ", "Có nguy cơ", "Đúng tiến độ", "Đã đạt"]
     seen = [s for s in table["Tiến độ"] if s in order]
     assert seen == sorted(seen, key=order.index)
+
+
+def test_cam_lam_nang_cao_is_one_row_with_one_status(db_path):
+    """Cam Lâm, advanced NTM, 2025: 07/12 xã (003 l.29) and "33,3 %" = 4 named communes (003 l.567, the annex's
+    support plan) are two different figures for one target: one row, the count's status, and why in the row."""
+    at = _open("roadmap", province="56", as_of="2023")
+    table = next(d.value for d in at.dataframe if "Mục tiêu (xã; %)" in d.value.columns)
+    row = table[(table["Đơn vị"] == "Cam Lâm") & (table["Chỉ tiêu"] == "Xã NTM nâng cao")]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert row["Tiến độ"] == "Chậm tiến độ" and row["Mục tiêu (xã; %)"] == "7 (33,3 %)" and row["Còn thiếu (xã)"] == "5"
+    assert row["Nguồn"] == "003:29; 003:567" and "= 4/12 xã, khác 7 xã" in row["Ghi chú"]
+    assert "Cam Lâm: Tỷ lệ 33,3 % (003:567) = 4/12 xã, khác 7 xã (003:29): tiến độ theo số xã; theo tỷ lệ: Có nguy " \
+           "cơ" in _captions(at)
+
+
+def test_commune_checklist_titles_units_and_opening_commune(db_path):
+    """The checklist opens on a commune the documents give results for (Khánh Hòa: Sơn Bình), a commune in the URL
+    still wins; the two statuses have distinct titles; the unit of the value and gap is said."""
+    at = _open("communes", province="56", as_of="2023")
+    assert at.selectbox(key="commune_pick").value == "22726" and at.query_params["commune"] == "22726"
+    checklist = next(d.value for d in at.dataframe if "Tình trạng tiêu chí" in d.value.columns)
+    columns = list(checklist.columns)
+    assert len(columns) == len(set(columns)) and "Tình trạng chỉ tiêu" in columns and "Tiến độ" not in columns
+    poverty = checklist[checklist["Chỉ tiêu"] == "11"].iloc[0]  # 30 % poor households against under 5 %
+    assert (poverty["Giá trị"], poverty["Còn thiếu"], poverty["Đơn vị tính"]) == ("30,00", "25,00", "%")
+    assert at.markdown and "0/19" in " ".join(m.value for m in at.markdown)
+    at = _open("communes", province="56", as_of="2024", commune="22435")
+    assert at.selectbox(key="commune_pick").value == "22435"
+    at = _open("communes", province="58", as_of="2023")  # Hòa Sơn: 19/19 in 2023, nothing left to list
+    assert at.selectbox(key="commune_pick").value == "22825" and "19/19" in " ".join(m.value for m in at.markdown)

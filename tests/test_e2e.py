@@ -404,3 +404,34 @@ def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
     counts = [sheet.cell(row=c.row, column=cumulative) for c in years
               if isinstance(sheet.cell(row=c.row, column=cumulative).value, int)]
     assert counts and {c.number_format for c in counts} == {"#,##0"}
+
+
+GRIDS_AND_LABELS = """() => ({
+  grids: [...document.querySelectorAll("[data-testid='stDataFrame']")].map(g => {
+    const s = g.querySelector(".dvn-scroller");
+    return {scroll: s.scrollWidth, client: s.clientWidth, height: s.scrollHeight, shown: s.clientHeight,
+            rows: Number(g.querySelector("[aria-rowcount]").getAttribute("aria-rowcount")) - 1};}),
+  cut: [...document.querySelectorAll("[data-testid='stDownloadButton']")].filter(b =>
+    [b, ...b.querySelectorAll('*')].some(n => n.scrollWidth > n.clientWidth)).map(b => b.innerText)})"""
+
+
+@pytest.mark.parametrize("province", ["56", "58"])
+@pytest.mark.parametrize(("path", "title", "grids"), [
+    ("", "Tổng quan kết quả xây dựng nông thôn mới", 0),
+    ("lo-trinh-muc-tieu", "Lộ trình đạt chuẩn và mục tiêu", 2), ("xa", "Danh sách xã", 1)])
+def test_tables_fit_and_download_labels_whole_at_1440(page, server, artifacts, path, title, grids, province):
+    """At 1440 px (sidebar open) every table's columns show without scrolling sideways (Streamlit's grid scrolls
+    inside `.dvn-scroller`), a table of up to 25 rows shows them all without a scroll box, and every download
+    button shows its whole label ("Tải CSV (Excel)" was cut to "Tải CSV (E…")."""
+    page.set_viewport_size({"width": 1440, "height": 3000})  # every table on screen at once
+    page.goto(f"{server}/{path}?province={province}&as_of=2023")
+    page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+    _ready(page)
+    _dismiss_streamlit_dialog(page)
+    page.wait_for_timeout(1500)  # the grids size their columns after the first paint
+    found = page.evaluate(GRIDS_AND_LABELS)
+    page.screenshot(path=str(artifacts / f"fit_{path or 'tong-quan'}_{province}.png"))
+    assert len(found["grids"]) >= grids
+    assert [g for g in found["grids"] if g["scroll"] > g["client"]] == []
+    assert [g for g in found["grids"] if g["height"] > g["shown"] and g["rows"] <= 25] == []
+    assert page.locator("[data-testid='stDownloadButton']").count() >= grids * 3 and found["cut"] == []

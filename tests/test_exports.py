@@ -6,6 +6,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from ntm import exports
+from ntm.tables import MIN_CAPPED_PX, fitted_widths
 
 
 def test_csv_has_a_bom_and_neutralises_formulas():
@@ -45,3 +46,17 @@ def test_xlsx_keeps_numbers_with_a_format_a_source_and_a_frozen_header():
     assert sheet["B5"].value == 13.67 and sheet["B5"].number_format == "#,##0.00"
     assert sheet["C5"].value == 123 and sheet["C5"].number_format == "#,##0"
     assert sheet.cell(row=sheet.max_row, column=1).value == "Nguồn: Báo cáo …"
+
+
+def test_table_widths_fit_the_page_and_give_way_in_order():
+    """A table that fits keeps its widths (only the source column is held narrow); one that does not first
+    narrows its notes and sources, then caps the longest of the others (their text wraps), never the short ones."""
+    small = pd.DataFrame({"Tiến độ": ["Chậm tiến độ"], "Nguồn": ["Kế hoạch số 1355/KH-UBND, dòng 29; " * 4]})
+    assert fitted_widths(small, 970, ("Nguồn",)) == ({"Nguồn": 170}, False)
+    wide = pd.DataFrame({"Tiến độ": ["Chậm tiến độ"] * 3, "Đơn vị": ["Cam Lâm"] * 3, "Chỉ tiêu": ["x" * 80] * 3,
+                         "Ngưỡng": ["y" * 60] * 3, "Mục tiêu (xã)": ["7"] * 3, "Ghi chú": ["z" * 200] * 3,
+                         "Nguồn": ["003:29; 003:567"] * 3})
+    widths, wrapped = fitted_widths(wide, 970, ("Ghi chú", "Nguồn"))
+    assert sum(widths.values()) <= 970 and widths["Ghi chú"] == MIN_CAPPED_PX
+    assert widths["Tiến độ"] == 102 and widths["Mục tiêu (xã)"] == 108  # short columns whole, header included
+    assert widths["Chỉ tiêu"] == widths["Ngưỡng"] < 80 * 6.8 and wrapped  # the long ones share what is left

@@ -4,6 +4,7 @@ import pytest
 
 from ntm import progress
 from ntm.funding import funding
+from ntm.glance import differs_text, planner_rows
 from ntm.units import resolve_province
 
 
@@ -229,3 +230,26 @@ def test_an_undated_list_dated_by_its_stock(con):
     view = progress.roadmap_view(con, resolve_province(con, "49"), "kieu_mau")
     assert [(y["year"], y["kind"], y["cumulative"]) for y in view["years"][:2]] == [(2020, "actual", 1),
                                                                                    (2023, "planned", 2)]
+
+
+def test_planner_rows_one_row_per_target_and_unit(con, khanh_hoa):
+    """A count and a share that say the same (Khánh Hòa 2025: 37 xã = 40 % of 92, 003 l.655 and l.25) are one row
+    with both sources; Cam Lâm's 07/12 (l.29) and 33,3 % = 4/12 (l.567) are one row that keeps the count's status
+    and says why; Quảng Nam's 64 xã and "40 %" (no base stated; 40 % of 193 = 78) likewise."""
+    rows = planner_rows(progress.progress(con, khanh_hoa, 2025, 2023)["targets"])
+    level = {(r["unit"], r["indicator"]): r for r in rows}
+    assert not [r for r in rows if r["indicator"].startswith("communes_") and r["indicator"].endswith("_share")
+                and (r["unit"], r["indicator"].removesuffix("_share")) in level]  # no level's share row left alone
+    province = level[("Khánh Hòa", "communes_nang_cao")]
+    assert (province["target"], province["target_share"], province["actual"], province["actual_share"]) == \
+        (37, 40, 19, 20.65) and province["differs"] is None
+    assert [f"{s['doc_id']}:{s['line']}" for s in province["sources"]] == ["003:655", "003:25"]
+    cam_lam = level[("Cam Lâm", "communes_nang_cao")]
+    assert (cam_lam["status"], cam_lam["target"], cam_lam["target_share"]) == ("off_track", 7, 33.3)
+    assert differs_text(cam_lam["differs"], cam_lam["target"], "vi") == \
+        "Tỷ lệ 33,3 % (003:567) = 4/12 xã, khác 7 xã (003:29): tiến độ theo số xã; theo tỷ lệ: Có nguy cơ"
+    order = [r["status"] for r in rows]
+    assert order.index("off_track") < order.index("at_risk") < order.index("on_track") < order.index("achieved")
+    quang_nam = planner_rows(progress.progress(con, resolve_province(con, "49"), 2025, 2023)["targets"])
+    nang_cao = next(r for r in quang_nam if r["indicator"] == "communes_nang_cao" and r["category"] is None)
+    assert "= 78/193 xã, khác 64 xã" in differs_text(nang_cao["differs"], nang_cao["target"], "vi")

@@ -102,6 +102,19 @@ def test_one_target_stated_twice_is_one_row_with_both_sources():
         (80.0, ["A, dòng 25", "B, dòng 655"]), (74.0, ["B, dòng 655"])]
 
 
+def test_report_targets_one_row_per_target_with_units(con):
+    """Khánh Hòa 2025 in the Word report: Cam Lâm's advanced-NTM target is one row (07/12 xã, l.29, beside the
+    annex's 33,3 %, l.567) with one status and why under the table; figures carry their unit."""
+    document = Document(io.BytesIO(report.build(con, resolve_province(con, "56"), 2023)))
+    rows = [[c.text for c in r.cells] for tb in document.tables for r in tb.rows]
+    cam_lam = [r for r in rows if r[:2] == ["Cam Lâm", "Số xã đạt chuẩn NTM nâng cao"]]
+    assert cam_lam == [["Cam Lâm", "Số xã đạt chuẩn NTM nâng cao", "7 xã (33,3 %)", "2 xã (16,67 %)",
+                        "Chậm tiến độ"]]
+    assert ["Khánh Hòa", "Số xã đạt chuẩn NTM", "74 xã (80 %)", "65 xã (70,65 %)", "Có nguy cơ"] in rows
+    assert any(p.text.startswith("Cam Lâm: Tỷ lệ 33,3 % (003:567) = 4/12 xã, khác 7 xã (003:29)")
+               for p in document.paragraphs)
+
+
 def test_target_years_come_from_the_documents(con):
     assert glance.target_years(con, resolve_province(con, "58")) == [2022, 2023, 2024]  # no 2025 target stated
 
