@@ -13,7 +13,7 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import exports, fmt, loader, paths, resultcache, store
+from ntm import exports, fmt, geo, loader, paths, resultcache, store
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -289,7 +289,7 @@ def source_lines(sources: list[dict]) -> None:
 
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "topojsonURL": geo.NO_BASEMAP})
     chart_downloads(fig, name, extra_filter)
 
 

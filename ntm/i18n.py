@@ -490,6 +490,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "measure_status_2025": ("Tiến độ mục tiêu xã NTM 2025", "Progress toward the 2025 NTM target"),
     "map_unknown": ("Chưa rõ", "Unknown"), "map_not_yet": ("Chưa đạt chuẩn", "Not yet"),
     "map_commune_polygons": ("Ranh giới xã của tỉnh", "The province's commune boundaries"),
+    "map_district_names": ("Tên huyện", "District names"), "map_commune_names": ("Tên xã", "Commune names"),
     "map_year": ("Năm (xem lại lộ trình)", "Year (replay the roadmap)"),
     "map_counts": ("Toàn tỉnh đến hết năm {year}", "Whole province by the end of {year}"),
     "map_count_line": ("{level}: {actual} đã đạt · {planned} tính cả kế hoạch", "{level}: {actual} reached · {planned} with planned"),

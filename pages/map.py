@@ -31,7 +31,7 @@ fig = maps.figure(province, districts, measure, shown, year, source, lang, own)
 map_col, side = st.columns([3, 1])
 with map_col:
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="map_chart",
-                            config={"displaylogo": False, "scrollZoom": True})
+                            config={"displaylogo": False, "scrollZoom": True, "topojsonURL": geo.NO_BASEMAP})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
     st.caption(f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}")

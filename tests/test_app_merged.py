@@ -108,5 +108,5 @@ def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, t
     at = _open("map", province="56@2025-07-01")
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    polygons = [d for d in spec["data"] if d["type"] == "choroplethmap" and d.get("name") == "Ranh giới xã của tỉnh"]
+    polygons = [d for d in spec["data"] if d["type"] == "choropleth" and d.get("name") == "Ranh giới xã của tỉnh"]
     assert polygons and polygons[0]["locations"] == ["22435"] and polygons[0]["z"] == [1]  # Cam Tân: NTM
