@@ -90,7 +90,7 @@ PLACES = {"middle center": (0, 0), "bottom center": (0, -1), "top center": (0, 1
 
 
 def label_places(points: dict[str, tuple[float, float, float]], names: dict[str, str], size: int,
-                 box: tuple[float, float, float, float], plot: tuple[int, int] = (760, 470)) -> dict[str, str]:
+                 box: tuple[float, float, float, float], plot: tuple[int, int] = (740, 510)) -> dict[str, str]:
     """Feature id -> plotly text position: the names of the smallest units first, each at its point unless it
     would overlap one already placed, then beside it; left out where no place is free (estimated on a plot
     area of `plot` pixels showing `box`)."""

@@ -18,7 +18,9 @@ MEASURES = ("share_ntm", "share_nang_cao", "share_kieu_mau", "avg_criteria", "st
 NOT_YET, UNKNOWN = "#888888", "#DDDDDD"
 UNKNOWN_AREA = "#BDBDBD"  # a district without a value: grey with its own legend entry, never the colour of 0 %
 SCALE = [[0, "#DEEBF7"], [0.5, "#6BAED6"], [1, "#08306B"]]  # 0 % is a visible pale blue, not "unknown"
-HALO = ", ".join(["0 0 2px #FFFFFF"] * 4)  # a white halo: a name stays readable on the darkest fill
+# a solid white outline (eight 1 px shadows) and a soft edge: a name stays readable on the darkest fill
+HALO = ", ".join([f"{x}px {y}px 0 #FFFFFF" for x in (-1, 0, 1) for y in (-1, 0, 1) if x or y] + ["0 0 3px #FFFFFF"])
+BOTTOM = 150  # px under the map: legend, then source
 LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
 
 
@@ -105,7 +107,7 @@ def province_counts(con, province: dict, year: int) -> list[dict]:
 
 
 def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
-           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 640) -> go.Figure:
+           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 720) -> go.Figure:
     """Districts (or the province's own commune polygons) coloured by `measure`; communes as markers coloured by
     level, planned ones lighter; a legend and both attributions inside the figure."""
     code = province["code"]
@@ -172,10 +174,12 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(
         title=dict(text=title), geo=geo.layout(box),
-        height=height, margin=dict(l=10, r=10, t=60, b=110), font=dict(family="Times New Roman, serif", size=13),
+        height=height, margin=dict(l=10, r=10, t=60, b=BOTTOM), font=dict(family="Times New Roman, serif", size=13),
         legend=dict(orientation="h", yanchor="top", y=-0.02, x=0), separators=",." if lang == "vi" else ".,")
-    fig.add_annotation(text=wrap(f"{source_text} · {attribution}", 150), xref="paper", yref="paper", x=0, y=-0.13,
-                       showarrow=False, xanchor="left", yanchor="top", align="left", font=dict(size=10, color="#444"))
+    # the source at the foot of the figure, under a legend of up to three rows, on screen and in the A4 export
+    fig.add_annotation(text=wrap(f"{source_text} · {attribution}", 125), xref="paper", yref="paper", x=0,
+                       y=-(BOTTOM - 6) / (height - 60 - BOTTOM), showarrow=False, xanchor="left", yanchor="bottom",
+                       align="left", font=dict(size=10, color="#444"))
     return fig
 
 
@@ -187,7 +191,7 @@ def labels(points: dict, names: dict, size: int, name: str, box: tuple) -> go.Sc
     return go.Scattergeo(lon=[points[i][0] for i in places], lat=[points[i][1] for i in places], mode="text",
                          text=[html.escape(names[i]) for i in places], textposition=list(places.values()),
                          name=name, showlegend=False, hoverinfo="skip",
-                         textfont=dict(size=size, color="#1A1A1A", shadow=HALO))
+                         textfont=dict(size=size, color="#111111", weight=600, shadow=HALO))
 
 
 def _hover(r: dict, lang: str) -> str:
