@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import streamlit as st
@@ -173,6 +174,43 @@ def _url_province(codes: list[str], language: str, notices: list[str]) -> str:
 
 def lang() -> str:
     return st.session_state.get("lang", _from_url("lang", list(LANGS), "vi"))
+
+
+def unknown_path(known: list[str]) -> str | None:
+    """The page path a link asks for when no page has it (mistyped, outdated), as the browser sent it; None for
+    a known page. Read before st.navigation, which replaces an unknown path with the default page's."""
+    url = st.context.url
+    if not url:
+        return None
+    path = unquote(urlparse(url).path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path.removeprefix(base).strip("/")
+    return path if path not in known else None
+
+
+# Streamlit's own "Page not found" dialog (English) for a link to an unknown path: hidden from its first frame,
+# then closed by its own button (which also gives the page its scrolling and screen-reader tree back). Only in
+# the run that received such a link; the page then says it in the reader's language (`page_not_found`).
+_NOT_FOUND_STYLE = "<style>[data-testid='stDialog'] { display: none !important; }</style>"
+_NOT_FOUND_CLOSE = """<script>
+(() => {
+  const close = () => {
+    const button = document.querySelector("[data-testid='stDialog'] button[aria-label='Close']");
+    if (button) button.click();
+    return Boolean(button);
+  };
+  if (close()) return;
+  const watch = new MutationObserver(() => { if (close()) watch.disconnect(); });
+  watch.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => watch.disconnect(), 15000);
+})();
+</script>"""
+
+
+def replace_page_not_found() -> None:
+    st.html(_NOT_FOUND_STYLE)
+    st.html(_NOT_FOUND_CLOSE, unsafe_allow_javascript=True)
 
 
 def sidebar_filters() -> dict:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench.server import serve  # noqa: E402
 from ntm import loader, store, timeline  # noqa: E402
 
-PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.stem for p in (ROOT / "views").glob("*.py"))
 PATHS = {"overview": "", "criteria_by_district": "tieu-chi-theo-huyen", "communes": "xa", "map": "ban-do",
          "roadmap": "lo-trinh-muc-tieu", "funding": "nguon-von", "quality": "chat-luong-du-lieu",
          "sources": "nguon-phuong-phap", "facts": "so-lieu-theo-van-ban"}
@@ -36,7 +36,7 @@ at = AppTest.from_file({app!r}, default_timeout=600)
 at.query_params["province"] = {province!r}
 at.run()
 if {page!r} != "overview":
-    at.switch_page("pages/{page}.py").run()
+    at.switch_page("views/{page}.py").run()
 print("RESULT", time.perf_counter() - wall, time.process_time() - cpu, bool(at.exception))
 """
 

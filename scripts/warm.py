@@ -22,7 +22,7 @@ def main() -> int:
     provinces = list(store.provinces(con)["code"])
     provinces += [p["unit_id"] for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
     con.close()
-    pages = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    pages = sorted(p.stem for p in (ROOT / "views").glob("*.py"))
     started = time.perf_counter()
     for lang in ("vi", "en"):
         for province in provinces:
@@ -31,7 +31,7 @@ def main() -> int:
                 at.query_params.update({"province": province, "lang": lang})
                 at.run()
                 if page != "overview":
-                    at.switch_page(f"pages/{page}.py").run()
+                    at.switch_page(f"views/{page}.py").run()
                 if not quiet:
                     print(f"{lang} {province} {page}: {'error' if at.exception else 'ok'}", flush=True)
     if not quiet:

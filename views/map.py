@@ -39,7 +39,7 @@ points = (event or {}).get("selection", {}).get("points", []) if isinstance(even
     getattr(getattr(event, "selection", None), "points", [])
 for point in points:
     if point.get("customdata"):
-        st.switch_page("pages/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
+        st.switch_page("views/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
     elif point.get("location"):
         st.session_state["map_district"] = point["location"]
         st.rerun()
@@ -81,7 +81,7 @@ ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa
 
 with st.expander(t("upload_title", lang), expanded=own is not None):
     st.caption(t("upload_help", lang))
-    editor = (st.session_state.get("user") or {}).get("role") == "editor"  # signed in on pages/imports.py
+    editor = (st.session_state.get("user") or {}).get("role") == "editor"  # signed in on views/imports.py
     if own:
         meta = own.get("ntm", {})
         st.success(t("upload_saved", lang, n=len(own["features"])))
