@@ -188,12 +188,12 @@ def _map(province: dict, f: dict, parts: list[dict]) -> None:
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
     # each new commune's name at the centre of its old communes' points
     centres = placed.groupby("new_id").agg(lon=("lon", "mean"), lat=("lat", "mean"), n=("old_id", "size"))
-    names = dict(zip(placed["new_id"], placed["new_name"], strict=False))
+    names = ui.cached(ntm.merged.unit_labels, province, f["units_date"])
     fig.add_trace(labels({r.Index: (r.lon, r.lat, r.n) for r in centres.itertuples()}, names, 9,
                          t("map_commune_names", lang), box))
     title = t("merged_map_title", lang, name=province["name"])
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
-    fig.update_layout(title=dict(text=title), geo=geo.layout(box), height=640, margin=dict(l=10, r=10, t=60, b=110),
+    fig.update_layout(title=dict(text=title), geo=geo.layout(box), height=760, margin=dict(l=10, r=10, t=60, b=110),
                       font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.add_annotation(text=wrap(f"data/geo/crosswalk_2025.csv · {attribution}", 150), xref="paper", yref="paper",
                        x=0, y=-0.13, showarrow=False, xanchor="left", yanchor="top", align="left",

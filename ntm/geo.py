@@ -90,21 +90,23 @@ PLACES = {"middle center": (0, 0), "bottom center": (0, -1), "top center": (0, 1
 
 
 def label_places(points: dict[str, tuple[float, float, float]], names: dict[str, str], size: int,
-                 box: tuple[float, float, float, float], plot: tuple[int, int] = (740, 510)) -> dict[str, str]:
-    """Feature id -> plotly text position: the names of the smallest units first, each at its point unless it
-    would overlap one already placed, then beside it; left out where no place is free (estimated on a plot
-    area of `plot` pixels showing `box`)."""
+                 box: tuple[float, float, float, float], taken: list[tuple] | None = None, beside: bool = False,
+                 plot: tuple[int, int] = (740, 510)) -> dict[str, str]:
+    """Feature id -> plotly text position: the names of the smallest units first, each at its point (or beside
+    it: a marker's name) unless it would overlap a name already written (`taken`, extended), then around it;
+    left out where no place is free (estimated on a plot area of `plot` pixels showing `box`)."""
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
     scale = min(plot[0] / math.radians(box[2] - box[0]), plot[1] / (merc(box[3]) - merc(box[1])))
-    placed, out = [], {}
+    placed, out = [] if taken is None else taken, {}
+    places = {k: v for k, v in PLACES.items() if not (beside and k == "middle center")}
     for key in sorted(points, key=lambda k: points[k][2]):
         lon, lat, _ = points[key]
         x, y = math.radians(lon) * scale, merc(lat) * scale
-        w, h = 0.6 * size * len(names[key]), 1.3 * size
-        options = [(place, (x + dx * (w / 2 + 3) - w / 2, y + dy * h - h / 2, x + dx * (w / 2 + 3) + w / 2,
-                            y + dy * h + h / 2)) for place, (dx, dy) in PLACES.items()]
+        w, h = 0.7 * size * len(names[key]), 1.3 * size  # a serif face, semi-bold: about 0,7 em a letter
+        options = [(place, (x + dx * (w / 2 + 4) - w / 2, y + dy * h - h / 2, x + dx * (w / 2 + 4) + w / 2,
+                            y + dy * h + h / 2)) for place, (dx, dy) in places.items()]
         free = next((o for o in options if not any(_overlap(o[1], r) for r in placed)), None)
         if free:
             placed.append(free[1])

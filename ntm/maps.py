@@ -107,9 +107,11 @@ def province_counts(con, province: dict, year: int) -> list[dict]:
 
 
 def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
-           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 720) -> go.Figure:
+           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 720,
+           name_communes: bool = False) -> go.Figure:
     """Districts (or the province's own commune polygons) coloured by `measure`; communes as markers coloured by
-    level, planned ones lighter; a legend and both attributions inside the figure."""
+    level, planned ones lighter; the districts named on the map, and the communes where their polygons are loaded
+    or `name_communes` (one district's communes shown); a legend and both attributions inside the figure."""
     code = province["code"]
     shape = geo.clockwise(geo.districts(code))
     fig = go.Figure()
@@ -163,13 +165,17 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
                 marker=dict(size=[(9 if level else 7) + (0 if m != m else m / 3) for m in part["criteria_met"]],
                             color=colour, opacity=0.45 if kind == "planned" else 1.0),
                 text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
-    box = geo.bbox(code)
+    box, taken = geo.bbox(code), []
     shared = districts["name"].duplicated(keep=False)  # Trà Vinh's two "Duyên Hải": Huyện and Thị xã
     names = dict(zip(districts["code"], districts["name"].where(~shared, districts["full_name"]), strict=True))
-    fig.add_trace(labels(geo.label_points(shape), names, 12, t("map_district_names", lang), box))
-    if boundaries:
-        fig.add_trace(labels(geo.label_points(boundaries), dict(zip(communes["code"], communes["name"], strict=True)),
-                             9, t("map_commune_names", lang), box))
+    fig.add_trace(labels(geo.label_points(shape), names, 12, t("map_district_names", lang), box, taken))
+    commune_names = dict(zip(communes["code"], communes["name"], strict=True))
+    if boundaries:  # the province's own commune polygons, each named inside
+        fig.add_trace(labels(geo.label_points(boundaries), commune_names, 9, t("map_commune_names", lang), box, taken))
+    elif name_communes:  # one district's communes: each named beside its marker, around the districts' names
+        fig.add_trace(labels({c: (lon, lat, 0) for c, lon, lat in zip(placed["code"], placed["lon"], placed["lat"],
+                                                                         strict=True)},
+                             commune_names, 10, t("map_commune_names", lang), box, taken, beside=True))
     title = t("map_title", lang, province=province["name"], year=year, measure=t(f"measure_{measure}", lang))
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(
@@ -183,15 +189,16 @@ def figure(province: dict, districts: pd.DataFrame, measure: str, communes: pd.D
     return fig
 
 
-def labels(points: dict, names: dict, size: int, name: str, box: tuple) -> go.Scattergeo:
-    """The units' names (from the data, as text: never markup) written at their points (id -> lon, lat, area),
-    moved aside where they would cover each other, left out where no place is free (the hover still names every
-    unit); a white halo keeps them readable on any fill."""
-    places = geo.label_places({i: p for i, p in points.items() if names.get(i)}, names, size, box)
+def labels(points: dict, names: dict, size: int, name: str, box: tuple, taken: list | None = None,
+           beside: bool = False) -> go.Scattergeo:
+    """The units' names (from the data, as text: never markup) written at their points (id -> lon, lat, area) or
+    beside them, moved where they would cover a name already written (`taken`), left out where no place is free
+    (the hover still names every unit); a white outline keeps them readable on any fill."""
+    places = geo.label_places({i: p for i, p in points.items() if names.get(i)}, names, size, box, taken, beside)
     return go.Scattergeo(lon=[points[i][0] for i in places], lat=[points[i][1] for i in places], mode="text",
                          text=[html.escape(names[i]) for i in places], textposition=list(places.values()),
                          name=name, showlegend=False, hoverinfo="skip",
-                         textfont=dict(size=size, color="#111111", weight=600, shadow=HALO))
+                         textfont=dict(size=size, color="#111111", weight=600 if size > 10 else 400, shadow=HALO))
 
 
 def _hover(r: dict, lang: str) -> str:

@@ -83,6 +83,19 @@ def test_labels_in_the_exported_image(con, khanh_hoa):
     assert exports.image(fig, "png", "Năm: 2023").startswith(b"\x89PNG")
 
 
+def test_one_districts_communes_named_beside_their_markers(con, khanh_hoa):
+    """Drilled down to Ninh Hòa: its communes are named (names from the data, each once), and every district
+    still is; a name that finds no free place is left out rather than written over another."""
+    communes = maps.commune_states(con, khanh_hoa, 2023)
+    ninh_hoa = communes[communes["district"] == "Ninh Hòa"]
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm", ninh_hoa,
+                      2023, "Nguồn", name_communes=True)
+    districts, names = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text"]
+    assert len(districts.text) == 8 and "Ninh Hòa" in districts.text
+    assert 8 <= len(names.text) <= len(ninh_hoa) and set(names.text) <= set(ninh_hoa["name"])
+    assert "middle center" not in names.textposition  # beside the marker, never on it
+
+
 def test_a_name_is_text_never_markup():
     trace = maps.labels({"1": (109.0, 12.0, 1.0)}, {"1": "<a href='http://x.invalid'>Cam Tân</a>"}, 12, "Tên",
                         (108.9, 11.9, 109.1, 12.1))

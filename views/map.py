@@ -26,7 +26,7 @@ chosen_district = st.session_state.get("map_district")
 shown = communes[communes["district_code"] == chosen_district] if chosen_district else communes
 own = boundaries.load(code)
 source = "Kế hoạch 1355/KH-UBND, Phụ lục 07-09" if code == "56" else t("col_source", lang) + ": data/facts/recognitions"
-fig = maps.figure(province, districts, measure, shown, year, source, lang, own)
+fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
 
 map_col, side = st.columns([3, 1])
 with map_col:
