@@ -216,6 +216,12 @@ def test_map_of_every_province(page, server, requests_seen, artifacts, province)
     assert set(MAP_NAMES[province]) <= set(written)
     assert "Trường Sa" not in written  # the archipelago stays a note beside the map
     page.screenshot(path=str(artifacts / f"map_{province}.png"), full_page=True)
+    if province in ("56", "58"):  # the PNG for a report: drawn by kaleido, names included, nothing fetched
+        with page.expect_download(timeout=120_000) as png:
+            page.get_by_role("button", name="Tải PNG").first.click()
+        image = Path(png.value.path()).read_bytes()
+        assert image.startswith(b"\x89PNG")
+        (artifacts / f"map_{province}_export.png").write_bytes(image)
     assert _outside(requests_seen) == []
 
 
@@ -257,6 +263,7 @@ def test_unknown_path_says_so_in_the_readers_language(page, server, requests_see
     assert page.locator("[data-testid='stAlert']").filter(has_text=notice).count() == 0
     page.goto(f"{server}/**trang-cu**?province=58&as_of=2023&lang={lang}")
     alert.wait_for(timeout=60_000)
+    _ready(page)
     page.screenshot(path=str(artifacts / f"page_not_found_{lang}.png"))
     assert _outside(requests_seen) == []
 
