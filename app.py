@@ -20,9 +20,16 @@ PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("report", "xuat-bao-cao", ":material/description:"),
          ("sources", "nguon-phuong-phap", ":material/menu_book:"),
          ("imports", "nhap-so-lieu", ":material/upload_file:")]
-nav = st.navigation([st.Page(f"pages/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,
-                             default=name == "overview") for name, path, icon in PAGES])
+pages = [st.Page(f"views/{name}.py", title=t(f"page_{name}", lang), icon=icon, url_path=path,
+                 default=name == "overview") for name, path, icon in PAGES]
+asked = ui.unknown_path([page.url_path for page in pages])  # the overview is at the root, not at /tong-quan
+if asked is not None:
+    ui.replace_page_not_found()
+nav = st.navigation(pages)
 st.session_state["filters"] = ui.sidebar_filters()
+if asked is not None:
+    st.warning(t("page_not_found", lang, path=ui.literal(asked[:120]), page=pages[0].title,
+                 pages=", ".join(page.title for page in pages)))
 ui.data_notice(lang)
 nav.run()
 with st.sidebar:

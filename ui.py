@@ -7,13 +7,14 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import fmt, loader, paths, resultcache, store, tables
+from ntm import fmt, geo, loader, paths, resultcache, store, tables
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -179,6 +180,43 @@ def lang() -> str:
     return st.session_state.get("lang", _from_url("lang", list(LANGS), "vi"))
 
 
+def unknown_path(known: list[str]) -> str | None:
+    """The page path a link asks for when no page has it (mistyped, outdated), as the browser sent it; None for
+    a known page. Read before st.navigation, which replaces an unknown path with the default page's."""
+    url = st.context.url
+    if not url:
+        return None
+    path = unquote(urlparse(url).path).strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path.removeprefix(base).strip("/")
+    return path if path not in known else None
+
+
+# Streamlit's own "Page not found" dialog (English) for a link to an unknown path: hidden from its first frame,
+# then closed by its own button (which also gives the page its scrolling and screen-reader tree back). Only in
+# the run that received such a link; the page then says it in the reader's language (`page_not_found`).
+_NOT_FOUND_STYLE = "<style>[data-testid='stDialog'] { display: none !important; }</style>"
+_NOT_FOUND_CLOSE = """<script>
+(() => {
+  const close = () => {
+    const button = document.querySelector("[data-testid='stDialog'] button[aria-label='Close']");
+    if (button) button.click();
+    return Boolean(button);
+  };
+  if (close()) return;
+  const watch = new MutationObserver(() => { if (close()) watch.disconnect(); });
+  watch.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => watch.disconnect(), 15000);
+})();
+</script>"""
+
+
+def replace_page_not_found() -> None:
+    st.html(_NOT_FOUND_STYLE)
+    st.html(_NOT_FOUND_CLOSE, unsafe_allow_javascript=True)
+
+
 def sidebar_filters() -> dict:
     """Province, as-of year, criteria set and language in the sidebar, mirrored in the URL query string so a link
     reproduces the view. A value the link holds that is not valid is said in a notice above the page."""
@@ -293,7 +331,7 @@ def source_lines(sources: list[dict]) -> None:
 
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "topojsonURL": geo.NO_BASEMAP})
     chart_downloads(fig, name, extra_filter)
 
 

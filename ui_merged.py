@@ -13,7 +13,7 @@ import ui
 from ntm import boundaries, fmt, geo
 from ntm.charts import FONT, LEVEL_COLOURS, wrap
 from ntm.i18n import t
-from ntm.maps import LEVEL_RANK, NOT_YET
+from ntm.maps import LEVEL_RANK, NOT_YET, labels
 from ntm.names import normalize
 from ntm.unit import Unit
 
@@ -157,8 +157,8 @@ def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
     fig = go.Figure()
     for part in parts:
         if geo.has_districts(part.code):
-            shape = geo.districts(part.code)
-            fig.add_trace(go.Choroplethmap(
+            shape = geo.clockwise(geo.districts(part.code))
+            fig.add_trace(go.Choropleth(
                 geojson=shape, locations=[x["id"] for x in shape["features"]], z=[0] * len(shape["features"]),
                 colorscale=[[0, "#F2F2F2"], [1, "#F2F2F2"]], showscale=False, name=part.name,
                 marker=dict(line=dict(width=1, color="#999999")), hoverinfo="skip"))
@@ -167,7 +167,8 @@ def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
         own = boundaries.load(part.code)
         if own:
             ids = [x["id"] for x in own["features"]]
-            fig.add_trace(go.Choroplethmap(
+            own = geo.clockwise(own)
+            fig.add_trace(go.Choropleth(
                 geojson=own, locations=ids, showscale=False, zmin=0, zmax=3, name=t("map_commune_polygons", lang),
                 z=[LEVEL_RANK.get(str(levels.get(i) or "").removeprefix("xa_"), 0) for i in ids],
                 colorscale=[[0, NOT_YET], [0.33, LEVEL_COLOURS["ntm"]], [0.66, LEVEL_COLOURS["nang_cao"]],
@@ -179,20 +180,21 @@ def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
         if part.empty:
             continue
         name = t("not_recorded", lang) if level is None else t(f"level_{level.removeprefix('xa_')}", lang)
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(go.Scattergeo(
             lat=part["lat"], lon=part["lon"], mode="markers", name=name, marker=dict(size=9, color=colour),
             text=[f"<b>{r['old_name']}</b> → {r['new_name']} ({t('extent_' + r['extent'], lang)})"
                   for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
-    boxes = [geo.bbox(p.code) for p in parts if geo.has_districts(p.code)]
-    if boxes:
-        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-        view = geo.view(box, 540, 390)
-        fig.update_layout(map=dict(style="white-bg", center=view["center"], zoom=view["zoom"]))
-    else:
-        fig.update_layout(map=dict(style="white-bg"))
+    boxes = [geo.bbox(p.code) for p in parts if geo.has_districts(p.code)] or [
+        (placed["lon"].min(), placed["lat"].min(), placed["lon"].max(), placed["lat"].max())]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    # each new commune's name at the centre of its old communes' points
+    centres = placed.groupby("new_id").agg(lon=("lon", "mean"), lat=("lat", "mean"), n=("old_id", "size"))
+    names = ui.cached(ntm.merged.unit_labels, province, f["units_date"])
+    fig.add_trace(labels({r.Index: (r.lon, r.lat, r.n) for r in centres.itertuples()}, names, 9,
+                         t("map_commune_names", lang), box))
     title = t("merged_map_title", lang, name=province.name)
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
-    fig.update_layout(title=dict(text=title), height=640, margin=dict(l=10, r=10, t=60, b=110),
+    fig.update_layout(title=dict(text=title), geo=geo.layout(box), height=760, margin=dict(l=10, r=10, t=60, b=110),
                       font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.add_annotation(text=wrap(f"data/geo/crosswalk_2025.csv · {attribution}", 150), xref="paper", yref="paper",
                        x=0, y=-0.13, showarrow=False, xanchor="left", yanchor="top", align="left",

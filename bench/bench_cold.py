@@ -35,7 +35,7 @@ PATHS = {"overview": "", "criteria_by_district": "tieu-chi-theo-huyen", "commune
          "roadmap": "lo-trinh-muc-tieu", "funding": "nguon-von", "quality": "chat-luong-du-lieu",
          "facts": "so-lieu-theo-van-ban", "report": "xuat-bao-cao", "sources": "nguon-phuong-phap",
          "imports": "nhap-so-lieu"}  # as app.py registers them
-PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.stem for p in (ROOT / "views").glob("*.py"))
 CHILD = """
 import runpy, sys, time
 sys.path.insert(0, {root!r})
@@ -47,7 +47,7 @@ at.query_params["province"] = {province!r}
 at.run()
 page_wall, page_cpu = time.perf_counter(), time.process_time()
 if {page!r} != "overview":
-    at.switch_page("pages/{page}.py").run()
+    at.switch_page("views/{page}.py").run()
 end_wall, end_cpu = time.perf_counter(), time.process_time()
 if {page!r} == "overview":
     page_wall, page_cpu = wall, cpu

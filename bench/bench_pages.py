@@ -38,7 +38,7 @@ def server_side(page: str) -> tuple[float, float]:
         at.query_params["province"] = "56"
         if page != "overview":
             at.run()
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)

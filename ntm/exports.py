@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ntm.charts import wrap
+from ntm.geo import NO_BASEMAP
 
 A4_WIDTH, A4_HEIGHT, PRINT_SCALE = 1123, 794, 3  # A4 landscape at 96 dpi; ×3 ≈ 288 dpi
 _LOCK = threading.Lock()
@@ -53,7 +54,7 @@ def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
     """The figure as it goes into a report: the filters under the title, a visible legend, A4 size."""
     out = copy.deepcopy(fig)
     title = out.layout.title.text or ""
-    is_map = any(trace.type in ("choroplethmap", "scattermap") for trace in out.data)
+    is_map = any(trace.type in ("choropleth", "scattergeo") for trace in out.data)
     out.update_layout(title=dict(text=f"{title}<br><sup>{wrap(filters_text, 140)}</sup>"), width=A4_WIDTH,
                       height=A4_HEIGHT if is_map else int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
     out.update_xaxes(automargin=True)
@@ -69,7 +70,7 @@ def image(fig: go.Figure, fmt: str, filters_text: str) -> bytes:
     opts = {"format": fmt, "width": report.layout.width, "height": report.layout.height,
             "scale": PRINT_SCALE if fmt == "png" else 1}
     with _LOCK:
-        return _kaleido().calc_fig_sync(report, opts=opts)
+        return _kaleido().calc_fig_sync(report, opts=opts, topojson=NO_BASEMAP)  # a map asks for none
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -4,6 +4,9 @@ map view that fits it. Geometry stays in GeoJSON files (DuckDB has no spatial ex
 import json
 import math
 from functools import lru_cache
+from urllib.parse import quote
+
+import shapely
 
 from ntm.paths import DATA_DIR
 
@@ -57,18 +60,67 @@ def bbox(province_code: str) -> tuple[float, float, float, float]:
     return tuple(feature["properties"]["map_bbox"])
 
 
-TILE = 512  # MapLibre (plotly's `map`) draws the world 512 px wide at zoom 0
+# plotly's `geo` maps ask for a world topojson (from cdn.plot.ly unless told otherwise) as soon as a trace names its
+# locations: an empty one, inline, keeps the request on the machine; no basemap is drawn, only our polygons.
+NO_BASEMAP = "data:application/json," + quote(json.dumps({"type": "Topology", "objects": {}, "arcs": []})) + "#"
 
 
-def view(box: tuple[float, float, float, float], width: int = 900, height: int = 620) -> dict:
-    """Center and zoom (web Mercator) that fit a box in a map of width × height pixels, with a small margin."""
-    minx, miny, maxx, maxy = box
+def clockwise(collection: dict) -> dict:
+    """The collection with every outer ring clockwise: d3 (plotly's `geo`) reads a counter-clockwise ring, as
+    GeoJSON writes it, as the whole globe minus the polygon."""
+    geometries = shapely.orient_polygons(shapely.from_geojson([json.dumps(f["geometry"]) for f in
+                                                                collection["features"]]), exterior_cw=True)
+    features = [dict(f, geometry=json.loads(g)) for f, g in
+                zip(collection["features"], shapely.to_geojson(geometries), strict=True)]
+    return {**collection, "features": features}
 
+
+def label_points(collection: dict) -> dict[str, tuple[float, float, float]]:
+    """Feature id -> (lon, lat, area) where its name is written: the centre of the largest circle inside the
+    polygon (its widest part, away from the neighbours' names)."""
+    geometries = shapely.from_geojson([json.dumps(f["geometry"]) for f in collection["features"]])
+    centres = shapely.get_point(shapely.maximum_inscribed_circle(geometries, 0.002), 0)
+    return {f["id"]: (p.x, p.y, a) for f, p, a in
+            zip(collection["features"], centres, shapely.area(geometries), strict=True)}
+
+
+# a name is moved off its point where it would cover a name already written, in this order of places
+PLACES = {"middle center": (0, 0), "bottom center": (0, -1), "top center": (0, 1), "middle right": (1, 0),
+          "middle left": (-1, 0)}
+
+
+def label_places(points: dict[str, tuple[float, float, float]], names: dict[str, str], size: int,
+                 box: tuple[float, float, float, float], taken: list[tuple] | None = None, beside: bool = False,
+                 plot: tuple[int, int] = (740, 510)) -> dict[str, str]:
+    """Feature id -> plotly text position: the names of the smallest units first, each at its point (or beside
+    it: a marker's name) unless it would overlap a name already written (`taken`, extended), then around it;
+    left out where no place is free (estimated on a plot area of `plot` pixels showing `box`)."""
     def merc(lat):
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
-    zoom_x = math.log2(width * 360 / (TILE * max(maxx - minx, 1e-6)))
-    zoom_y = math.log2(height * 2 * math.pi / (TILE * max(merc(maxy) - merc(miny), 1e-9)))
-    center_lat = math.degrees(math.atan(math.sinh((merc(miny) + merc(maxy)) / 2)))
-    return {"center": {"lat": center_lat, "lon": (minx + maxx) / 2}, "zoom": min(zoom_x, zoom_y) - 0.15}
+    scale = min(plot[0] / math.radians(box[2] - box[0]), plot[1] / (merc(box[3]) - merc(box[1])))
+    placed, out = [] if taken is None else taken, {}
+    places = {k: v for k, v in PLACES.items() if not (beside and k == "middle center")}
+    for key in sorted(points, key=lambda k: points[k][2]):
+        lon, lat, _ = points[key]
+        x, y = math.radians(lon) * scale, merc(lat) * scale
+        w, h = 0.7 * size * len(names[key]), 1.3 * size  # a serif face, semi-bold: about 0,7 em a letter
+        options = [(place, (x + dx * (w / 2 + 4) - w / 2, y + dy * h - h / 2, x + dx * (w / 2 + 4) + w / 2,
+                            y + dy * h + h / 2)) for place, (dx, dy) in places.items()]
+        free = next((o for o in options if not any(_overlap(o[1], r) for r in placed)), None)
+        if free:
+            placed.append(free[1])
+            out[key] = free[0]
+    return out
 
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def layout(box: tuple[float, float, float, float]) -> dict:
+    """A `geo` subplot showing the box (with a small margin) in Mercator, without any basemap."""
+    minx, miny, maxx, maxy = box
+    pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.02
+    return {"visible": False, "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)",
+            "lonaxis": {"range": [minx - pad_x, maxx + pad_x]}, "lataxis": {"range": [miny - pad_y, maxy + pad_y]}}

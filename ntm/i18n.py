@@ -173,7 +173,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mobilized_card": ("Vốn huy động", "Resources mobilized"),
     "disbursement_card": ("Tỷ lệ giải ngân", "Disbursement rate"),
     "attention": ("Cần chú ý", "Needs attention"),
-    # the report (ntm/report.py, pages/report.py) and the overview at a glance (issue 15)
+    # the report (ntm/report.py, views/report.py) and the overview at a glance (issue 15)
     "page_report": ("Xuất báo cáo", "Export the report"),
     "report_page_title": ("Xuất báo cáo Word", "Export the Word report"),
     "report_page_intro": ("Văn bản Word theo thể thức hành chính (Nghị định 30/2020/NĐ-CP: khổ A4, Times New Roman "
@@ -430,7 +430,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                "MIT), checked against Resolutions 1659, 1667, 1687/NQ-UBTVQH15."),
     "points_attribution": ("Vị trí xã: GeoNames (geonames.org), CC BY 4.0.", "Commune locations: GeoNames (geonames.org), CC BY 4.0."),
     "page_map": ("Bản đồ", "Map"),
-    # import batches (pages/imports.py)
+    # import batches (views/imports.py)
     "page_imports": ("Nhập số liệu", "Data import"),
     "imports_title": ("Nhập số liệu của địa phương", "The office's own data"),
     "imports_intro": ("Tải mẫu Excel, điền số liệu, tải lên: tệp được kiểm tra toàn bộ, xem trước so với số liệu "
@@ -503,6 +503,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "measure_status_2025": ("Tiến độ mục tiêu xã NTM 2025", "Progress toward the 2025 NTM target"),
     "map_unknown": ("Chưa rõ", "Unknown"), "map_not_yet": ("Chưa đạt chuẩn", "Not yet"),
     "map_commune_polygons": ("Ranh giới xã của tỉnh", "The province's commune boundaries"),
+    "map_district_names": ("Tên huyện", "District names"), "map_commune_names": ("Tên xã", "Commune names"),
+    "page_not_found": ("Không tìm thấy trang «{path}»; đang mở {page}. Các trang: {pages}.",
+                       "There is no page “{path}”; showing {page}. The pages: {pages}."),
     "map_year": ("Năm (xem lại lộ trình)", "Year (replay the roadmap)"),
     "map_counts": ("Toàn tỉnh đến hết năm {year}", "Whole province by the end of {year}"),
     "map_count_line": ("{level}: {actual} đã đạt · {planned} tính cả kế hoạch", "{level}: {actual} reached · {planned} with planned"),

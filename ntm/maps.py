@@ -1,6 +1,9 @@
 """The map: districts coloured by a measure, communes as markers at their GeoNames points (sized by the criteria
 they meet where a document says), or, once a province has loaded its own commune boundaries, a true commune
-choropleth; for a chosen year — no tiles, no network."""
+choropleth; for a chosen year; district (and uploaded commune) names written on the map — no tiles, no
+network."""
+
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,6 +19,9 @@ MEASURES = ("share_ntm", "share_nang_cao", "share_kieu_mau", "avg_criteria", "st
 NOT_YET, UNKNOWN = "#888888", "#DDDDDD"
 UNKNOWN_AREA = "#BDBDBD"  # a district without a value: grey with its own legend entry, never the colour of 0 %
 SCALE = [[0, "#DEEBF7"], [0.5, "#6BAED6"], [1, "#08306B"]]  # 0 % is a visible pale blue, not "unknown"
+# a solid white outline (eight 1 px shadows) and a soft edge: a name stays readable on the darkest fill
+HALO = ", ".join([f"{x}px {y}px 0 #FFFFFF" for x in (-1, 0, 1) for y in (-1, 0, 1) if x or y] + ["0 0 3px #FFFFFF"])
+BOTTOM = 150  # px under the map: legend, then source
 LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
 
 
@@ -67,7 +73,7 @@ def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
 def district_values(con, province: Unit, year: int, measure: str) -> pd.DataFrame:
     """One value per district for the choropleth (NaN = unknown, shown grey)."""
     code = province.code
-    districts = store.units(con, level="district", province_code=code)[["code", "name"]]
+    districts = store.units(con, level="district", province_code=code)[["code", "name", "full_name"]]
     programme = store.programme_communes_per_district(con, code)
     if measure.startswith("share_"):
         counts = roadmap.recognised_counts(con, code, measure.removeprefix("share_"), [year])[year]
@@ -105,18 +111,20 @@ def province_counts(con, province: Unit, year: int) -> list[dict]:
 
 
 def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,
-           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 640) -> go.Figure:
+           source_text: str, lang: str = "vi", boundaries: dict | None = None, height: int = 720,
+           name_communes: bool = False) -> go.Figure:
     """Districts (or the province's own commune polygons) coloured by `measure`; communes as markers coloured by
-    level, planned ones lighter; a legend and both attributions inside the figure."""
+    level, planned ones lighter; the districts named on the map, and the communes where their polygons are loaded
+    or `name_communes` (one district's communes shown); a legend and both attributions inside the figure."""
     code = province.code
-    shape = geo.districts(code)
+    shape = geo.clockwise(geo.districts(code))
     fig = go.Figure()
     if measure == "status_2025":
         for status, colour in STATUS_COLOURS.items():
             part = districts[districts["value"] == status]
             if part.empty:
                 continue
-            fig.add_trace(go.Choroplethmap(
+            fig.add_trace(go.Choropleth(
                 geojson=shape, locations=part["code"], z=[1] * len(part), colorscale=[[0, colour], [1, colour]],
                 showscale=False, marker=dict(opacity=1, line=dict(width=1, color="white")),
                 name=t(f"status_{status}", lang), showlegend=True, text=part["name"],
@@ -126,7 +134,7 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
         unknown = districts[districts["value"].isna()]
         label = t(f"measure_{measure}", lang)
         if not known.empty:
-            fig.add_trace(go.Choroplethmap(
+            fig.add_trace(go.Choropleth(
                 geojson=shape, locations=known["code"], z=known["value"], colorscale=SCALE,
                 zmin=0, zmax=100 if measure.startswith("share_") else 19,
                 marker=dict(opacity=1, line=dict(width=1, color="white")), name=label,
@@ -134,14 +142,15 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
                 hovertemplate="%{text}<extra></extra>",
                 colorbar=dict(title=dict(text=label, side="right"), thickness=12, len=0.6, x=1.0)))
         if not unknown.empty:
-            fig.add_trace(go.Choroplethmap(
+            fig.add_trace(go.Choropleth(
                 geojson=shape, locations=unknown["code"], z=[0] * len(unknown),
                 colorscale=[[0, UNKNOWN_AREA], [1, UNKNOWN_AREA]], showscale=False, name=t("map_unknown", lang),
                 showlegend=True,
                 marker=dict(line=dict(width=1, color="white")), text=unknown["name"],
                 hovertemplate="%{text}: " + t("map_unknown", lang) + "<extra></extra>"))
     if boundaries:
-        fig.add_trace(go.Choroplethmap(
+        boundaries = geo.clockwise(boundaries)
+        fig.add_trace(go.Choropleth(
             geojson=boundaries, locations=[f["id"] for f in boundaries["features"]],
             z=[LEVEL_RANK.get(communes.set_index("code")["level"].get(f["id"]), 0) for f in boundaries["features"]],
             colorscale=[[0, NOT_YET], [0.33, LEVEL_COLOURS["ntm"]], [0.66, LEVEL_COLOURS["nang_cao"]],
@@ -155,22 +164,45 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
         same_level = placed["level"].isna() if level is None else placed["level"] == level
         part = placed[same_level & (placed["kind"] == kind)]
         if not part.empty:
-            fig.add_trace(go.Scattermap(
+            fig.add_trace(go.Scattergeo(
                 lat=part["lat"], lon=part["lon"], mode="markers", name=name, customdata=part["code"],
                 marker=dict(size=[(9 if level else 7) + (0 if m != m else m / 3) for m in part["criteria_met"]],
                             color=colour, opacity=0.45 if kind == "planned" else 1.0),
                 text=[_hover(r, lang) for r in part.to_dict("records")], hovertemplate="%{text}<extra></extra>"))
-    box = geo.bbox(code)
-    center = geo.view(box, 540, height - 60 - 110 - 40)  # the plot area of the page column and of the A4 export
+    box, taken = geo.bbox(code), []
+    shared = districts["name"].duplicated(keep=False)  # Trà Vinh's two "Duyên Hải": Huyện and Thị xã
+    names = dict(zip(districts["code"], districts["name"].where(~shared, districts["full_name"]), strict=True))
+    fig.add_trace(labels(geo.label_points(shape), names, 12, t("map_district_names", lang), box, taken))
+    commune_names = dict(zip(communes["code"], communes["name"], strict=True))
+    if boundaries:  # the province's own commune polygons, each named inside
+        fig.add_trace(labels(geo.label_points(boundaries), commune_names, 9, t("map_commune_names", lang), box, taken))
+    elif name_communes:  # one district's communes: each named beside its marker, around the districts' names
+        fig.add_trace(labels({c: (lon, lat, 0) for c, lon, lat in zip(placed["code"], placed["lon"], placed["lat"],
+                                                                         strict=True)},
+                             commune_names, 10, t("map_commune_names", lang), box, taken, beside=True))
     title = t("map_title", lang, province=province.name, year=year, measure=t(f"measure_{measure}", lang))
     attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
     fig.update_layout(
-        title=dict(text=title), map=dict(style="white-bg", center=center["center"], zoom=center["zoom"]),
-        height=height, margin=dict(l=10, r=10, t=60, b=110), font=dict(family="Times New Roman, serif", size=13),
+        title=dict(text=title), geo=geo.layout(box),
+        height=height, margin=dict(l=10, r=10, t=60, b=BOTTOM), font=dict(family="Times New Roman, serif", size=13),
         legend=dict(orientation="h", yanchor="top", y=-0.02, x=0), separators=",." if lang == "vi" else ".,")
-    fig.add_annotation(text=wrap(f"{source_text} · {attribution}", 150), xref="paper", yref="paper", x=0, y=-0.13,
-                       showarrow=False, xanchor="left", yanchor="top", align="left", font=dict(size=10, color="#444"))
+    # the source at the foot of the figure, under a legend of up to three rows, on screen and in the A4 export
+    fig.add_annotation(text=wrap(f"{source_text} · {attribution}", 125), xref="paper", yref="paper", x=0,
+                       y=-(BOTTOM - 6) / (height - 60 - BOTTOM), showarrow=False, xanchor="left", yanchor="bottom",
+                       align="left", font=dict(size=10, color="#444"))
     return fig
+
+
+def labels(points: dict, names: dict, size: int, name: str, box: tuple, taken: list | None = None,
+           beside: bool = False) -> go.Scattergeo:
+    """The units' names (from the data, as text: never markup) written at their points (id -> lon, lat, area) or
+    beside them, moved where they would cover a name already written (`taken`), left out where no place is free
+    (the hover still names every unit); a white outline keeps them readable on any fill."""
+    places = geo.label_places({i: p for i, p in points.items() if names.get(i)}, names, size, box, taken, beside)
+    return go.Scattergeo(lon=[points[i][0] for i in places], lat=[points[i][1] for i in places], mode="text",
+                         text=[html.escape(names[i]) for i in places], textposition=list(places.values()),
+                         name=name, showlegend=False, hoverinfo="skip",
+                         textfont=dict(size=size, color="#111111", weight=600 if size > 10 else 400, shadow=HALO))
 
 
 def _hover(r: dict, lang: str) -> str:

@@ -94,6 +94,13 @@ def component_points(con, province: Unit, as_of: str, by_year: int = 2025) -> pd
                 "last_level", "last_year", "lat", "lon", "source_id"]]
 
 
+def unit_labels(con, province: Unit, as_of: str) -> dict[str, str]:
+    """The new units' names as the map writes them: the short name, the full one where two units share it."""
+    units = store.units_as_of(con, province.unit_id, as_of, "commune")
+    shared = units["name"].duplicated(keep=False)
+    return dict(zip(units["unit_id"], units["name"].where(~shared, units["full_name"]), strict=True))
+
+
 def old_units(con, province: Unit, as_of: str) -> pd.DataFrame:
     """Before the merger: the communes of each old province on `as_of`, with the new unit(s) each became."""
     frames = []

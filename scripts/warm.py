@@ -28,7 +28,7 @@ def main() -> int:
     provinces = list(store.provinces(con)["code"])
     provinces += [p.unit_id for p in timeline.new_provinces_with_parts(con)]  # merged in 2025
     con.close()
-    pages = sorted((p.stem for p in (ROOT / "pages").glob("*.py")), key=lambda p: (p != "overview", p))
+    pages = sorted((p.stem for p in (ROOT / "views").glob("*.py")), key=lambda p: (p != "overview", p))
     started, failed = time.perf_counter(), 0
     for lang in ("vi", "en"):
         for page in pages:
@@ -37,7 +37,7 @@ def main() -> int:
                 at.query_params.update({"province": province, "lang": lang})
                 at.run()
                 if page != "overview":
-                    at.switch_page(f"pages/{page}.py").run()
+                    at.switch_page(f"views/{page}.py").run()
                 failed += bool(at.exception)
                 if not quiet:
                     print(f"{lang} {province} {page}: {'error' if at.exception else 'ok'}", flush=True)

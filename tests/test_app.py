@@ -19,7 +19,7 @@ def _open(page: str, **params) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 

@@ -28,7 +28,7 @@ def _page(lang: str = "vi") -> AppTest:
     at.query_params["province"] = "56"
     at.query_params["lang"] = lang
     at.run()
-    at.switch_page("pages/imports.py").run()
+    at.switch_page("views/imports.py").run()
     assert not at.exception, at.exception
     return at
 

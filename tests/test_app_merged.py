@@ -1,10 +1,13 @@
 """Every page for the provinces merged in 2025 (AppTest): the new units, their old components and last status,
 the old provinces side by side, no district assumed; the old provinces as historic parts."""
 
+import json
+
 import pytest
 from test_app import PAGES, _open
 
 from conftest import shown
+from ntm import store
 
 MERGED = {"56@2025-07-01": "Khánh Hòa", "48@2025-07-01": "Đà Nẵng", "86@2025-07-01": "Vĩnh Long"}
 
@@ -74,6 +77,18 @@ def test_map_places_only_sourced_points(db_path):
     assert any("Đơn vị mới chưa có điểm nào" in m.value for m in at.markdown)  # old Đà Nẵng: no points
 
 
+def test_new_communes_named_on_the_merged_map(db_path, con):
+    """New Khánh Hòa: the new communes' short names (from the unit list) written on the map, each once, at the
+    centre of its old communes' points; no basemap is fetched (an inline empty topojson)."""
+    at = _open("map", province="56@2025-07-01")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    written = next(d for d in spec["data"] if d["type"] == "scattergeo" and d.get("mode") == "text")
+    units = store.units_as_of(con, "56@2025-07-01", "2025-07-01", "commune")
+    assert len(written["text"]) >= 40 and len(set(written["text"])) == len(written["text"])
+    assert set(written["text"]) <= set(units["name"]) and {"Bác Ái", "Ba Ngòi", "Tây Ninh Hòa"} <= set(written["text"])
+    assert "topojsonURL" in at.get("plotly_chart")[0].proto.config and "cdn.plot.ly" not in str(spec)
+
+
 def test_before_the_merger_the_old_units_apply(db_path):
     at = _open("criteria_by_district", province="56@2025-07-01", units_date="2024-06-01")
     table = at.dataframe[0].value
@@ -108,5 +123,5 @@ def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, t
     at = _open("map", province="56@2025-07-01")
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    polygons = [d for d in spec["data"] if d["type"] == "choroplethmap" and d.get("name") == "Ranh giới xã của tỉnh"]
+    polygons = [d for d in spec["data"] if d["type"] == "choropleth" and d.get("name") == "Ranh giới xã của tỉnh"]
     assert polygons and polygons[0]["locations"] == ["22435"] and polygons[0]["z"] == [1]  # Cam Tân: NTM

@@ -68,8 +68,7 @@ def _sign_in(page, server) -> None:
     page.goto(f"{server}/nhap-so-lieu?province=56&as_of=2023")
     page.get_by_role("heading", name="Nhập số liệu của địa phương").wait_for(timeout=60_000)
     _ready(page)
-    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link (issue 15), not ours
-        page.keyboard.press("Escape")
+    _no_streamlit_dialog(page)
     page.get_by_label("Tài khoản").fill("bien.tap")
     page.get_by_label("Mật khẩu").fill(EDITOR_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -136,7 +135,7 @@ def test_every_page(page, server, requests_seen, artifacts, path, title, provinc
     page.get_by_role("heading", name=title).wait_for(timeout=60_000)
     _ready(page)
     assert not page.locator("[data-testid='stException']").count()
-    _dismiss_streamlit_dialog(page)
+    _no_streamlit_dialog(page)
     page.screenshot(path=str(artifacts / f"page_{path or 'tong-quan'}_{province}.png"), full_page=True)
     assert _outside(requests_seen) == []
 
@@ -198,14 +197,74 @@ def test_downloads_png_and_xlsx(page, server, artifacts):
     assert sheet.freeze_panes == "A5"
 
 
+MAP_NAMES = {"56": ["Nha Trang", "Cam Ranh", "Cam Lâm", "Vạn Ninh", "Ninh Hòa", "Khánh Vĩnh", "Diên Khánh",
+                     "Khánh Sơn"],
+             "58": ["Phan Rang-Tháp Chàm", "Bác Ái", "Ninh Sơn", "Ninh Hải", "Ninh Phước", "Thuận Bắc", "Thuận Nam"],
+             "49": ["Tam Kỳ", "Hội An", "Điện Bàn", "Nam Trà My"], "84": ["Càng Long", "Thị xã Duyên Hải"]}
+
+
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
 def test_map_of_every_province(page, server, requests_seen, artifacts, province):
+    """The map at 1440 px: the province's districts named on it (SVG text, no glyph server), nothing fetched."""
     page.goto(f"{server}/ban-do?province={province}&as_of=2023")
     page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     _ready(page)
-    page.wait_for_timeout(1500)  # the map canvas draws after the figure
+    page.wait_for_timeout(1500)  # the map draws after the figure
+    _no_streamlit_dialog(page)
+    written = page.locator(".js-plotly-plot .geo text").all_text_contents()
+    assert set(MAP_NAMES[province]) <= set(written)
+    assert "Trường Sa" not in written  # the archipelago stays a note beside the map
     page.screenshot(path=str(artifacts / f"map_{province}.png"), full_page=True)
+    if province in ("56", "58"):  # the PNG for a report: drawn by kaleido, names included, nothing fetched
+        with page.expect_download(timeout=120_000) as png:
+            page.get_by_role("button", name="Tải PNG").first.click()
+        image = Path(png.value.path()).read_bytes()
+        assert image.startswith(b"\x89PNG")
+        (artifacts / f"map_{province}_export.png").write_bytes(image)
+    assert _outside(requests_seen) == []
+
+
+@pytest.fixture
+def fresh_server(tmp_path_factory, db_path):
+    yield from _serve(tmp_path_factory, {"NTM_DB": str(db_path), "NTM_WARM": "0"})
+
+
+def test_first_deep_link_of_a_fresh_server(page, fresh_server, requests_seen):
+    """The very first visit after the server starts, straight to the map: no "Page not found" dialog."""
+    page.goto(f"{fresh_server}/ban-do?province=58&as_of=2023")
+    page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
+    _ready(page)
+    _no_streamlit_dialog(page)
+    assert _outside(requests_seen) == []
+
+
+@pytest.mark.parametrize(("lang", "notice", "heading"), [
+    ("vi", "Không tìm thấy trang «**trang-cu**»; đang mở Tổng quan. Các trang: Tổng quan, Tiêu chí theo huyện",
+     "Tổng quan kết quả xây dựng nông thôn mới"),
+    ("en", "There is no page “**trang-cu**”; showing Overview. The pages: Overview, Criteria by district",
+     "New rural development at a glance")])
+def test_unknown_path_says_so_in_the_readers_language(page, server, requests_seen, artifacts, lang, notice, heading):
+    """A mistyped or outdated link: our notice (the path as written, never markdown) and the valid pages, the
+    overview under it, and no English dialog from Streamlit; the page stays usable (not hidden from assistive
+    technology, scrolls)."""
+    page.goto(f"{server}/**trang-cu**?province=58&as_of=2023&lang={lang}")
+    page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+    _ready(page)
+    alert = page.locator("[data-testid='stAlert']").filter(has_text=notice)
+    assert alert.count() == 1 and alert.locator("strong").count() == 0
+    assert "Page not found" not in page.locator("body").inner_text()
+    _no_streamlit_dialog(page)
+    assert page.evaluate("getComputedStyle(document.documentElement).overflow") != "hidden"
+    page.get_by_role("link", name="Bản đồ" if lang == "vi" else "Map", exact=True).click()  # and the app goes on
+    page.get_by_role("heading", name="Bản đồ kết quả xây dựng nông thôn mới" if lang == "vi" else
+                     "Map of new rural development").wait_for(timeout=60_000)
+    _ready(page)
+    assert page.locator("[data-testid='stAlert']").filter(has_text=notice).count() == 0
+    page.goto(f"{server}/**trang-cu**?province=58&as_of=2023&lang={lang}")
+    alert.wait_for(timeout=60_000)
+    _ready(page)
+    page.screenshot(path=str(artifacts / f"page_not_found_{lang}.png"))
     assert _outside(requests_seen) == []
 
 
@@ -332,9 +391,10 @@ def test_import_upload_preview_apply_undo(page, import_server, requests_seen, ar
     assert _outside(requests_seen) == []
 
 
-def _dismiss_streamlit_dialog(page):
-    if page.get_by_role("dialog").count():  # Streamlit's own notice on a first deep link, not ours
-        page.keyboard.press("Escape")
+def _no_streamlit_dialog(page):
+    """Streamlit's English "Page not found" dialog never shows: not on a first deep link (the pages live in
+    views/, not pages/), and an unknown path gets our own notice instead."""
+    assert page.get_by_role("dialog").count() == 0
 
 
 @pytest.mark.parametrize("province", ["56", "58", "49", "84"])
@@ -344,7 +404,7 @@ def test_overview_at_1440_and_390(page, server, requests_seen, artifacts, provin
     page.goto(f"{server}/?province={province}&as_of=2023")
     page.get_by_role("heading", name="Tổng quan kết quả xây dựng nông thôn mới").wait_for(timeout=60_000)
     _ready(page)
-    _dismiss_streamlit_dialog(page)
+    _no_streamlit_dialog(page)
     if province == "56":
         page.get_by_text("65/74 xã (2023) — còn 9 xã cho mục tiêu 2025").wait_for()
         ranked = page.locator("[data-testid='stTable']").first.inner_text()
@@ -365,7 +425,7 @@ def test_report_docx_from_the_browser(page, server, requests_seen, artifacts):
     page.goto(server + "/xuat-bao-cao?province=58&as_of=2023")
     page.get_by_role("heading", name="Xuất báo cáo Word").wait_for(timeout=60_000)
     _ready(page)
-    _dismiss_streamlit_dialog(page)
+    _no_streamlit_dialog(page)
     page.screenshot(path=str(artifacts / "page_xuat-bao-cao_58.png"), full_page=True)
     with page.expect_download(timeout=180_000) as download:
         page.get_by_role("button", name="Tải báo cáo (.docx) — Ninh Thuận").click()
@@ -390,7 +450,7 @@ def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
     page.goto(server + "/lo-trinh-muc-tieu?province=56&as_of=2023")
     page.get_by_role("heading", name="Lộ trình đạt chuẩn và mục tiêu").wait_for(timeout=60_000)
     _ready(page)
-    _dismiss_streamlit_dialog(page)
+    _no_streamlit_dialog(page)
     with page.expect_download(timeout=60_000) as xlsx:
         page.locator(".st-key-xlsx_lo-trinh-so-lieu-56-ntm").get_by_role("button", name="Tải Excel").click()
     path = artifacts / "export_lo_trinh_56.xlsx"
@@ -427,7 +487,6 @@ def test_tables_fit_and_download_labels_whole_at_1440(page, server, artifacts, p
     page.goto(f"{server}/{path}?province={province}&as_of=2023")
     page.get_by_role("heading", name=title).wait_for(timeout=60_000)
     _ready(page)
-    _dismiss_streamlit_dialog(page)
     page.wait_for_timeout(1500)  # the grids size their columns after the first paint
     found = page.evaluate(GRIDS_AND_LABELS)
     page.screenshot(path=str(artifacts / f"fit_{path or 'tong-quan'}_{province}.png"))

@@ -47,7 +47,7 @@ def test_every_fact_on_the_page(db_path, con):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params["province"] = province
         at.run()
-        at.switch_page("pages/facts.py").run()
+        at.switch_page("views/facts.py").run()
         assert not at.exception, at.exception
         for doc in at.selectbox(key="facts_doc").options:
             doc_id = doc.split(" · ")[0]
@@ -62,7 +62,7 @@ def test_search_is_plain_text(db_path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["province"] = "84"
     at.run()
-    at.switch_page("pages/facts.py").run()
+    at.switch_page("views/facts.py").run()
     at.text_input(key="facts_query").input("Trà Cú (").run()  # not a pattern: no error, a plain search
     assert not at.exception
     at.text_input(key="facts_query").input("15/15").run()

@@ -76,7 +76,7 @@ def test_truncated_while_the_app_runs_heals_without_restart(own_db):
     at.run()
     assert not at.exception
     _truncate(own_db)
-    for page in ("pages/criteria_by_district.py", "pages/communes.py", "pages/funding.py", "pages/overview.py"):
+    for page in ("views/criteria_by_district.py", "views/communes.py", "views/funding.py", "views/overview.py"):
         at.switch_page(page).run()
         assert not at.exception, page
     assert dbfile.intact(own_db)
@@ -89,7 +89,7 @@ def test_app_reconnects_after_a_rebuild(own_db):
     key = os.stat(own_db).st_ino
     result = _cli("build")
     assert result.returncode == 0 and os.stat(own_db).st_ino != key
-    at.switch_page("pages/criteria_by_district.py").run()
+    at.switch_page("views/criteria_by_district.py").run()
     assert not at.exception and at.title[0].value
 
 

@@ -1,14 +1,16 @@
 """The map: its colours and counts equal the analytics; the year control replays Khánh Hòa's appendix 07;
 uploading a province's own commune boundaries, good files and bad ones."""
 
+import html
 import json
 import zipfile
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import box
+import shapely
+from shapely.geometry import Point, box
 
-from ntm import boundaries, maps, roadmap, store
+from ntm import boundaries, exports, geo, maps, roadmap, store
 from ntm.errors import DataError
 from ntm.units import resolve_province
 
@@ -53,8 +55,51 @@ def test_map_payload_is_small_and_offline(con, code):
                       maps.commune_states(con, province, 2023), 2023, "Nguồn")
     payload = fig.to_json()
     assert len(payload) < 1_000_000
-    assert fig.layout.map.style == "white-bg" and "mapbox" not in payload
+    assert fig.layout.geo.visible is False and "mapbox" not in payload and "choroplethmap" not in payload  # no tiles
     assert "GeoNames (CC BY 4.0)" in payload and "dvhcvn (GPL-3.0)" in payload
+    districts = store.units(con, level="district", province_code=code)
+    mainland = {f["id"]: f for f in geo.districts(code)["features"]}
+    written = next(tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text")
+    shared = districts["name"].duplicated(keep=False)  # a name two districts share is written in full
+    codes = dict(zip(districts["name"].where(~shared, districts["full_name"]), districts["code"], strict=True))
+    assert sorted(html.unescape(n) for n in written.text) == sorted(n for n, c in codes.items() if c in mainland)
+    for name, lon, lat in zip(written.text, written.lon, written.lat, strict=True):  # each inside its district
+        assert shapely.geometry.shape(mainland[codes[html.unescape(name)]]["geometry"]).contains(Point(lon, lat))
+    if code == "84":
+        assert {"Huyện Duyên Hải", "Thị xã Duyên Hải"} <= set(written.text)
+    minx, miny, maxx, maxy = geo.bbox(code)  # the view is the whole mainland
+    assert fig.layout.geo.lonaxis.range[0] < minx and fig.layout.geo.lonaxis.range[1] > maxx
+    assert fig.layout.geo.lataxis.range[0] < miny and fig.layout.geo.lataxis.range[1] > maxy
+
+
+def test_labels_in_the_exported_image(con, khanh_hoa):
+    """The SVG export (the PNG is the same drawing) writes every mainland district's name, Trường Sa's not."""
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm",
+                      maps.commune_states(con, khanh_hoa, 2023), 2023, "Nguồn")
+    svg = exports.image(fig, "svg", "Năm: 2023").decode()
+    for name in ("Nha Trang", "Cam Ranh", "Cam Lâm", "Vạn Ninh", "Ninh Hòa", "Khánh Vĩnh", "Diên Khánh", "Khánh Sơn"):
+        assert f">{name}</text>" in svg, name
+    assert "Trường Sa</text>" not in svg
+    assert exports.image(fig, "png", "Năm: 2023").startswith(b"\x89PNG")
+
+
+def test_one_districts_communes_named_beside_their_markers(con, khanh_hoa):
+    """Drilled down to Ninh Hòa: its communes are named (names from the data, each once), and every district
+    still is; a name that finds no free place is left out rather than written over another."""
+    communes = maps.commune_states(con, khanh_hoa, 2023)
+    ninh_hoa = communes[communes["district"] == "Ninh Hòa"]
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm", ninh_hoa,
+                      2023, "Nguồn", name_communes=True)
+    districts, names = [tr for tr in fig.data if tr.type == "scattergeo" and tr.mode == "text"]
+    assert len(districts.text) == 8 and "Ninh Hòa" in districts.text
+    assert 8 <= len(names.text) <= len(ninh_hoa) and set(names.text) <= set(ninh_hoa["name"])
+    assert "middle center" not in names.textposition  # beside the marker, never on it
+
+
+def test_a_name_is_text_never_markup():
+    trace = maps.labels({"1": (109.0, 12.0, 1.0)}, {"1": "<a href='http://x.invalid'>Cam Tân</a>"}, 12, "Tên",
+                        (108.9, 11.9, 109.1, 12.1))
+    assert list(trace.text) == ["&lt;a href=&#x27;http://x.invalid&#x27;&gt;Cam Tân&lt;/a&gt;"]
 
 
 # ---- the province's own commune boundaries -------------------------------------------------------

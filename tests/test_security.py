@@ -119,7 +119,7 @@ def _refused(data: bytes, name: str) -> str:
 # ---- the file's name is never a path ----------------------------------------------------------------------
 
 def test_no_page_builds_a_path_from_an_upload_name():
-    for source in [*(ROOT / "pages").glob("*.py"), ROOT / "ui.py", ROOT / "app.py"]:
+    for source in [*(ROOT / "views").glob("*.py"), ROOT / "ui.py", ROOT / "app.py"]:
         text = source.read_text(encoding="utf-8")
         assert not re.search(r"(/|join\(|Path\().*upload[A-Za-z_]*\.name", text), source
 
@@ -229,7 +229,7 @@ def _map_page(editor: bool = False, **params) -> AppTest:
     for key, value in {"province": "56", "as_of": "2023", **params}.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("pages/map.py").run()
+    at.switch_page("views/map.py").run()
     return at
 
 

@@ -26,12 +26,12 @@ chosen_district = st.session_state.get("map_district")
 shown = communes[communes["district_code"] == chosen_district] if chosen_district else communes
 own = boundaries.load(code)
 source = "Kế hoạch 1355/KH-UBND, Phụ lục 07-09" if code == "56" else t("col_source", lang) + ": data/facts/recognitions"
-fig = maps.figure(province, districts, measure, shown, year, source, lang, own)
+fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
 
 map_col, side = st.columns([3, 1])
 with map_col:
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="map_chart",
-                            config={"displaylogo": False, "scrollZoom": True})
+                            config={"displaylogo": False, "scrollZoom": True, "topojsonURL": geo.NO_BASEMAP})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
     st.caption(f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}")
@@ -39,7 +39,7 @@ points = (event or {}).get("selection", {}).get("points", []) if isinstance(even
     getattr(getattr(event, "selection", None), "points", [])
 for point in points:
     if point.get("customdata"):
-        st.switch_page("pages/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
+        st.switch_page("views/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
     elif point.get("location"):
         st.session_state["map_district"] = point["location"]
         st.rerun()
@@ -81,7 +81,7 @@ ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"ban-do-xa
 
 with st.expander(t("upload_title", lang), expanded=own is not None):
     st.caption(t("upload_help", lang))
-    editor = (st.session_state.get("user") or {}).get("role") == "editor"  # signed in on pages/imports.py
+    editor = (st.session_state.get("user") or {}).get("role") == "editor"  # signed in on views/imports.py
     if own:
         meta = own.get("ntm", {})
         st.success(t("upload_saved", lang, n=len(own["features"])))
