@@ -20,7 +20,6 @@ from ntm.errors import DataError
 from ntm.i18n import LANGS, t
 from ntm.units import UnknownUnit, resolve_province
 
-YEARS = list(range(2020, 2026))
 STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
                   "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
 STATUS_BACKGROUNDS = {"achieved": "#d9f2e3", "on_track": "#dbe9f7", "at_risk": "#fde9cc", "off_track": "#f9d6cc",
@@ -190,8 +189,9 @@ def sidebar_filters() -> dict:
                             format_func=lambda c: _province_label(next(p for p in options if p["code"] == c), language))
         merged = next(p for p in options if p["code"] == code) if "@" in code else None
         scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
-        as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
-                             index=YEARS.index(_url_choice("as_of", YEARS, 2023, language, notices)))
+        years, latest = cached(ntm.period.as_of_years), cached(ntm.period.latest_report_year)
+        as_of = st.selectbox(t("as_of_year", language), years, key="as_of",
+                             index=years.index(_url_choice("as_of", years, latest, language, notices)))
         sets = criteria_sets()
         criteria_set = st.selectbox(t("criteria_set", language), sets, key="set",
                                     index=sets.index(_from_url("set", sets, SET_NTM)),

@@ -9,10 +9,9 @@ count a document states, else its share of the programme's communes, rounded up 
 
 import math
 
-from ntm import store
+from ntm import period, roadmap, store
 from ntm.progress import progress, roadmap_view
 
-LEVELS = ("ntm", "nang_cao", "kieu_mau")
 STATUS_ORDER = ("off_track", "at_risk", "on_track", "achieved", "ambiguous", "no_data")
 
 
@@ -52,12 +51,14 @@ def _status(rows: list[dict]) -> str:
     return judged[0] if judged else "no_data"
 
 
-def headline(con, province: dict, as_of: int, target_year: int = 2025, lang: str = "vi") -> dict:
-    """Per level: actual, target, what is still needed and a status; the districts ranked by their gap."""
+def headline(con, province: dict, as_of: int, target_year: int | None = None, lang: str = "vi") -> dict:
+    """Per level: actual, target, what is still needed and a status; the districts ranked by their gap. The target
+    year is the period's (of `as_of`) unless given."""
+    target_year = target_year or period.target_year(con, as_of)
     result = progress(con, province, target_year, as_of, None, lang)
     code = province["code"]
     levels = []
-    for level in LEVELS:
+    for level in roadmap.LEVELS:
         view = roadmap_view(con, province, level, None, as_of, lang)
         rows = [r for r in result["targets"] if r["unit_code"] == code and r["category"] is None
                 and r["indicator"] in (f"communes_{level}", f"communes_{level}_share")]

@@ -14,9 +14,10 @@ import math
 
 import pandas as pd
 
-from ntm import roadmap, store
+from ntm import period, roadmap, store
 from ntm.assessment import assess as assess_communes
-from ntm.criteria import SET_NANG_CAO, SET_NTM
+from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
+from ntm.i18n import LANGS, both, t
 from ntm.sources import citation
 from ntm.summary import summary
 
@@ -24,12 +25,6 @@ PACE_YEARS = 3
 AT_RISK_RATIO = 0.5
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "ambiguous", "no_data")
 LEVEL_OF = {"communes_ntm": "ntm", "communes_nang_cao": "nang_cao", "communes_kieu_mau": "kieu_mau"}
-METHOD = {"vi": "Tốc độ cần đạt mỗi năm (phần còn thiếu / số năm còn lại) so với tốc độ bình quân của tối đa 3 năm "
-                "gần nhất: đạt tiến độ nếu không thấp hơn, có nguy cơ nếu đạt ít nhất một nửa, chậm tiến độ nếu thấp "
-                "hơn một nửa hoặc đã quá năm mục tiêu.",
-          "en": "Required yearly pace (what is left / years left) against the average pace of the last up to 3 "
-                "years: on track if not lower, at risk if at least half, off track if below half or past the "
-                "target year."}
 
 
 def assess(series: dict[int, float], as_of: int, target: float, target_year: int, better: str = "higher") -> dict:
@@ -82,7 +77,7 @@ def _recognition_series(con, province: str, unit: str, level: str, as_of: int, c
 
 def _communes_below(con, province: dict, limit: int, as_of: int) -> dict[int, float]:
     """Communes under `limit` criteria, from the communes-by-group tables (whole province only)."""
-    groups = store.commune_groups(con, "XA_NTM_2021_2025")
+    groups = store.commune_groups(con, SET_NTM)
     below = [str(g) for g, hi in zip(groups["group_no"], groups["max_met"], strict=True) if hi < limit]
     out = {}
     for year in range(as_of - PACE_YEARS, as_of + 1):
@@ -92,10 +87,10 @@ def _communes_below(con, province: dict, limit: int, as_of: int) -> dict[int, fl
     return out
 
 
-def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
-    unit, measure = t["unit_code"], t["measure"]
+def _actual_series(con, province: dict, target: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
+    unit, measure = target["unit_code"], target["measure"]
     base = measure.removesuffix("_share").removesuffix("_new")
-    if base in LEVEL_OF and t["category"] is None:
+    if base in LEVEL_OF and target["category"] is None:
         counts = _recognition_series(con, province["code"], unit, LEVEL_OF[base], as_of, cache)
         if measure.endswith("_share"):
             total = programme.get(unit)
@@ -104,11 +99,11 @@ def _actual_series(con, province: dict, t: dict, as_of: int, programme: dict, ca
             return {}  # new in the target year: known only once that year is over
         return counts
     if measure in ("min_criteria_per_commune", "communes_under_15_criteria") and unit == province["code"]:
-        limit = int(t["value"]) if measure == "min_criteria_per_commune" else 15
+        limit = int(target["value"]) if measure == "min_criteria_per_commune" else 15
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
-    rows = _stated(cache["stated"], unit, measure, t["category"])
+    rows = _stated(cache["stated"], unit, measure, target["category"])
     rows = rows[rows["fact_kind"] == "actual"]
     return {int(r["year"]): float(r["value"]) for r in rows.to_dict("records")}
 
@@ -151,10 +146,10 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
              lang: str = "vi") -> dict:
     """Every target of `target_year` for the province (or one district) beside its value at `as_of`."""
     code = province["code"]
-    t = store.facts(con, "targets", code)
-    t = t[(t["target_year"] == target_year) & t["value"].notna()]
+    targets = store.facts(con, "targets", code)
+    targets = targets[(targets["target_year"] == target_year) & targets["value"].notna()]
     if district:
-        t = t[t["unit_code"] == district]
+        targets = targets[targets["unit_code"] == district]
     measures = store.measures(con).set_index("measure")
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     programme = {**store.programme_communes_per_district(con, code)}
@@ -162,7 +157,7 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
     if not scope.empty:
         programme[code] = int(scope.iloc[0]["count"])
     out, cache = [], {"stated": _stated_by_key(con, code)}
-    for row in t.astype(object).where(t.notna(), None).to_dict("records"):
+    for row in targets.astype(object).where(targets.notna(), None).to_dict("records"):
         better = measures.loc[row["measure"], "better"]
         target = row["value"]
         if row["measure"] in ("min_criteria_per_commune", "communes_under_15_criteria"):
@@ -188,12 +183,13 @@ def progress(con, province: dict, target_year: int, as_of: int, district: str | 
             "category": row["category"], "target": target, "target_range_max": row["value_max"],
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
             "better": better, "reading": how, "expected": _expected(cache["stated"], row, as_of, docs, lang),
-            "method": METHOD[lang], "sources": [_src(row, docs, lang)],
+            "method": t("progress_method", lang, years=PACE_YEARS), "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
     return {"province": {"code": code, "name": province["name"]}, "district": district,
             "target_year": target_year, "as_of": as_of, "targets": out, "status_counts": counts,
-            "method": METHOD[lang], "at_risk_ratio": AT_RISK_RATIO, "pace_years": PACE_YEARS}
+            "method": t("progress_method", lang, years=PACE_YEARS), "at_risk_ratio": AT_RISK_RATIO,
+            "pace_years": PACE_YEARS}
 
 
 def roadmap_view(con, province: dict, level: str, district: str | None = None, as_of: int | None = None,
@@ -217,7 +213,7 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
         earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
         if earlier:
             pace = (actual[as_of] - actual[min(earlier)]) / (as_of - min(earlier))
-            for year in range(as_of + 1, max(as_of + 2, 2026)):
+            for year in range(as_of + 1, max(as_of + 2, period.target_year(con, as_of) + 1)):
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
@@ -245,10 +241,7 @@ def roadmap_view(con, province: dict, level: str, district: str | None = None, a
                                 for d in result["districts"] if d["stocks"]] if district is None else [],
             "target_lines": lines, "at_risk": at_risk(con, province, level, district, lang),
             "slippage": slippage(con, province, level, lang), "sources": result["sources"],
-            "assumptions": {"vi": f"Dự báo: giữ tốc độ bình quân {PACE_YEARS} năm gần nhất đến {as_of}; không vượt "
-                                  "tổng số xã trong Chương trình.",
-                            "en": f"Projection: the average pace of the last {PACE_YEARS} years to {as_of} "
-                                  "continues; never above the programme's communes."}}
+            "assumptions": both("projection_assumptions", years=PACE_YEARS, as_of=as_of)}
 
 
 def _target_lines(con, province: dict, level: str, district: str | None, programme: int | None,
@@ -285,6 +278,9 @@ def at_risk(con, province: dict, level: str, district: str | None = None, lang: 
     units = store.unit_attributes(con, codes=codes)
     values = store.facts(con, "indicator_values", unit_codes=codes)
     key = "criteria" if level == "ntm" else "nang_cao"
+    set_code = SET_NTM if level == "ntm" else SET_NANG_CAO
+    rules = Rulebook.from_db(con)
+    names = {lang: rules.criterion_names(set_code, lang) for lang in LANGS}
     declared_years = store.facts(con, "criteria_status", unit_codes=codes)
     counts = store.facts(con, "reported_aggregates", unit_codes=codes)
     counts = counts[counts["measure"] == "criteria_met"]
@@ -299,16 +295,14 @@ def at_risk(con, province: dict, level: str, district: str | None = None, lang: 
                 continue
             plan = planned[planned["unit_code"] == c["code"]].iloc[0]
             missing = [x for x in block[key if level == "ntm" else "criteria"] if x["status"] == "not_met"]
-            names = ", ".join(f"{m['criterion']} ({m['name']})" for m in missing)
             out.append({"code": c["code"], "name": c["name"], "district": c["district"],
                         "planned_year": int(plan["status_year"]) if not pd.isna(plan["status_year"]) else None,
                         "results_year": year, "criteria_met": block["criteria_met"],
                         "criteria_not_met": block["criteria_not_met"], "unmet": [m["criterion"] for m in missing],
-                        "set": SET_NTM if level == "ntm" else SET_NANG_CAO,
-                        "reason": {"vi": f"Dự kiến đạt năm {plan['status_year']:.0f}, còn {len(missing)} tiêu chí chưa "
-                                         f"đạt ({names}) theo kết quả năm {year}",
-                                   "en": f"Planned for {plan['status_year']:.0f}, {len(missing)} criteria still unmet "
-                                         f"({names}) in the {year} results"}})
+                        "set": set_code,
+                        "reason": {lang: t("at_risk_reason", lang, year=f"{plan['status_year']:.0f}", n=len(missing),
+                                           names=", ".join(f"{m['criterion']} ({names[lang][m['criterion']]})"
+                                                           for m in missing), results=year) for lang in LANGS}})
     return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
 
 

@@ -6,10 +6,10 @@ difference is listed.
 """
 
 from ntm import store
+from ntm.criteria import SET_NTM
 from ntm.fmt import round_half_up
 from ntm.sources import citation
 
-SET_NTM = "XA_NTM_2021_2025"
 GROUP_KEYS = ("1", "2", "3", "4", "5")
 KEYS = ("communes", "groups", "total_criteria", "avg_criteria")
 
