@@ -181,7 +181,7 @@ def sidebar_filters() -> dict:
     with st.sidebar:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
                             index=LANGS.index(_url_choice("lang", list(LANGS), "vi", "vi", notices)),
-                            format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
+                            format_func=lambda x: t(f"language_{x}", x))  # each language in itself
         options = province_options()
         codes = [p["code"] for p in options]
         code = st.selectbox(t("province", language), codes, index=codes.index(_url_province(codes, language, notices)),

@@ -530,8 +530,7 @@ def declared_vs_computed(con, province) -> list[Finding]:
 
 # ---- rules a careful reader applies --------------------------------------------------------------------
 
-LEVEL_NAMES = {"xa_ntm": ("xã NTM", "NTM communes"), "xa_nang_cao": ("xã NTM nâng cao", "advanced NTM communes"),
-               "xa_kieu_mau": ("xã NTM kiểu mẫu", "model NTM communes"), "huyen_ntm": ("huyện NTM", "NTM districts")}
+LEVEL_NAMES = {level: _pair(f"counted_{level}") for level in (*roadmap.LEVELS.values(), "huyen_ntm")}  # vi, en
 
 
 def _names(rows: pd.DataFrame) -> str:

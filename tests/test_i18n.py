@@ -24,6 +24,8 @@ CODE = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui*.py"), *ROOT.glob("ntm/*
 # from where the code or the data keeps it, or listed here when only the code's branches spell it out.
 EXPANDS = {
     "level_": lambda con: roadmap.LEVELS,
+    "counted_": lambda con: {*roadmap.LEVELS.values(), "huyen_ntm"},
+    "language_": lambda con: LANGS,
     "rec_": lambda con: {*roadmap.LEVELS.values(), "huyen_ntm", "huyen_nang_cao", "hoan_thanh_nhiem_vu"},
     "set_": lambda con: period.selectable_sets(con),
     "target_": lambda con: set(store.period_targets(con, period.current(con, "2026-01-01")["period"])["level"]
@@ -64,10 +66,10 @@ def roadmap_set(con) -> str:
 
 
 def _calls(tree: ast.AST):
-    """Every t(…) / label(…) call's first argument."""
+    """Every t(…) call's first argument (also through label, both and quality._pair)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args and (
-                getattr(node.func, "id", None) in ("t", "label", "both") or getattr(node.func, "attr", None) == "t"):
+                getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in ("t", "label", "both", "_pair"):
             yield node.args[0]
 
 
