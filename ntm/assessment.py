@@ -212,6 +212,8 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
                                       [agency["line"].iloc[0]], lang) if len(agency) else None
         c["indicators"] = [i for i in c["indicators"] if i["status"] != "met"]
         for i in c["indicators"]:
+            if i["comparator"] == "==" and i["threshold"] == 1:  # a flag (1 = đạt): its threshold is "met"
+                i["threshold_text"] = t("crit_met", lang)
             own = agencies[agencies["indicator_code"] == i["code"]]
             i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
             doc = stated[(stated["indicator"] == i["code"]) & (stated["year"] == year)]
