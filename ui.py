@@ -22,7 +22,6 @@ from ntm.i18n import LANGS, t
 from ntm.unit import Unit
 from ntm.units import UnknownUnit, resolve_province
 
-YEARS = list(range(2020, 2026))
 STATUS_COLOURS = {"achieved": "green", "on_track": "blue", "at_risk": "orange", "off_track": "red",
                   "ambiguous": "gray", "no_data": "gray"}  # markdown badge colours
 
@@ -224,7 +223,7 @@ def sidebar_filters() -> dict:
     with st.sidebar:
         language = st.radio(t("language", lang()), LANGS, key="lang", horizontal=True,
                             index=LANGS.index(_url_choice("lang", list(LANGS), "vi", "vi", notices)),
-                            format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x])
+                            format_func=lambda x: t(f"language_{x}", x))  # each language in itself
         options = province_options()
         ended = {part: p.valid_from for p in options.values() for part in p.parts}  # the day an old province ended
         codes = list(options)
@@ -232,8 +231,9 @@ def sidebar_filters() -> dict:
                             key="province", format_func=lambda c: _province_label(options[c], ended.get(c), language))
         merged = options[code] if options[code].merged else None
         scope, units_date = (_merged_scope(merged, language) if merged else (None, None))
-        as_of = st.selectbox(t("as_of_year", language), YEARS, key="as_of",
-                             index=YEARS.index(_url_choice("as_of", YEARS, 2023, language, notices)))
+        years, latest = cached(ntm.period.as_of_years), cached(ntm.period.latest_report_year)
+        as_of = st.selectbox(t("as_of_year", language), years, key="as_of",
+                             index=years.index(_url_choice("as_of", years, latest, language, notices)))
         sets = criteria_sets()
         criteria_set = st.selectbox(t("criteria_set", language), sets, key="set",
                                     index=sets.index(_from_url("set", sets, SET_NTM)),

@@ -16,6 +16,7 @@ from ntm.i18n import t
 from ntm.maps import LEVEL_RANK, NOT_YET, labels
 from ntm.names import normalize
 from ntm.unit import Unit
+from ntm.unit_history import REFORM_YEAR
 
 MEASURE_LABELS = {"ntm": "level_ntm", "nang_cao": "level_nang_cao", "kieu_mau": "level_kieu_mau",
                   "communes": "m_communes", "total_criteria": "m_total_criteria", "avg_criteria": "m_avg_criteria"}
@@ -106,7 +107,7 @@ def _units_frame(province: Unit, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     group = st.selectbox(t("old_district_filter", lang), [None, *groups], key="merged_old_district",
                          format_func=lambda g: t("all_units", lang) if g is None else g)
     shown = units[units["old_districts"].map(lambda ds: group in ds)] if group else units
-    by_year = min(f["as_of"], 2025)
+    by_year = min(f["as_of"], REFORM_YEAR)
     raw = pd.DataFrame({t("col_new_unit", lang): shown["full_name"], t("col_type", lang): shown["type"].map(
                             lambda k: type_label(k, lang)),
                         t("col_components", lang): shown[f"components_{lang}"].fillna("–"),
@@ -134,7 +135,7 @@ def _communes(province: Unit, f: dict, parts: list[Unit]) -> None:
     ids = shown["unit_id"].tolist()
     names = dict(zip(shown["unit_id"], shown["full_name"], strict=True))
     chosen = st.selectbox(t("col_new_unit", lang), ids, format_func=names.get, key="merged_unit_pick")
-    comp = ui.cached(ntm.timeline.components, [chosen], min(f["as_of"], 2025))
+    comp = ui.cached(ntm.timeline.components, [chosen], min(f["as_of"], REFORM_YEAR))
     raw = pd.DataFrame({
         t("col_old_unit", lang): comp["old_name"], t("col_old_districts", lang): comp["old_district"],
         t("province", lang): comp["old_province"], t("col_extent", lang): comp["extent"].map(
@@ -193,7 +194,7 @@ def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
     fig.add_trace(labels({r.Index: (r.lon, r.lat, r.n) for r in centres.itertuples()}, names, 9,
                          t("map_commune_names", lang), box))
     title = t("merged_map_title", lang, name=province.name)
-    attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
+    attribution = geo.attribution(lang)
     fig.update_layout(title=dict(text=title), geo=geo.layout(box), height=760, margin=dict(l=10, r=10, t=60, b=110),
                       font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.add_annotation(text=wrap(f"data/geo/crosswalk_2025.csv · {attribution}", 150), xref="paper", yref="paper",

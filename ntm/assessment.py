@@ -6,7 +6,7 @@ reason for every missing condition (model level: advanced + income >= 110 % of t
 village + an outstanding field, Decision 319/QĐ-TTg).
 """
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from ntm.criteria import (
     declared_statuses,
     evaluate,
 )
+from ntm.i18n import LANGS, both, t
 from ntm.sources import citation
 from ntm.unit import Unit
 
@@ -64,9 +65,10 @@ def assess(con, units: pd.DataFrame, values: pd.DataFrame, year: int, rules: Rul
     return {"evaluations": evaluations, "communes": communes}
 
 
-def _records_by_unit(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> dict[str, list]:
+def _records_by_unit(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook,
+                     lang: str = "vi") -> dict[str, list]:
     """Every unit's criteria with their indicators, as records (one conversion of each frame)."""
-    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
+    names = rules.criterion_names(set_code, lang)
     columns = ["unit_code", "criterion_no", "indicator_code", "value", "threshold", "threshold_text", "comparator",
                "status", "gap", "threshold_source"]
     ind = ind[columns].astype(object)
@@ -86,17 +88,18 @@ def _records_by_unit(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules
     return out
 
 
-def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook) -> list[dict]:
+def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook,
+                      lang: str = "vi") -> list[dict]:
     """One unit's criteria (crit) with their indicators (ind), as records."""
-    return next(iter(_records_by_unit(set_code, crit, ind, rules).values()), [])
+    return next(iter(_records_by_unit(set_code, crit, ind, rules, lang).values()), [])
 
 
 def _income_by_unit(nc_indicators: pd.DataFrame) -> dict[str, tuple]:
     """Each commune's income per capita on the advanced set: (value, threshold or None when unknown)."""
     income = nc_indicators[nc_indicators["indicator_code"] == INCOME]
     known = income["status"] != "unknown_threshold"
-    return {u: (_none(v), _none(t) if k else None)
-            for u, v, t, k in zip(income["unit_code"], income["value"], income["threshold"], known, strict=True)}
+    return {u: (_none(v), _none(th) if k else None)
+            for u, v, th, k in zip(income["unit_code"], income["value"], income["threshold"], known, strict=True)}
 
 
 def _model_flags(model: pd.DataFrame) -> dict[tuple, float]:
@@ -119,26 +122,22 @@ def _record(u, year: int, counts: dict, details: dict, income: dict, smart: dict
                          "criteria": details[SET_NANG_CAO].get(u.unit_code, [])}}
 
 
-def _reasons(row, n: int, label_vi: str, label_en: str) -> list[dict]:
+def _reasons(row, n: int, set_key: str) -> list[dict]:
     missing = row["missing"]
     missing = [] if missing is None or not hasattr(missing, "__iter__") else list(missing)  # NULL when none
     if int(row["criteria_met"]) == n:
         return []
     not_met = int(row["criteria_not_met"])
     incomplete = int(row["criteria_incomplete"])
-    return [{"vi": f"{label_vi}: {int(row['criteria_met'])}/{n} tiêu chí đạt; {not_met} chưa đạt, "
-                   f"{incomplete} chưa đủ dữ liệu (tiêu chí {', '.join(missing)})",
-             "en": f"{label_en}: {int(row['criteria_met'])}/{n} criteria met; {not_met} not met, {incomplete} "
-                   f"without enough data (criteria {', '.join(missing)})"}]
+    return [{lang: t("reason_set_count", lang, set=t(set_key, lang), met=int(row["criteria_met"]), n=n,
+                     not_met=not_met, incomplete=incomplete, missing=", ".join(missing)) for lang in LANGS}]
 
 
 def _eligibility(unit: str, row, nc_row, income: tuple, smart: dict, n: tuple[int, int]) -> dict:
     n_ntm, n_nc = n
-    ntm_reasons = _reasons(row, n_ntm, "Bộ tiêu chí xã NTM", "Commune NTM set")
-    nc_reasons = ([{"vi": "Chưa đủ điều kiện xã NTM", "en": "Not eligible as an NTM commune"}] if ntm_reasons else []) \
-        + _reasons(nc_row, n_nc, "Bộ tiêu chí xã NTM nâng cao", "Advanced NTM set")
-    km_reasons = [{"vi": "Chưa đủ điều kiện xã NTM nâng cao", "en": "Not eligible as an advanced NTM commune"}] \
-        if nc_reasons else []
+    ntm_reasons = _reasons(row, n_ntm, "reason_set_ntm")
+    nc_reasons = ([both("reason_not_ntm")] if ntm_reasons else []) + _reasons(nc_row, n_nc, "reason_set_nang_cao")
+    km_reasons = [both("reason_not_nang_cao")] if nc_reasons else []
     km_reasons += _model_conditions(unit, income, smart)
     return {level: {"eligible": not reasons, "reasons": reasons}
             for level, reasons in (("ntm", ntm_reasons), ("nang_cao", nc_reasons), ("kieu_mau", km_reasons))}
@@ -150,19 +149,15 @@ def _model_conditions(unit: str, income: tuple, smart: dict) -> list[dict]:
     reasons = []
     value, threshold = income
     if value is None:
-        reasons.append({"vi": "Chưa có số liệu thu nhập bình quân đầu người", "en": "No income per capita value"})
+        reasons.append(both("reason_no_income"))
     elif threshold is None:
-        reasons.append({"vi": "Chưa biết ngưỡng thu nhập xã NTM nâng cao của năm/vùng này, không xác định được "
-                              "mức 110 %", "en": "The advanced-NTM income threshold for this year and region is "
-                                                "unknown, so the 110 % level cannot be judged"})
+        reasons.append(both("reason_income_threshold_unknown"))
     elif value < MODEL_INCOME_FACTOR * threshold:
-        reasons.append({"vi": f"Thu nhập {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}",
-                        "en": f"Income {value:g} < 110 % × {threshold:g} = {MODEL_INCOME_FACTOR * threshold:g}"})
-    for code, vi, en in (("KM.3", "Chưa có mô hình thôn thông minh", "No smart-village model"),
-                         ("KM.4", "Chưa có lĩnh vực nổi trội đạt tiêu chí kiểu mẫu",
-                          "No outstanding field meeting the model criteria")):
+        reasons.append(both("reason_income_below", value=f"{value:g}", threshold=f"{threshold:g}",
+                            needed=f"{MODEL_INCOME_FACTOR * threshold:g}"))
+    for code, key in (("KM.3", "reason_no_smart_village"), ("KM.4", "reason_no_outstanding_field")):
         if smart.get((unit, code), 0) < 1:
-            reasons.append({"vi": vi, "en": en})
+            reasons.append(both(key))
     return reasons
 
 
@@ -205,6 +200,7 @@ class Explanation(TypedDict):
     criteria_incomplete: int
     group: int | None
     items: list[dict]
+    n_criteria: NotRequired[int]  # the set's criteria count, added where a page shows "n/N"
 
 
 def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
@@ -227,7 +223,7 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
     gaps = gaps[gaps["set_code"] == set_code]
     stated = stated_thresholds(con, rules, set_code, unit_codes=[unit_code])
     items = []
-    for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules):
+    for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules, lang):
         if c["status"] == "met":
             continue
         agency = agencies[(agencies["criterion_no"] == c["criterion"]) & agencies["indicator_code"].isna()]
@@ -236,6 +232,8 @@ def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.
                                       [agency["line"].iloc[0]], lang) if len(agency) else None
         c["indicators"] = [i for i in c["indicators"] if i["status"] != "met"]
         for i in c["indicators"]:
+            if i["comparator"] == "==" and i["threshold"] == 1:  # a flag (1 = đạt): its threshold is "met"
+                i["threshold_text"] = t("crit_met", lang)
             own = agencies[agencies["indicator_code"] == i["code"]]
             i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
             doc = stated[(stated["indicator"] == i["code"]) & (stated["year"] == year)]
@@ -308,11 +306,9 @@ def assess_districts(con, province: Unit, year: int, rules: Rulebook | None = No
         records = _criteria_records(SET_DISTRICT, crit.get_group(d["unit_code"]), ind.get_group(d["unit_code"]),
                                     rules)
         general = next((r for r in records if r["criterion"] == GENERAL_CONDITIONS), None)
-        reasons = _reasons(row, rules.n_criteria(SET_DISTRICT), "Bộ tiêu chí huyện NTM", "District NTM set")
+        reasons = _reasons(row, rules.n_criteria(SET_DISTRICT), "reason_set_district")
         if general and general["status"] != "met":
-            reasons.append({"vi": "Điều kiện chung (100 % xã đạt chuẩn NTM, ≥ 10 % xã NTM nâng cao, …) chưa đạt "
-                                  "hoặc chưa đủ dữ liệu", "en": "General conditions (100 % of communes NTM, ≥ 10 % "
-                                                                "advanced, …) not met or without enough data"})
+            reasons.append(both("reason_general_conditions"))
         shares = {i["code"]: i["value"] for i in (general or {"indicators": []})["indicators"]}
         out.append({"code": d["unit_code"], "name": d["name"], "set": SET_DISTRICT, "year": year,
                     "programme_communes": expected[d["unit_code"]], "share_ntm_pct": shares.get("A.1"),

@@ -142,9 +142,10 @@ def funding_mix(group: dict, source_text: str, lang: str = "vi") -> go.Figure:
 
 
 def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, lang: str = "vi",
-            names: dict[str, str] | None = None, coverage: dict[str, tuple] | None = None) -> go.Figure:
+            names: dict[str, str] | None = None, coverage: dict[str, tuple] | None = None,
+            target_year: int | None = None) -> go.Figure:
     """Share of communes meeting each criterion (rows, with their names) by district (columns, each with the n of
-    N communes it is computed from); the province's 2025 target per criterion is the last column."""
+    N communes it is computed from); the province's target per criterion (for `target_year`) is the last column."""
     names, coverage = names or {}, coverage or {}
     columns = [f"{d} ({coverage[d][0]}/{coverage[d][1] or '–'} {t('communes_unit', lang)})" if d in coverage else d
                for d in shares.columns]
@@ -153,11 +154,12 @@ def heatmap(shares: pd.DataFrame, targets: dict[str, float], source_text: str, l
     target_col = [targets.get(c) for c in shares.index]
     fig = go.Figure(go.Heatmap(
         z=[[*row, tc] for row, tc in zip(z, target_col, strict=True)],
-        x=[*columns, t("col_target", lang) + " 2025"],
+        x=[*columns, f"{t('col_target', lang)} {target_year or ''}".strip()],
         y=[f"{c}. {names[c]}" if c in names else f"{t('criterion_short', lang)} {c}" for c in shares.index],
         text=[[*row, fmt.number(tc, 0, lang) + " %" if tc is not None else "–"] for row, tc in
               zip(labels, target_col, strict=True)],
         texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=100, showscale=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True, dtick=1)  # every row named, on screen and in the PNG
-    return _layout(fig, t("heatmap_title", lang), source_text, lang, height=220 + 28 * len(shares))
+    title = t("heatmap_title", lang, year=target_year or "")
+    return _layout(fig, title, source_text, lang, height=220 + 28 * len(shares))

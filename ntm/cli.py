@@ -148,13 +148,13 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("report", help="the Word report (DOCX, administrative format) of a province at an as-of year")
     _add_common(d)
     d.add_argument("--province", required=True)
-    d.add_argument("--target-year", type=int, default=2025)
+    d.add_argument("--target-year", type=int, help="default: the target year of the as-of year's period")
     d.add_argument("--out", required=True, help="file to write: .docx, or .pdf (with LibreOffice)")
     m = sub.add_parser("sample", help="write illustrative (generated) indicator values as a long CSV")
     m.add_argument("--db", help=f"database file (default: ${paths.DB_ENV} or var/ntm.duckdb)")
     m.add_argument("--province", help="the province's communes (default: national-scale synthetic communes)")
     m.add_argument("--communes", type=int, default=8100, help="number of synthetic communes without --province")
-    m.add_argument("--years", default="2021-2025", help="e.g. 2021-2025")
+    m.add_argument("--years", help="e.g. 2021-2025 (default: the years of the commune set's period)")
     m.add_argument("--seed", type=int, default=2025)
     m.add_argument("--out", help="CSV file to write; with --national the database (default var/national.duckdb)")
     m.add_argument("--national", action="store_true",
@@ -365,8 +365,12 @@ def _sample(args, db, out) -> int:
         raise SystemExit("--out is required (a CSV file), or --national")
     con = _open(db)
     rules = Rulebook.from_db(con)
-    first, _, last = args.years.partition("-")
-    years = list(range(int(first), int(last or first) + 1))
+    if args.years:
+        first, _, last = args.years.partition("-")
+        years = list(range(int(first), int(last or first) + 1))
+    else:
+        start, end = period.span(con, SET_NTM)
+        years = list(range(start, end + 1))
     if args.province:
         units = store.unit_attributes(con, province_code=resolve_province(con, args.province).code, xa_only=True)
     else:
@@ -419,8 +423,9 @@ def _report(args, con, province: Unit, out) -> int:
         return 2
     from ntm import exports, report
 
-    as_of = timeline.as_of_year(args.as_of) or args.target_year - 1
-    data = report.build(con, province, as_of, args.target_year, args.lang)
+    target_year = args.target_year or period.target_year(con, period.latest_report_year(con))
+    as_of = timeline.as_of_year(args.as_of) or target_year - 1
+    data = report.build(con, province, as_of, target_year, args.lang)
     exports.stop()
     if args.out.lower().endswith(".pdf"):
         if report.converter() is None:
@@ -430,7 +435,7 @@ def _report(args, con, province: Unit, out) -> int:
         data = report.pdf(data)
     with open(args.out, "wb") as handle:
         handle.write(data)
-    json.dump({"out": args.out, "province": province.name, "as_of": as_of, "target_year": args.target_year,
+    json.dump({"out": args.out, "province": province.name, "as_of": as_of, "target_year": target_year,
                "bytes": len(data)}, out, ensure_ascii=False)
     out.write("\n")
     return 0

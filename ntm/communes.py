@@ -2,13 +2,11 @@
 
 import pandas as pd
 
-from ntm import roadmap, store
+from ntm import period, roadmap, store
 from ntm.assessment import Explanation, explain
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
 from ntm.sources import citation
 from ntm.unit import Unit
-
-LEVELS = ("ntm", "nang_cao", "kieu_mau")
 
 
 def _results_years(con, province: str, as_of: int) -> list[int]:
@@ -31,7 +29,7 @@ def overview(con, province: Unit, as_of: int) -> pd.DataFrame:
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     frame = units[["unit_code", "name", "district", "district_code"]].copy()
     frame["reached"], frame["reached_year"], frame["planned"], frame["planned_year"] = None, None, None, None
-    for level in LEVELS:  # one row per commune and level (roadmap.commune_status); a higher level overrides
+    for level in roadmap.LEVELS:  # one row per commune and level (roadmap.commune_status); a higher level overrides
         status = roadmap.commune_status(con, code, roadmap.LEVELS[level]).set_index("unit_code")
         kind, year = _per_commune(frame, status["status"]), _per_commune(frame, status["status_year"])
         known = year.notna()
@@ -82,21 +80,24 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
             for item in result["items"]:  # the indicator's unit of measure, for its value and gap
                 for i in item["indicators"]:
                     i["unit"] = units_of.get(i["code"])
-            checklist = result
+            checklist = {**result, "n_criteria": period.n_criteria(con, SET_NTM)}
             nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang)
             nang_cao = {k: nc[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete", "year")}
             nang_cao["missing"] = [i["criterion"] for i in nc["items"]]
+            nang_cao["n_criteria"] = period.n_criteria(con, SET_NANG_CAO)
             break
     return {"code": unit_code, "name": units["name"].iloc[0], "district": units["district"].iloc[0],
             "history": history, "checklist": checklist, "nang_cao": nang_cao}
 
 
-def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> dict:
+def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM, lang: str = "vi") -> dict:
     """Share of communes meeting each criterion, by district, among the communes the documents give results for
-    in `year`, beside the province's 2025 target share per criterion (Khánh Hòa appendix 01)."""
-    code = province.code
+    in `year`, beside the province's target share per criterion for the period's target year (Khánh Hòa appendix
+    01)."""
+    code, target_year = province.code, period.target_year(con, year)
     if set_code not in (SET_NTM, SET_NANG_CAO):  # the documents hold results on the 2021-2025 sets only
-        return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {}}
+        return {"shares": pd.DataFrame(), "targets": {}, "communes": 0, "names": {}, "coverage": {},
+                "target_year": target_year}
     units = store.unit_attributes(con, province_code=code, xa_only=True)
     rules = Rulebook.from_db(con)
     values = store.facts(con, "indicator_values", code)
@@ -109,17 +110,18 @@ def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> 
                                                                                       "status"])
     crit = crit[crit["criterion_no"] != "0"]
     crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
-    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"]
     rows = pd.DataFrame({"district": crit["unit_code"].map(units.set_index("unit_code")["district"]),
-                         "criterion": crit["criterion_no"], "name": crit["criterion_no"].map(names),
+                         "criterion": crit["criterion_no"],
                          "met": crit["status"] == "met", "code": crit["unit_code"]}).to_dict("records")
     targets = store.facts(con, "targets", code, [code])
     targets = targets[(targets["measure"] == "share_units_meeting_criterion") & (targets["set_code"] == set_code)
-                      & (targets["target_year"] == 2025)]
+                      & (targets["target_year"] == target_year)]
     target = {r["category"]: r["value"] for r in targets.sort_values("line").to_dict("records")}
     if not rows:
-        return {"shares": pd.DataFrame(), "targets": target, "communes": 0, "names": {}, "coverage": {}}
+        return {"shares": pd.DataFrame(), "targets": target, "communes": 0, "names": {}, "coverage": {},
+                "target_year": target_year}
     frame = pd.DataFrame(rows)
+    names = rules.criterion_names(set_code, lang)
     programme = store.programme_communes_per_district(con, code)
     district_code = dict(zip(units["district"], units["district_code"], strict=False))
     coverage = {d: (int(n), programme.get(district_code.get(d, "")))
@@ -127,4 +129,5 @@ def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM) -> 
     shares = frame.pivot_table(index="criterion", columns="district", values="met", aggfunc="mean") * 100
     shares = shares.loc[sorted(shares.index, key=lambda c: (len(c), c))]
     return {"shares": shares.round(1), "targets": target, "communes": counted,
-            "names": dict(zip(frame["criterion"], frame["name"], strict=False)), "coverage": coverage}
+            "names": {c: names.get(c) for c in frame["criterion"].unique()}, "coverage": coverage,
+            "target_year": target_year}

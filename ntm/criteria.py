@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ntm import store
+from ntm.i18n import t
 
 SET_NTM, SET_NANG_CAO, SET_KIEU_MAU = "XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTMKM_2021_2025"
 SET_DISTRICT = "HUYEN_NTM_2021_2025"
@@ -53,6 +54,15 @@ class Rulebook:
     def criterion_numbers(self, set_code: str) -> list[str]:
         numbers = self.of_set("criteria", set_code)["criterion_no"]
         return [c for c in numbers if c != GENERAL_CONDITIONS]
+
+    def criterion_names(self, set_code: str, lang: str = "vi") -> dict[str, str]:
+        """criterion number -> name; in English the rulebook's English name, else "Criterion N" (a Vietnamese name
+        is never shown in the English view)."""
+        rows = self.of_set("criteria", set_code)
+        if lang == "vi":
+            return dict(zip(rows["criterion_no"], rows["name_vi"], strict=True))
+        return {no: en if isinstance(en, str) and en else f"{t('criterion_short', lang)} {no}"
+                for no, en in zip(rows["criterion_no"], rows["name_en"], strict=True)}
 
     def groups(self, set_code: str = SET_NTM) -> dict[int, int]:
         """criteria met -> group number, for every count a group covers."""

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ntm.i18n import t
+
 EXCERPT_CHARS = 60
 LIMITS = {"file": 120, "sheet": 60, "column": 60, "vi": 600, "en": 600}  # a 2 MB cell is never echoed whole
 
@@ -28,14 +30,13 @@ class Problem:
                 object.__setattr__(self, name, excerpt(value, limit))
 
     def where(self, lang: str) -> str:
-        vi = lang == "vi"
         parts = [self.file]
         if self.sheet:
-            parts.append(f"{'trang tính' if vi else 'sheet'} '{self.sheet}'")
+            parts.append(t("where_sheet", lang, name=self.sheet))
         if self.row is not None:
-            parts.append(f"{'dòng' if vi else 'row'} {self.row}")
+            parts.append(t("where_row", lang, row=self.row))
         if self.column:
-            parts.append(f"{'cột' if vi else 'column'} '{self.column}'")
+            parts.append(t("where_column", lang, name=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:

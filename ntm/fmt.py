@@ -4,6 +4,8 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from ntm.i18n import t
+
 
 def round_half_up(value: float, places: int = 2) -> float:
     """Round as reports do (17,625 -> 17,63), not to even as Python's round() does."""
@@ -38,8 +40,8 @@ def money(million_vnd, unit: str = "trieu", lang: str = "vi") -> str:
     if million_vnd is None:
         return "–"
     if unit == "ty":
-        return number(million_vnd / 1000, 1, lang) + (" tỷ đồng" if lang == "vi" else " billion VND")
-    return number(million_vnd, None, lang) + (" triệu đồng" if lang == "vi" else " million VND")
+        return t("money_billion", lang, amount=number(million_vnd / 1000, 1, lang))
+    return t("money_million", lang, amount=number(million_vnd, None, lang))
 
 
 _VN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")

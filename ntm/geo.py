@@ -8,13 +8,15 @@ from urllib.parse import quote
 
 import shapely
 
+from ntm.i18n import t
 from ntm.paths import DATA_DIR
 
 GEO = DATA_DIR / "geo"
-BOUNDARY_ATTRIBUTION = {
-    "vi": "Ranh giới: © daohoangson/dvhcvn (GPL-3.0), từ gis.chinhphu.vn và danh mục Tổng cục Thống kê; đã giản lược.",
-    "en": "Boundaries: © daohoangson/dvhcvn (GPL-3.0), from gis.chinhphu.vn and the GSO unit list; simplified."}
-POINTS_ATTRIBUTION = {"vi": "Vị trí xã: GeoNames (CC BY 4.0).", "en": "Commune locations: GeoNames (CC BY 4.0)."}
+
+
+def attribution(lang: str) -> str:
+    """The boundaries' and the commune points' attribution, as a map shows it."""
+    return f"{t('attribution_boundaries', lang)} {t('attribution_points', lang)}"
 
 
 @lru_cache(maxsize=1)

@@ -10,12 +10,11 @@ count a document states, else its share of the programme's communes, rounded up 
 import math
 from typing import TypedDict
 
-from ntm import fmt, store
+from ntm import fmt, period, roadmap, store
 from ntm.i18n import t
 from ntm.progress import Progress, RoadmapView, progress, roadmap_view
 from ntm.unit import Unit, UnitRef
 
-LEVELS = ("ntm", "nang_cao", "kieu_mau")
 STATUS_ORDER = ("off_track", "at_risk", "on_track", "achieved", "ambiguous", "no_data")
 
 
@@ -78,12 +77,14 @@ class Headline(TypedDict):
     progress: Progress
 
 
-def headline(con, province: Unit, as_of: int, target_year: int = 2025, lang: str = "vi") -> Headline:
-    """Per level: actual, target, what is still needed and a status; the districts ranked by their gap."""
+def headline(con, province: Unit, as_of: int, target_year: int | None = None, lang: str = "vi") -> Headline:
+    """Per level: actual, target, what is still needed and a status; the districts ranked by their gap. The target
+    year is the period's (of `as_of`) unless given."""
+    target_year = target_year or period.target_year(con, as_of)
     result = progress(con, province, target_year, as_of, None, lang)
     code = province.code
     levels: list[LevelGlance] = []
-    for level in LEVELS:
+    for level in roadmap.LEVELS:
         view = roadmap_view(con, province, level, None, as_of, lang)
         rows = [r for r in result["targets"] if r["unit_code"] == code and r["category"] is None
                 and r["indicator"] in (f"communes_{level}", f"communes_{level}_share")]

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ntm import kinds, paths, store
 from ntm.errors import DataError, Problem, excerpt
+from ntm.i18n import t
 
 BATCH_ID = re.compile(r"^b\d{8}t\d{6}-[0-9a-f]{8}$")
 SUFFIXES = (".csv", ".xlsx")
@@ -183,11 +184,9 @@ def preview(con, checked: kinds.Validated, lang: str = "vi") -> dict:
                       "what": what, "before": old, "after": new, "unit_of_measure": measure,
                       "status": status})
     counts = {s: sum(i["status"] == s for i in items) for s in ("new", "changed", "same")}
-    vi = lang == "vi"
     parts = [f"{i['unit']}, {i['what']}: {shown(i['before'])} → {shown(i['after'])}"
              + (f" {i['unit_of_measure']}" if i["unit_of_measure"] else "") for i in items if i["status"] == "changed"]
-    parts += [f"{counts['new']} {'dòng mới' if vi else 'new rows'}",
-              f"{counts['same']} {'dòng trùng' if vi else 'rows unchanged'}"]
+    parts += [t("preview_new_rows", lang, n=counts["new"]), t("preview_same_rows", lang, n=counts["same"])]
     return {"items": items, "counts": counts, "summary": "; ".join(parts)}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ntm import ingest, reader, store
+from ntm import ingest, period, reader, store
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook
 from ntm.errors import DataError, Problem, excerpt
 from ntm.fmt import parse_number
@@ -30,7 +30,6 @@ CAPITAL = {"Đầu tư phát triển": "investment", "Sự nghiệp": "recurrent
 FUNDING_KINDS = {"Kế hoạch": "planned", "Đã phân bổ": "allocated", "Đã huy động": "mobilized", "Nhu cầu": "need"}
 DISBURSEMENT_KINDS = {"Đã phân bổ": "allocated", "Đã giải ngân": "disbursed"}
 COMPARATORS = {">=": ">=", "<=": "<=", "=": "=="}
-YEARS = (2021, 2030)
 
 
 @dataclass(frozen=True)
@@ -121,6 +120,7 @@ def validate(con, kind_name: str, path: str | Path, province_code: str, name: st
     units = store.units(con, province_code=province_code)
     known = dict(zip(units["code"], units["name"], strict=True))
     measures = set(store.measures(con)["measure"]) if any(c.type == "measure" for c in kind.columns) else set()
+    years = period.span(con)  # a year within the programme's periods
     problems: list[Problem] = []
     index = _columns(kind, sheet, problems)
     rows = []
@@ -130,7 +130,7 @@ def validate(con, kind_name: str, path: str | Path, province_code: str, name: st
         for column in kind.columns:
             j = index.get(column.key)
             raw = cells[j] if j is not None else None
-            rec[column.key] = _cell(column, raw, known, measures, (sheet.file, number, sheet.columns[j]
+            rec[column.key] = _cell(column, raw, known, measures, years, (sheet.file, number, sheet.columns[j]
                                                                    if j is not None else column.header,
                                                                    sheet.name), problems)
         _domain(kind, rec, today, sheet, problems)
@@ -168,7 +168,8 @@ def _shown(cell) -> str:
     return cell.shown if isinstance(cell, reader.Shown) else str(cell)
 
 
-def _cell(column: Column, raw, known: dict, measures: set, where: tuple, problems: list[Problem]):
+def _cell(column: Column, raw, known: dict, measures: set, years: tuple[int, int], where: tuple,
+          problems: list[Problem]):
     file, row, header, sheet = where
 
     def bad(vi: str, en: str) -> None:
@@ -204,9 +205,9 @@ def _cell(column: Column, raw, known: dict, measures: set, where: tuple, problem
             year = int(parse_number(raw))  # pyright: ignore[reportArgumentType]  # blank: TypeError, caught
         except (TypeError, ValueError):
             year = None
-        if year is None or not YEARS[0] <= year <= YEARS[1] or parse_number(raw) != year:
-            bad(f"năm '{excerpt(text)}' không hợp lệ (cần {YEARS[0]}-{YEARS[1]})",
-                f"year '{excerpt(text)}' is not valid (expected {YEARS[0]}-{YEARS[1]})")
+        if year is None or not years[0] <= year <= years[1] or parse_number(raw) != year:
+            bad(f"năm '{excerpt(text)}' không hợp lệ (cần {years[0]}-{years[1]})",
+                f"year '{excerpt(text)}' is not valid (expected {years[0]}-{years[1]})")
             return None
         return year
     if column.type == "number":
@@ -268,7 +269,7 @@ def _indicators(con, path, name, province_code) -> pd.DataFrame:
     percent = frozenset(indicators.loc[indicators["unit"] == "%", "indicator_code"])
     units = store.units(con, level="commune", province_code=province_code)
     values, declared = ingest.read_values(path, units, sets, SET_NTM, province_code, percent=percent,
-                                          years=(2021, 2025), name=name)
+                                          years=period.span(con, SET_NTM), name=name)
     if len(declared):
         raise DataError([Problem(excerpt(name or Path(path).name, 120), int(declared["line"].iloc[0]), "chi_tieu",
                                  "kết quả cả tiêu chí (TC…) chưa nhập được, chỉ nhập giá trị chỉ tiêu",

@@ -8,8 +8,9 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from ntm import fmt, geo, roadmap, store
+from ntm import fmt, geo, period, roadmap, store
 from ntm.charts import LEVEL_COLOURS, STATUS_COLOURS, wrap
+from ntm.criteria import SET_NTM
 from ntm.i18n import t
 from ntm.progress import progress
 from ntm.summary import summary
@@ -22,7 +23,7 @@ SCALE = [[0, "#DEEBF7"], [0.5, "#6BAED6"], [1, "#08306B"]]  # 0 % is a visible p
 # a solid white outline (eight 1 px shadows) and a soft edge: a name stays readable on the darkest fill
 HALO = ", ".join([f"{x}px {y}px 0 #FFFFFF" for x in (-1, 0, 1) for y in (-1, 0, 1) if x or y] + ["0 0 3px #FFFFFF"])
 BOTTOM = 150  # px under the map: legend, then source
-LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3}
+LEVEL_RANK = {level: rank for rank, level in enumerate(roadmap.LEVELS, 1)}  # lowest first
 
 
 def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
@@ -62,10 +63,11 @@ def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
     frame["kind"] = ["planned" if a else "actual" if r else ("none" if complete else "unknown")
                      for a, r in zip(above, frame["reached"], strict=True)]
     met = store.facts(con, "reported_aggregates", code)
-    met = met[(met["measure"] == "criteria_met") & (met["set_code"] == "XA_NTM_2021_2025") & (met["year"] <= year)]
+    met = met[(met["measure"] == "criteria_met") & (met["set_code"] == SET_NTM) & (met["year"] <= year)]
     met = met.sort_values("year").drop_duplicates("unit_code", keep="last").set_index("unit_code")
     frame["criteria_met"] = frame.index.map(met["value"])  # declared counts where a document gives one
     frame["criteria_year"] = frame.index.map(met["year"])
+    frame["criteria_of"] = period.n_criteria(con, SET_NTM)  # "14/19": out of the set's criteria
     points = store.commune_points(con, code)
     return frame.reset_index().merge(points[["code", "lat", "lon"]], on="code", how="left")
 
@@ -84,19 +86,19 @@ def district_values(con, province: Unit, year: int, measure: str) -> pd.DataFram
         avg = {d["district_code"]: d["avg_criteria"] for d in result["districts"] if d["basis"] != "computed_partial"}
         districts["value"] = [avg.get(d, float("nan")) for d in districts["code"]]
     else:
-        rows = progress(con, province, 2025, year)["targets"]
+        rows = progress(con, province, period.target_year(con, year), year)["targets"]
         status = {r["unit_code"]: r["status"] for r in rows if r["indicator"] == "communes_ntm"}
         districts["value"] = [status.get(d) for d in districts["code"]]
     return districts
 
 
-def province_counts(con, province: Unit, year: int) -> list[dict]:
+def province_counts(con, province: Unit, year: int, lang: str = "vi") -> list[dict]:
     """Communes reached by the end of `year` per level (a stated count, or a complete list), and with those
     planned up to `year` where the list is complete; unknown (None) otherwise."""
     out = []
     for level in roadmap.LEVELS:
         actual = roadmap.recognised_counts(con, province.code, level, [year])[year].get(province.code)
-        result = roadmap.by_year(con, province, level)
+        result = roadmap.by_year(con, province, level, lang)
         series = result["years"]
         planned = [y["cumulative"] for y in series if y["year"] is not None and y["year"] <= year
                    and y["cumulative"] is not None]
@@ -181,7 +183,7 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
                                                                          strict=True)},
                              commune_names, 10, t("map_commune_names", lang), box, taken, beside=True))
     title = t("map_title", lang, province=province.name, year=year, measure=t(f"measure_{measure}", lang))
-    attribution = f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}"
+    attribution = geo.attribution(lang)
     fig.update_layout(
         title=dict(text=title), geo=geo.layout(box),
         height=height, margin=dict(l=10, r=10, t=60, b=BOTTOM), font=dict(family="Times New Roman, serif", size=13),
@@ -211,6 +213,7 @@ def _hover(r: dict, lang: str) -> str:
     if r["kind"] == "planned" and r["reached"]:
         state += f"<br>{t('level_' + r['reached'], lang)} · {t('kind_actual', lang)} {r['reached_year'] or ''}"
     if r["criteria_met"] == r["criteria_met"] and r["criteria_met"] is not None:
-        state += f"<br>{t('col_criteria_met', lang)}: {int(r['criteria_met'])}/19 ({int(r['criteria_year'])})"
+        state += (f"<br>{t('col_criteria_met', lang)}: {int(r['criteria_met'])}/{r['criteria_of']} "
+                  f"({int(r['criteria_year'])})")
     source = f"<br>{t('col_source', lang)}: {r['doc_id']}:{r['line']}" if r["doc_id"] else ""
     return f"<b>{r['name']}</b> ({r['district']})<br>{state}{source}"

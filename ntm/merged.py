@@ -6,8 +6,10 @@ its new units with their old components and their last recorded status; the old 
 import pandas as pd
 
 from ntm import period, progress, roadmap, store, summary, timeline
+from ntm.criteria import SET_NTM
 from ntm.i18n import LANGS, t
 from ntm.unit import Unit
+from ntm.unit_history import REFORM_YEAR
 from ntm.units import resolve_province
 
 ADDITIVE = ("ntm", "nang_cao", "kieu_mau", "communes", "total_criteria")
@@ -28,7 +30,7 @@ def _part_rows(con, part: Unit, as_of_year: int, lang: str) -> tuple[list[dict],
         rows += [{"measure": level, "year": y["year"], "value": y["cumulative"]} for y in view["years"]
                  if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of_year]
         sources += [s["citation"] for s in view["sources"][:1]]
-    for year in store.summary_years(con, part.code, "XA_NTM_2021_2025"):
+    for year in store.summary_years(con, part.code, SET_NTM):
         if year > as_of_year:
             continue
         result = summary.summary(con, part, year, lang=lang)
@@ -68,7 +70,7 @@ def history(con, province: Unit, as_of_year: int, lang: str = "vi") -> dict:
             "rows": wide.to_dict("records"), "sources": list(dict.fromkeys(sources))}
 
 
-def new_units(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def new_units(con, province: Unit, as_of: str, by_year: int = REFORM_YEAR) -> pd.DataFrame:
     """The province's units on `as_of` with their components (timeline.units_with_components) and the old
     districts they come from ("huyện cũ", an optional grouping)."""
     units = timeline.units_with_components(con, province, as_of, "commune", by_year)
@@ -83,7 +85,7 @@ def new_units(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFr
     return units
 
 
-def component_points(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def component_points(con, province: Unit, as_of: str, by_year: int = REFORM_YEAR) -> pd.DataFrame:
     """The GeoNames points of the old components of each new unit (no point = not placed: never a guess)."""
     units = store.units_as_of(con, province.unit_id, as_of, "commune")
     comp = timeline.components(con, list(units["unit_id"]), by_year)
@@ -116,7 +118,7 @@ def old_units(con, province: Unit, as_of: str) -> pd.DataFrame:
     return units
 
 
-def units_on(con, province: Unit, as_of: str, by_year: int = 2025) -> pd.DataFrame:
+def units_on(con, province: Unit, as_of: str, by_year: int = REFORM_YEAR) -> pd.DataFrame:
     """The units that apply on `as_of`: the new units (with components) from the merger, the old ones before."""
     if province.valid_from is None or as_of >= province.valid_from:
         return new_units(con, province, as_of, by_year)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ntm import store
 from ntm.criteria import Rulebook, evaluate
+from ntm.timeline import as_of_date
 
 
 def period_of(con, as_of: str) -> dict:
@@ -20,6 +21,51 @@ def period_of(con, as_of: str) -> dict:
     started = periods[periods["date_from"].astype(str) <= as_of]
     row = (started if len(started) else periods).iloc[-1 if len(started) else 0]
     return {k: (str(v)[:10] if k.startswith("date") else v) for k, v in row.to_dict().items()}
+
+
+def current(con, as_of: int | str) -> dict:
+    """The period of an as-of year (its end) or date: period, dates, commune set, target year."""
+    return period_of(con, as_of_date(as_of) or str(as_of))
+
+
+def target_year(con, as_of: int | str) -> int:
+    """The year the period of `as_of` sets its targets for (2025 for 2021-2025, 2030 for 2026-2030)."""
+    return int(current(con, as_of)["target_year"])
+
+
+def span(con, commune_set: str | None = None) -> tuple[int, int]:
+    """First and last year of the programme's periods (2021, 2030), or of the period of one commune set."""
+    periods = store.periods(con)
+    if commune_set:
+        periods = periods[periods["commune_set"] == commune_set]
+    return int(str(periods["date_from"].min())[:4]), int(str(periods["date_to"].max())[:4])
+
+
+def as_of_years(con) -> list[int]:
+    """The years a view can be set to: from the stock the programme's first period starts from (the year of
+    `stock_categories`, recognitions of 2016-2020) to the last year the programme sets a target for
+    (`programme_targets`)."""
+    first = store.stock_categories(con)["stock_year"].dropna().astype(int).min()
+    last = store.programme_targets(con)["target_year"].astype(int).max()
+    return list(range(int(first), int(last) + 1))
+
+
+def latest_report_year(con) -> int:
+    """The latest year a report (not a plan) gives results for: the view's default year."""
+    docs = store.documents(con)
+    reports = store.document_periods(con).merge(docs[docs["kind"] == "bao_cao"][["doc_id"]], on="doc_id")
+    return int(reports["year_from"].max())
+
+
+def first_recognition_year(con) -> int:
+    """The earliest year a commune is recorded as recognised (the roadmap's first year on the map)."""
+    return store.first_recognition_year(con)
+
+
+def n_criteria(con, set_code: str) -> int | None:
+    """How many criteria a set has (`criteria_sets.n_criteria`; None where the rulebook does not say)."""
+    sets = store.criteria_sets(con).set_index("set_code")["n_criteria"]
+    return None if set_code not in sets.index or pd.isna(sets[set_code]) else int(sets[set_code])
 
 
 def selectable_sets(con) -> list[str]:

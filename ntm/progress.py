@@ -15,8 +15,9 @@ from typing import TypedDict
 
 import pandas as pd
 
-from ntm import roadmap, store
+from ntm import period, roadmap, store
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
+from ntm.i18n import LANGS, both, t
 from ntm.sources import citation
 from ntm.summary import summary
 from ntm.unit import Unit, UnitRef
@@ -61,12 +62,6 @@ PACE_YEARS = 3
 AT_RISK_RATIO = 0.5
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "ambiguous", "no_data")
 LEVEL_OF = {"communes_ntm": "ntm", "communes_nang_cao": "nang_cao", "communes_kieu_mau": "kieu_mau"}
-METHOD = {"vi": "Tốc độ cần đạt mỗi năm (phần còn thiếu / số năm còn lại) so với tốc độ bình quân của tối đa 3 năm "
-                "gần nhất: đạt tiến độ nếu không thấp hơn, có nguy cơ nếu đạt ít nhất một nửa, chậm tiến độ nếu thấp "
-                "hơn một nửa hoặc đã quá năm mục tiêu.",
-          "en": "Required yearly pace (what is left / years left) against the average pace of the last up to 3 "
-                "years: on track if not lower, at risk if at least half, off track if below half or past the "
-                "target year."}
 
 
 def assess(series: dict[int, float], as_of: int, target: float, target_year: int, better: str = "higher") -> dict:
@@ -119,7 +114,7 @@ def _recognition_series(con, province: str, unit: str, level: str, as_of: int, c
 
 def _communes_below(con, province: Unit, limit: int, as_of: int) -> dict[int, float]:
     """Communes under `limit` criteria, from the communes-by-group tables (whole province only)."""
-    groups = store.commune_groups(con, "XA_NTM_2021_2025")
+    groups = store.commune_groups(con, SET_NTM)
     below = [str(g) for g, hi in zip(groups["group_no"], groups["max_met"], strict=True) if hi < limit]
     out = {}
     for year in range(as_of - PACE_YEARS, as_of + 1):
@@ -129,10 +124,10 @@ def _communes_below(con, province: Unit, limit: int, as_of: int) -> dict[int, fl
     return out
 
 
-def _actual_series(con, province: Unit, t: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
-    unit, measure = t["unit_code"], t["measure"]
+def _actual_series(con, province: Unit, target: dict, as_of: int, programme: dict, cache: dict) -> dict[int, float]:
+    unit, measure = target["unit_code"], target["measure"]
     base = measure.removesuffix("_share").removesuffix("_new")
-    if base in LEVEL_OF and t["category"] is None:
+    if base in LEVEL_OF and target["category"] is None:
         counts = _recognition_series(con, province.code, unit, LEVEL_OF[base], as_of, cache)
         if measure.endswith("_share"):
             total = programme.get(unit)
@@ -141,11 +136,11 @@ def _actual_series(con, province: Unit, t: dict, as_of: int, programme: dict, ca
             return {}  # new in the target year: known only once that year is over
         return counts
     if measure in ("min_criteria_per_commune", "communes_under_15_criteria") and unit == province.code:
-        limit = int(t["value"]) if measure == "min_criteria_per_commune" else 15
+        limit = int(target["value"]) if measure == "min_criteria_per_commune" else 15
         if ("below", limit) not in cache:
             cache[("below", limit)] = _communes_below(con, province, limit, as_of)
         return cache[("below", limit)]
-    rows = _stated(cache["stated"], unit, measure, t["category"])
+    rows = _stated(cache["stated"], unit, measure, target["category"])
     return {int(r["year"]): float(r["value"]) for r in rows if r["fact_kind"] == "actual"}
 
 
@@ -190,10 +185,10 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
              lang: str = "vi") -> Progress:
     """Every target of `target_year` for the province (or one district) beside its value at `as_of`."""
     code = province.code
-    t = store.facts(con, "targets", code)
-    t = t[(t["target_year"] == target_year) & t["value"].notna()]
+    targets = store.facts(con, "targets", code)
+    targets = targets[(targets["target_year"] == target_year) & targets["value"].notna()]
     if district:
-        t = t[t["unit_code"] == district]
+        targets = targets[targets["unit_code"] == district]
     measures = store.measures(con).set_index("measure")
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     programme = {**store.programme_communes_per_district(con, code)}
@@ -202,7 +197,7 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
         programme[code] = int(scope.iloc[0]["count"])
     out: list[dict] = []
     cache: dict = {"stated": _stated_by_key(con, code)}  # per request: stated values, stocks, counts below N
-    for row in t.astype(object).where(t.notna(), None).to_dict("records"):
+    for row in targets.astype(object).where(targets.notna(), None).to_dict("records"):
         better = measures.loc[row["measure"], "better"]
         target = row["value"]
         if row["measure"] in ("min_criteria_per_commune", "communes_under_15_criteria"):
@@ -230,12 +225,13 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
             "base_total": programme.get(row["unit_code"]) if base in LEVEL_OF else None,  # a share's 100 %
             "target_year": target_year, "as_of": as_of, "judged_at": judged, **result, "series": series,
             "better": better, "reading": how, "expected": _expected(cache["stated"], row, as_of, docs, lang),
-            "method": METHOD[lang], "sources": [_src(row, docs, lang)],
+            "method": t("progress_method", lang, years=PACE_YEARS), "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
     return {"province": province.ref(), "district": district,
             "target_year": target_year, "as_of": as_of, "targets": out, "status_counts": counts,
-            "method": METHOD[lang], "at_risk_ratio": AT_RISK_RATIO, "pace_years": PACE_YEARS}
+            "method": t("progress_method", lang, years=PACE_YEARS), "at_risk_ratio": AT_RISK_RATIO,
+            "pace_years": PACE_YEARS}
 
 
 def roadmap_view(con, province: Unit, level: str, district: str | None = None, as_of: int | None = None,
@@ -259,7 +255,7 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
         earlier = [y for y in actual if as_of - PACE_YEARS <= y < as_of]
         if earlier:
             pace = (actual[as_of] - actual[min(earlier)]) / (as_of - min(earlier))
-            for year in range(as_of + 1, max(as_of + 2, 2026)):
+            for year in range(as_of + 1, max(as_of + 2, period.target_year(con, as_of) + 1)):
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
@@ -287,10 +283,7 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
                                 for d in result["districts"] if d["stocks"]] if district is None else [],
             "target_lines": lines, "at_risk": at_risk(con, province, level, district, lang),
             "slippage": slippage(con, province, level, lang), "sources": result["sources"],
-            "assumptions": {"vi": f"Dự báo: giữ tốc độ bình quân {PACE_YEARS} năm gần nhất đến {as_of}; không vượt "
-                                  "tổng số xã trong Chương trình.",
-                            "en": f"Projection: the average pace of the last {PACE_YEARS} years to {as_of} "
-                                  "continues; never above the programme's communes."}}
+            "assumptions": both("projection_assumptions", years=PACE_YEARS, as_of=as_of)}
 
 
 def _target_lines(con, province: Unit, level: str, district: str | None, programme: int | None,
@@ -345,7 +338,7 @@ def at_risk(con, province: Unit, level: str, district: str | None = None, lang: 
     crit = ev.criteria_for(list(latest["unit_code"])).merge(latest[["unit_code", "year"]], on=["unit_code", "year"])
     crit = crit[crit["status"] == "not_met"]
     crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
-    names = rules.of_set("criteria", set_code).set_index("criterion_no")["name_vi"].to_dict()
+    names = {lg: rules.criterion_names(set_code, lg) for lg in LANGS}
     unmet = {u: list(g["criterion_no"]) for u, g in crit.groupby("unit_code", sort=False)}
     about = units.set_index("unit_code")
     plan_year = planned.drop_duplicates("unit_code").set_index("unit_code")["status_year"]
@@ -354,15 +347,13 @@ def at_risk(con, province: Unit, level: str, district: str | None = None, lang: 
             index=False):  # the communes at risk only (a handful), their rows already computed
         missing = unmet.get(code, [])
         plan = plan_year[code]
-        names_text = ", ".join(f"{m} ({names.get(m)})" for m in missing)
         out.append({"code": code, "name": about.at[code, "name"], "district": about.at[code, "district"],
                     "planned_year": int(plan) if not pd.isna(plan) else None,
                     "results_year": int(year), "criteria_met": int(met), "criteria_not_met": int(not_met),
                     "unmet": missing, "set": set_code,
-                    "reason": {"vi": f"Dự kiến đạt năm {plan:.0f}, còn {len(missing)} tiêu chí chưa "
-                                     f"đạt ({names_text}) theo kết quả năm {year}",
-                               "en": f"Planned for {plan:.0f}, {len(missing)} criteria still unmet "
-                                     f"({names_text}) in the {year} results"}})
+                    "reason": {lg: t("at_risk_reason", lg, year=f"{plan:.0f}", n=len(missing), results=int(year),
+                                     names=", ".join(f"{m} ({names[lg].get(m)})" for m in missing))
+                               for lg in LANGS}})
     return sorted(out, key=lambda r: (r["planned_year"] or 0, -r["criteria_not_met"]))
 
 

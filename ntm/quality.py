@@ -13,15 +13,15 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from ntm import fmt, store
+from ntm import fmt, period, roadmap, store
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
+from ntm.i18n import LANGS
 from ntm.i18n import t as label
 from ntm.sources import citation
 from ntm.summary import summary
 from ntm.unit import Unit
 from ntm.units import resolve_province
 
-SET_LABELS = ("XA_NTM_2021_2025", "XA_NTMNC_2021_2025", "XA_NTM_2026_2030")  # sets named in messages
 MONEY_TOLERANCE = 0.5  # million VND
 WORD = re.compile(r"\b\w+\b")
 SEVERITIES = ("error", "warning", "info")  # cannot both be true / a careful reader would question it / presentation
@@ -42,24 +42,32 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """One registered check: what it finds (vi/en), how serious, which tables it reads, and the function."""
+    """One registered check: how serious, which tables it reads, and the function; what it finds is the
+    catalogue's `rule_<id>`."""
     id: str
     severity: str
     tables: tuple[str, ...]
-    description_vi: str
-    description_en: str
     check: Callable
+
+    def description(self, lang: str) -> str:
+        return label(f"rule_{self.id}", lang)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, tables: tuple[str, ...], vi: str, en: str):
+def _pair(key: str, **kwargs) -> tuple[str, str]:
+    """A catalogue label in Vietnamese and English, for a finding's two messages."""
+    vi, en = (label(key, lang, **kwargs) for lang in LANGS)
+    return vi, en
+
+
+def rule(rule_id: str, severity: str, tables: tuple[str, ...]):
     """Register a check under `rule_id`; it returns the findings of one province."""
     assert severity in SEVERITIES
 
     def register(function: Callable) -> Callable:
-        RULES[rule_id] = Rule(rule_id, severity, tables, vi, en, function)
+        RULES[rule_id] = Rule(rule_id, severity, tables, function)
         return function
     return register
 
@@ -162,20 +170,17 @@ def _total_vs_sources(con, province, partial: bool) -> list[Finding]:
                          "Tổng nguồn vốn", "The funding total", partial)
 
 
-@rule("funding_total_vs_sources", "error", ("funding",), "Tổng vốn văn bản ghi khác tổng các nguồn liệt kê",
-      "A stated funding total differs from the sum of the listed sources")
+@rule("funding_total_vs_sources", "error", ("funding",))
 def funding_total_vs_sources(con, province) -> list[Finding]:
     return _total_vs_sources(con, province, partial=False)
 
 
-@rule("total_is_part_of_items", "error", ("funding",), "Tổng văn bản ghi chỉ bằng một phần các khoản liệt kê",
-      "A stated total equals only part of its listed items")
+@rule("total_is_part_of_items", "error", ("funding",))
 def total_is_part_of_items(con, province) -> list[Finding]:
     return _total_vs_sources(con, province, partial=True)
 
 
-@rule("funding_capital_split", "error", ("funding",), "Vốn đầu tư + sự nghiệp khác tổng của nguồn",
-      "Investment + recurrent differ from the source's total")
+@rule("funding_capital_split", "error", ("funding",))
 def funding_capital_split(con, province) -> list[Finding]:
     f = _funding(con, province)
     if f.empty:
@@ -185,8 +190,7 @@ def funding_capital_split(con, province) -> list[Finding]:
                          "Tổng vốn đầu tư + sự nghiệp", "Investment + recurrent total")
 
 
-@rule("funding_years_vs_period", "error", ("funding",), "Tổng cả giai đoạn khác tổng các năm",
-      "A multi-year total differs from the sum of its years")
+@rule("funding_years_vs_period", "error", ("funding",))
 def funding_years_vs_period(con, province) -> list[Finding]:
     f = _funding(con, province)
     if f.empty:
@@ -223,19 +227,16 @@ def _bases(con, province) -> dict[str, list[tuple[float, str, str]]]:
             continue
         mine = xa if level == "province" else xa[xa["parent_code"] == code]
         current = mine[mine["valid_to"].isna()]
-        out[code] = [(float(len(current)), "số xã trong danh mục GSO (01/9/2024)", "xã in the GSO list (1/9/2024)"),
-                     (float(len(mine)), "số xã kể cả xã đã sáp nhập (danh mục GSO)",
-                      "xã including merged ones (GSO list)")]
+        out[code] = [(float(len(current)), *_pair("base_gso_list")), (float(len(mine)), *_pair("base_gso_with_merged"))]
         scope = store.programme_scope(con, code)
-        out[code] += [(float(r["count"]), f"số xã trong Chương trình ({r['doc_id']}, dòng {r['line']})",
-                       f"programme communes ({r['doc_id']}, line {r['line']})") for r in scope.to_dict("records")]
+        out[code] += [(float(r["count"]), *_pair("base_programme", doc=r["doc_id"], line=r["line"]))
+                      for r in scope.to_dict("records")]
     for table in ("reported_aggregates", "targets"):
         f = store.facts(con, table, province)
         f = f[f["measure"].str.startswith("communes_") & f["denominator"].notna()]
         for r in f.drop_duplicates(["unit_code", "denominator"]).to_dict("records"):
             out.setdefault(r["unit_code"], []).append(
-                (float(r["denominator"]), f"mẫu số văn bản ghi ({r['doc_id']}, dòng {r['line']})",
-                 f"a denominator the documents state ({r['doc_id']}, line {r['line']})"))
+                (float(r["denominator"]), *_pair("base_document", doc=r["doc_id"], line=r["line"])))
     return out
 
 
@@ -337,34 +338,27 @@ def _classify(p, c, year, bases) -> list[Finding]:
                     f"{head_en} (neither rounded nor cut{tried_en})", [_src(p), _src(c)])]
 
 
-@rule("share_vs_fraction", "error", ("reported_aggregates", "targets", "share_pairs"),
-      "Tỷ lệ in ra không khớp tử số/mẫu số (không phải làm tròn hay cắt bớt, không khớp mẫu số nào khác)",
-      "A printed share does not follow from its fraction (not rounded, not cut, no other base fits)")
+@rule("share_vs_fraction", "error", ("reported_aggregates", "targets", "share_pairs"))
 def share_vs_fraction(con, province) -> list[Finding]:
     return [f for f in _share_findings(con, province) if f.check == "share_vs_fraction"]
 
 
-@rule("share_truncated", "info", ("reported_aggregates", "targets", "share_pairs"),
-      "Tỷ lệ in ra bị cắt bớt chữ số thay vì làm tròn", "A printed share is cut rather than rounded")
+@rule("share_truncated", "info", ("reported_aggregates", "targets", "share_pairs"))
 def share_truncated(con, province) -> list[Finding]:
     return [f for f in _share_findings(con, province) if f.check == "share_truncated"]
 
 
-@rule("share_minimum_count", "info", ("targets", "share_pairs"),
-      "Mục tiêu tỷ lệ đi kèm số đơn vị nhỏ nhất đạt tỷ lệ đó, không đúng bằng tỷ lệ",
-      "A share target stated with the fewest units that reach it, not exactly the share")
+@rule("share_minimum_count", "info", ("targets", "share_pairs"))
 def share_minimum_count(con, province) -> list[Finding]:
     return [f for f in _share_findings(con, province) if f.check == "share_minimum_count"]
 
 
-@rule("share_other_base", "warning", ("reported_aggregates", "targets", "programme_scope", "units"),
-      "Tỷ lệ không nêu mẫu số, chỉ khớp một mẫu số khác", "A share with no stated base fits only another base")
+@rule("share_other_base", "warning", ("reported_aggregates", "targets", "programme_scope", "units"))
 def share_other_base(con, province) -> list[Finding]:
     return [f for f in _share_findings(con, province) if f.check == "share_other_base"]
 
 
-@rule("total_vs_breakdown", "error", ("reported_aggregates",), "Tổng khác các phần văn bản liệt kê",
-      "A stated total differs from its stated breakdown")
+@rule("total_vs_breakdown", "error", ("reported_aggregates",))
 def category_parts(con, province) -> list[Finding]:
     """A stated figure against its stated breakdown: category "all" vs the star classes ("3_star", …), and
     a category "X" vs its sub-categories "X: …"."""
@@ -386,8 +380,7 @@ def category_parts(con, province) -> list[Finding]:
     return out
 
 
-@rule("criteria_out_of_wrong_total", "warning", ("reported_aggregates", "criteria_sets"),
-      "Số tiêu chí đạt ghi trên một tổng sai", "Criteria met stated out of the wrong total")
+@rule("criteria_out_of_wrong_total", "warning", ("reported_aggregates", "criteria_sets"))
 def criteria_denominators(con, province) -> list[Finding]:
     """"Đạt 14/15 tiêu chí" where the set has 19: a count out of the wrong number of criteria."""
     sets = store.criteria_sets(con).set_index("set_code")["n_criteria"].dropna()
@@ -408,9 +401,7 @@ def criteria_denominators(con, province) -> list[Finding]:
 LEVEL_OF_MEASURE = {"communes_ntm": "xa_ntm", "communes_nang_cao": "xa_nang_cao", "communes_kieu_mau": "xa_kieu_mau"}
 
 
-@rule("count_vs_list", "error", ("reported_aggregates", "recognitions", "unmatched_names"),
-      "Số xã lũy kế văn bản ghi khác danh sách xã của chính văn bản",
-      "A cumulative count differs from the document's own list")
+@rule("count_vs_list", "error", ("reported_aggregates", "recognitions", "unmatched_names"))
 def counts_vs_lists(con, province) -> list[Finding]:
     """A count of communes at a level that a document states for a year against the communes the same
     document lists for that level (text vs its appendix; a table's totals vs its own list).
@@ -469,8 +460,7 @@ def _list_source(rows: pd.DataFrame) -> dict:
             "original_text": f"{rows['unit_code'].nunique()} xã trong danh sách"}
 
 
-@rule("conflicting_targets", "error", ("targets",), "Hai mục tiêu khác nhau cho cùng một chỉ tiêu",
-      "Two targets for the same measure that cannot both hold")
+@rule("conflicting_targets", "error", ("targets",))
 def conflicting_targets(con, province) -> list[Finding]:
     """Two targets for the same thing (same unit, year, measure, category, set) that cannot both hold."""
     t = store.facts(con, "targets", province)
@@ -494,8 +484,7 @@ def conflicting_targets(con, province) -> list[Finding]:
     return out
 
 
-@rule("table_inconsistent", "error", ("reported_aggregates",), "Bảng nhóm xã không khớp với chính nó",
-      "A communes-by-group table disagrees with itself")
+@rule("table_inconsistent", "error", ("reported_aggregates",))
 def district_tables(con, province) -> list[Finding]:
     """The communes-by-group tables: groups vs communes, average vs total, districts vs the province."""
     out = []
@@ -519,9 +508,7 @@ def district_tables(con, province) -> list[Finding]:
     return out
 
 
-@rule("declared_vs_computed", "error", ("criteria_status", "indicator_values", "thresholds"),
-      "Tiêu chí công bố đạt/chưa đạt trái với giá trị chỉ tiêu văn bản nêu",
-      "A criterion declared met or not met that the stated indicator values settle the other way")
+@rule("declared_vs_computed", "error", ("criteria_status", "indicator_values", "thresholds"))
 def declared_vs_computed(con, province) -> list[Finding]:
     """A criterion a document declares met (or not) that the indicator values it states settle the other way."""
     values = store.facts(con, "indicator_values", province)
@@ -549,8 +536,7 @@ def declared_vs_computed(con, province) -> list[Finding]:
 
 # ---- rules a careful reader applies --------------------------------------------------------------------
 
-LEVEL_NAMES = {"xa_ntm": ("xã NTM", "NTM communes"), "xa_nang_cao": ("xã NTM nâng cao", "advanced NTM communes"),
-               "xa_kieu_mau": ("xã NTM kiểu mẫu", "model NTM communes"), "huyen_ntm": ("huyện NTM", "NTM districts")}
+LEVEL_NAMES = {level: _pair(f"counted_{level}") for level in (*roadmap.LEVELS.values(), "huyen_ntm")}  # vi, en
 
 
 def _names(rows: pd.DataFrame) -> str:
@@ -562,9 +548,7 @@ def _by_document_level(frame: pd.DataFrame) -> dict:
     return {None: frame.iloc[:0], **{k: g for k, g in frame.groupby(["doc_id", "level"])}}
 
 
-@rule("list_vs_count", "error", ("reported_aggregates", "targets", "recognitions", "unmatched_names", "count_lists"),
-      "Danh sách tên dài hoặc ngắn hơn con số đi kèm",
-      "A list of names longer or shorter than the count stated with it")
+@rule("list_vs_count", "error", ("reported_aggregates", "targets", "recognitions", "unmatched_names", "count_lists"))
 def list_vs_count(con, province) -> list[Finding]:
     """A count ("thêm 04 huyện", an appendix row's total) against the names that spell it out: on the same row,
     or in the lines that follow it in the same section, up to the next count of the same kind."""
@@ -607,9 +591,7 @@ def list_vs_count(con, province) -> list[Finding]:
     return out
 
 
-@rule("target_below_achieved", "warning", ("targets", "reported_aggregates"),
-      "Mục tiêu thấp hơn số đã đạt (hoặc dự kiến) trước đó: chỉ có thể là số tăng thêm",
-      "A target below a figure already achieved (or expected): it can only be an increment")
+@rule("target_below_achieved", "warning", ("targets", "reported_aggregates"))
 def target_below_achieved(con, province) -> list[Finding]:
     """A target written without "thêm" (so it reads as a total) that is below the total the documents state
     before its year: either an increment (the reading used) or the documents disagree."""
@@ -646,11 +628,10 @@ def target_below_achieved(con, province) -> list[Finding]:
     return out
 
 
-COMMUNE_LEVELS = ("xa_ntm", "xa_nang_cao", "xa_kieu_mau")
+COMMUNE_LEVELS = tuple(roadmap.LEVELS.values())  # lowest first
 
 
-@rule("two_levels_same_year", "warning", ("recognitions",), "Một đơn vị được đặt mục tiêu hai mức trong cùng một năm",
-      "One unit planned for two levels in the same year")
+@rule("two_levels_same_year", "warning", ("recognitions",))
 def two_levels_same_year(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     rec = rec[(rec["kind"] == "planned") & rec["year"].notna() & rec["level"].isin(COMMUNE_LEVELS)]
@@ -675,9 +656,7 @@ def _whole_districts(con, province) -> set[str]:
     return set(roadmap.whole_districts(con, province))
 
 
-@rule("higher_without_lower", "warning", ("recognitions", "reported_aggregates"),
-      "Xã được công nhận mức cao hơn mà không có ghi nhận mức dưới",
-      "A commune recognised at a higher level with no record of the level below")
+@rule("higher_without_lower", "warning", ("recognitions", "reported_aggregates"))
 def higher_without_lower(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     whole = _whole_districts(con, province)
@@ -702,9 +681,7 @@ def _province_name(con, province) -> str:
     return resolve_province(con, province).name
 
 
-@rule("criteria_19_without_decision", "warning", ("reported_aggregates", "recognitions"),
-      "Xã được tính đạt đủ tiêu chí nhưng không có quyết định công nhận",
-      "A commune counted at every criterion with no recognition decision")
+@rule("criteria_19_without_decision", "warning", ("reported_aggregates", "recognitions"))
 def criteria_19_without_decision(con, province) -> list[Finding]:
     sets = store.criteria_sets(con).set_index("set_code")["n_criteria"]
     a = store.facts(con, "reported_aggregates", province)
@@ -754,9 +731,7 @@ def _compute_document_thresholds(con, province) -> pd.DataFrame:
     return stated.assign(region_code=stated["unit_code"].map(regions))
 
 
-@rule("two_thresholds_one_document", "warning", ("criteria_gaps", "units"),
-      "Hai ngưỡng khác nhau cho cùng chỉ tiêu, năm và vùng trong một văn bản",
-      "Two thresholds for the same indicator, year and region in one document")
+@rule("two_thresholds_one_document", "warning", ("criteria_gaps", "units"))
 def two_thresholds_one_document(con, province) -> list[Finding]:
     stated = _document_thresholds(con, province)
     out = []
@@ -777,9 +752,7 @@ def two_thresholds_one_document(con, province) -> list[Finding]:
     return out
 
 
-@rule("threshold_vs_rulebook", "warning", ("criteria_gaps", "thresholds", "units"),
-      "Ngưỡng văn bản áp dụng cho xã khác ngưỡng của vùng theo bộ tiêu chí",
-      "The threshold a document applies to a commune differs from the region's rulebook threshold")
+@rule("threshold_vs_rulebook", "warning", ("criteria_gaps", "thresholds", "units"))
 def threshold_vs_rulebook(con, province) -> list[Finding]:
     stated = _document_thresholds(con, province)
     if stated.empty:
@@ -811,9 +784,7 @@ def threshold_vs_rulebook(con, province) -> list[Finding]:
     return out
 
 
-@rule("name_in_wrong_district", "warning", ("recognitions", "units"),
-      "Tên xã in dưới cột một huyện mà xã không thuộc về",
-      "A commune name printed under a district column it does not belong to")
+@rule("name_in_wrong_district", "warning", ("recognitions", "units"))
 def name_in_wrong_district(con, province) -> list[Finding]:
     """The extractors note the column a name is printed under (cột "Vạn Ninh"); a name under another district's
     column than its own is a misaligned row."""
@@ -831,8 +802,8 @@ def name_in_wrong_district(con, province) -> list[Finding]:
     names = store.units(con, province_code=province).set_index("code")["name"]
     out = []
     for (_doc, line), g in wrong.groupby(["doc_id", "line"]):
-        moves = "; ".join(f"{r.unit_name} (cột {r.column}, thuộc {names[r.parent_code]})" for r in g.itertuples())
-        moves_en = "; ".join(f"{r.unit_name} (column {r.column}, belongs to {names[r.parent_code]})"
+        moves = "; ".join(f'{r.unit_name} (cột "{r.column}", thuộc {names[r.parent_code]})' for r in g.itertuples())
+        moves_en = "; ".join(f'{r.unit_name} (column "{r.column}" as printed, belongs to {names[r.parent_code]})'
                              for r in g.itertuples())
         out.append(Finding(
             "name_in_wrong_district", province, _province_name(con, province), _year(g["year"].iloc[0]),
@@ -842,9 +813,7 @@ def name_in_wrong_district(con, province) -> list[Finding]:
     return out
 
 
-@rule("detail_vs_unmet_list", "warning", ("criteria_status", "criteria_gaps"),
-      "Các dòng chi tiết của xã trái với danh sách tiêu chí chưa đạt của chính xã",
-      "A commune's detail rows contradict its own list of unmet criteria")
+@rule("detail_vs_unmet_list", "warning", ("criteria_status", "criteria_gaps"))
 def detail_vs_unmet_list(con, province) -> list[Finding]:
     status = store.facts(con, "criteria_status", province)
     gaps = store.facts(con, "criteria_gaps", province)
@@ -869,9 +838,7 @@ def detail_vs_unmet_list(con, province) -> list[Finding]:
     return out
 
 
-@rule("date_outside_frame", "info", ("recognitions", "targets", "document_periods"),
-      "Thời điểm kế hoạch nằm ngoài khung thời gian của văn bản",
-      "A planned date outside the document's own time frame")
+@rule("date_outside_frame", "info", ("recognitions", "targets", "document_periods"))
 def date_outside_frame(con, province) -> list[Finding]:
     periods = store.document_periods(con).set_index("doc_id")
     rec = store.facts(con, "recognitions", province)
@@ -905,11 +872,12 @@ def findings(con, province: Unit | None = None, lang: str = "vi") -> list[dict]:
         for r in RULES.values():
             for f in r.check(con, code):
                 record = {**asdict(f), "province_code": code, "severity": r.severity, "reviewed": False,
-                          "rule": r.description_vi if lang == "vi" else r.description_en}
+                          "rule": r.description(lang)}
                 out.append(record)
         out += reviewed(con, code, lang)
     names = store.measures(con).set_index("measure")
-    labels = {lang_code: {**names[column].to_dict(), **{c: label(f"set_{c}", lang_code) for c in SET_LABELS}}
+    sets = period.selectable_sets(con)  # the sets a message may name
+    labels = {lang_code: {**names[column].to_dict(), **{c: label(f"set_{c}", lang_code) for c in sets}}
               for lang_code, column in (("vi", "name_vi"), ("en", "name_en"))}
     for record in out:  # a measure or criteria-set code in a message is said by its name, never shown as a code
         for lang_code in ("vi", "en"):
@@ -931,11 +899,11 @@ def reviewed(con, province_code: str, lang: str = "vi") -> list[dict]:
                          {"doc_id": r["doc_id_2"], "line": int(r["line_2"]), "section": r["section_2"],
                           "original_text": r["original_text_2"]}],
              "province_code": province_code, "severity": r["severity"], "reviewed": True,
-             "rule": "Đã rà soát (biên tập viên dữ liệu)" if lang == "vi" else "Reviewed (data editor)"}
+             "rule": label("rule_reviewed", lang)}
             for r in store.reviewed_findings(con, province_code).to_dict("records")]
 
 
 def rulebook(lang: str = "vi") -> list[dict]:
     """The registered rules: id, severity, what they find and the tables they read."""
     return [{"id": r.id, "severity": r.severity, "tables": list(r.tables),
-             "description": r.description_vi if lang == "vi" else r.description_en} for r in RULES.values()]
+             "description": r.description(lang)} for r in RULES.values()]

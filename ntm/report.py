@@ -28,12 +28,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt
 
-from ntm import charts, exports, fmt, store
+from ntm import charts, exports, fmt, period, store
+from ntm.criteria import SET_NTM
 from ntm.funding import funding
 from ntm.glance import Headline, differs_text, headline, planner_rows
 from ntm.i18n import t
 from ntm.quality import findings
-from ntm.summary import GROUP_KEYS, SET_NTM, summary
+from ntm.summary import GROUP_KEYS, summary
 from ntm.unit import Unit
 
 FONT = "Times New Roman"
@@ -188,12 +189,12 @@ def _headline_section(document, notes, glance: Headline, lang: str) -> None:
         a, tg = item["actual"], item["target"]
         if a is None and tg is None:
             continue
-        actual = f"{_n(a['count'])} ({a['year']})" if a else t("report_not_known", lang)
+        actual = f"{_n(a['count'], lang=lang)} ({a['year']})" if a else t("report_not_known", lang)
         if a and a["basis"] == "stock":
             actual += " " + t("report_stated", lang)
-        target = "–" if tg is None else _n(tg["count"]) + (
+        target = "–" if tg is None else _n(tg["count"], lang=lang) + (
             f" ({fmt.number(tg['share'], None, lang)} % × {tg['programme']})" if tg["computed"] else "")
-        rows.append([t(f"level_{item['level']}", lang), actual, target, _n(item["remaining"]),
+        rows.append([t(f"level_{item['level']}", lang), actual, target, _n(item["remaining"], lang=lang),
                      t("report_not_evaluable", lang) if item["status"] == "no_data" else
                      t(f"status_{item['status']}", lang)])
         sources += (a["sources"] if a else []) + (tg["sources"] if tg else [])
@@ -216,7 +217,8 @@ def _headline_section(document, notes, glance: Headline, lang: str) -> None:
         _table(document, [t("district", lang), t("report_col_actual_plain", lang),
                           t("report_col_target", lang, year=ty), t("report_col_remaining", lang),
                           t("col_status", lang)],
-               [[d["name"], _n(d["actual"]), _n(d["target"]), _n(d["gap"]), t(f"status_{d['status']}", lang)]
+               [[d["name"], _n(d["actual"], lang=lang), _n(d["target"], lang=lang), _n(d["gap"], lang=lang),
+                 t(f"status_{d['status']}", lang)]
                 for d in ds])
 
 
@@ -230,8 +232,9 @@ def _groups_section(document, notes, con, province: Unit, as_of: int, lang: str)
     entries = [(d["district"], d) for d in result["districts"]]
     if result["total"]:
         entries.append((t("province_total", lang), result["total"]))
-    rows = [[str(i + 1) if i < len(result["districts"]) else "", name, _n(e["communes"]),
-             *[_n(e["groups"][g]) for g in GROUP_KEYS], _n(e["total_criteria"]), _n(e["avg_criteria"], 2, lang)]
+    rows = [[str(i + 1) if i < len(result["districts"]) else "", name, _n(e["communes"], lang=lang),
+             *[_n(e["groups"][g], lang=lang) for g in GROUP_KEYS], _n(e["total_criteria"], lang=lang),
+             _n(e["avg_criteria"], 2, lang)]
             for i, (name, e) in enumerate(entries)]
     _caption(document, notes, t("report_t_groups", lang, n=notes.next("table"), province=province.name,
                                 year=years[-1]), [s["citation"] for s in result["sources"]])
@@ -318,8 +321,10 @@ def _quality_section(document, notes, con, province: Unit, lang: str) -> None:
         notes.add(p, " · ".join(s["citation"] for s in f["sources"]))
 
 
-def build(con, province: Unit, as_of: int, target_year: int = 2025, lang: str = "vi") -> bytes:
-    """The report for one province (of the 2024 list) as DOCX bytes."""
+def build(con, province: Unit, as_of: int, target_year: int | None = None, lang: str = "vi") -> bytes:
+    """The report for one province (of the 2024 list) as DOCX bytes; the target year is the period's (of `as_of`)
+    unless given."""
+    target_year = target_year or period.target_year(con, as_of)
     document, notes = Document(), _Footnotes()
     _setup(document)
     _header(document, province, lang)

@@ -14,6 +14,8 @@ from ntm.sources import citation
 from ntm.unit import Unit
 from ntm.units import resolve_province
 
+# The commune levels, lowest first: level (programme_targets.csv) -> recognition level of the facts
+# (count_lists.csv). Named once here; tests/test_vocabulary.py checks them against the rulebook tables.
 LEVELS = {"ntm": "xa_ntm", "nang_cao": "xa_nang_cao", "kieu_mau": "xa_kieu_mau"}
 
 

@@ -350,6 +350,10 @@ def count_lists(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM count_lists").df()
 
 
+def first_recognition_year(con) -> int:
+    return int(con.execute("SELECT min(year) FROM recognitions WHERE kind = 'actual'").fetchone()[0])
+
+
 def stock_categories(con) -> pd.DataFrame:
     return con.execute("SELECT * FROM stock_categories").df()
 

@@ -8,11 +8,11 @@ difference is listed.
 from typing import TypedDict
 
 from ntm import store
+from ntm.criteria import SET_NTM
 from ntm.fmt import round_half_up
 from ntm.sources import citation
 from ntm.unit import Unit, UnitRef
 
-SET_NTM = "XA_NTM_2021_2025"
 GROUP_KEYS = ("1", "2", "3", "4", "5")
 KEYS = ("communes", "groups", "total_criteria", "avg_criteria")
 

@@ -12,6 +12,7 @@ import pandas as pd
 from ntm import store
 from ntm.names import normalize, strip_prefix
 from ntm.unit import Unit
+from ntm.unit_history import REFORM_YEAR
 from ntm.units import UnknownUnit
 
 USED = ("resolution_text", "manual", "corrected", "unconfirmed")  # `contradicted` rows are kept, never used
@@ -68,7 +69,7 @@ def new_provinces_with_parts(con) -> list[Unit]:
                                                                          strict=True)]
 
 
-def components(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFrame:
+def components(con, new_ids: list[str], by_year: int = REFORM_YEAR) -> pd.DataFrame:
     """Old components of new units (contradicted rows left out) with the highest level each is recorded to have
     reached by `by_year` (only units of the 2024 list carry facts). Earlier changes are followed back: a component
     created by an earlier merger is replaced by the units it was made of, and units an old unit absorbed are
@@ -101,7 +102,7 @@ def components(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFrame:
     return frame.merge(recs, on="old_id", how="left")
 
 
-def new_unit_summary(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFrame:
+def new_unit_summary(con, new_ids: list[str], by_year: int = REFORM_YEAR) -> pd.DataFrame:
     """Per new unit: its components ("a (whole); b (part)"), whether all are whole, how many old xã (of the 2024
     list) it holds and how many of its old units are recorded NTM by `by_year`. `ntm_rolled_up` only where every
     component is whole and carries facts: a unit with a part never gets a rolled-up figure. A commune without
@@ -119,7 +120,7 @@ def new_unit_summary(con, new_ids: list[str], by_year: int = 2025) -> pd.DataFra
     return out
 
 
-def units_with_components(con, province: Unit, as_of: str, level: str | None = None, by_year: int = 2025
+def units_with_components(con, province: Unit, as_of: str, level: str | None = None, by_year: int = REFORM_YEAR
                           ) -> pd.DataFrame:
     """The province's units on `as_of`, each new unit with its old components and their last status."""
     units = store.units_as_of(con, province.unit_id, as_of, level)

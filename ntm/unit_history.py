@@ -14,6 +14,7 @@ from ntm.errors import Problem
 from ntm.names import normalize
 
 REFORM_DATE = "2025-07-01"  # the national arrangement of 2025: districts end, units merge
+REFORM_YEAR = int(REFORM_DATE[:4])  # the old units' last year: their status is read by its end
 NEW_UNITS = {"geo/units_2025.csv": (REFORM_DATE, "dvhcvn/20250701@dd94887 (MIT) — data/geo/SOURCES.md")}
 CROSSWALK_COLUMNS = ["change_date", "legal_basis", "item", "kind", "old_id", "old_code", "old_name", "old_level",
                      "old_district_code", "old_district_name", "old_province_code", "new_id", "new_code",

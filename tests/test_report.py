@@ -157,6 +157,7 @@ def test_heatmap_names_criteria_and_says_how_few_communes_a_column_holds(con):
     from ntm.communes import criteria_shares
 
     heat = criteria_shares(con, resolve_province(con, "56"), 2024)
-    fig = charts.heatmap(heat["shares"], heat["targets"], "Nguồn: x", "vi", heat["names"], heat["coverage"])
+    fig = charts.heatmap(heat["shares"], heat["targets"], "Nguồn: x", "vi", heat["names"], heat["coverage"],
+                         heat["target_year"])
     assert "Cam Lâm (2/12 xã)" in fig.data[0].x and fig.data[0].x[-1] == "Mục tiêu 2025"
     assert fig.data[0].y[:2] == ("1. Quy hoạch", "2. Giao thông") and fig.layout.yaxis.dtick == 1

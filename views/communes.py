@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ntm.communes
+import ntm.roadmap
 import ui
 from ntm.i18n import t
 from ntm.names import normalize
@@ -53,7 +54,7 @@ detail = ui.cached(ntm.communes.detail, chosen, as_of, lang)
 st.markdown(f"#### {t('history', lang)}")
 if detail["history"]:
     for h in detail["history"]:
-        level = {"xa_ntm": "ntm", "xa_nang_cao": "nang_cao", "xa_kieu_mau": "kieu_mau"}.get(h["level"])
+        level = {v: k for k, v in ntm.roadmap.LEVELS.items()}.get(h["level"])
         label = t(f"level_{level}", lang) if level else h["level"]
         st.markdown(f"- **{label}** — {t('kind_' + h['kind'], lang)} {h['year'] or ''}")
         ui.source_lines([h])
@@ -65,8 +66,8 @@ check = detail["checklist"]
 if check is None:
     st.info(t("no_results", lang))
 else:
-    st.markdown(f"{t('col_criteria_met', lang)}: **{check['criteria_met']}/19** ({t('col_results_year', lang)} "
-                f"{check['year']}) · {t('col_group', lang)}: {check['group'] or '–'}")
+    st.markdown(f"{t('col_criteria_met', lang)}: **{check['criteria_met']}/{check['n_criteria']}** "
+                f"({t('col_results_year', lang)} {check['year']}) · {t('col_group', lang)}: {check['group'] or '–'}")
     rows = [{t("col_criterion", lang): f"{item['criterion']}. {item['name']}",
              t("col_criterion_status", lang): t(f"crit_{item['status']}", lang),
              t("col_indicator", lang): i["code"],
@@ -98,5 +99,5 @@ else:
     if detail["nang_cao"]:
         nc = detail["nang_cao"]
         st.markdown(f"#### {t('next_level', lang)}")
-        st.progress(nc["criteria_met"] / 19, text=f"{nc['criteria_met']}/19 · "
+        st.progress(nc["criteria_met"] / nc["n_criteria"], text=f"{nc['criteria_met']}/{nc['n_criteria']} · "
                     f"{t('crit_not_met', lang)}: {', '.join(nc['missing']) or '–'}")

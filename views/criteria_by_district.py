@@ -48,10 +48,11 @@ if whole:  # districts known only through a few communes are not charted against
     ui.chart(charts.district_average_bar({**result, "districts": whole}, source_text, lang),
              f"tieu-chi-binh-quan-{province.code}-{year}", f"{t('year', lang)}: {year}")
 
-heat = ui.cached(ntm.communes.criteria_shares, province, year, f["set"])
+heat = ui.cached(ntm.communes.criteria_shares, province, year, f["set"], lang)
 if heat["communes"]:
-    st.subheader(t("heatmap_title", lang))
+    st.subheader(t("heatmap_title", lang, year=heat["target_year"]))
     st.caption(t("heatmap_partial", lang, n=heat["communes"]))
-    ui.chart(charts.heatmap(heat["shares"], heat["targets"], source_text, lang, heat["names"], heat["coverage"]),
+    ui.chart(charts.heatmap(heat["shares"], heat["targets"], source_text, lang, heat["names"], heat["coverage"],
+                            heat["target_year"]),
              f"tieu-chi-theo-huyen-{province.code}-{year}",
              f"{t('criteria_set', lang)}: {t('set_' + f['set'], lang)}")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ntm.maps
+import ntm.period
 import ui
 from ntm import boundaries, fmt, geo, imports, maps, store
 from ntm.errors import DataError
@@ -19,7 +20,8 @@ st.title(t("map_page_title", lang))
 left, right = st.columns([2, 3])
 measure = left.selectbox(t("measure", lang), maps.MEASURES, key="map_measure",
                          format_func=lambda m: t(f"measure_{m}", lang))
-year = right.slider(t("map_year", lang), 2014, 2025, value=min(as_of, 2025), key="map_year")
+first, last = ui.cached(ntm.period.first_recognition_year), ui.cached(ntm.period.target_year, as_of)
+year = right.slider(t("map_year", lang), first, last, value=min(as_of, last), key="map_year")
 districts = ui.cached(ntm.maps.district_values, province, year, measure)
 communes = ui.cached(ntm.maps.commune_states, province, year)
 chosen_district = st.session_state.get("map_district")
@@ -34,7 +36,7 @@ with map_col:
                             config={"displaylogo": False, "scrollZoom": True, "topojsonURL": geo.NO_BASEMAP})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
-    st.caption(f"{geo.BOUNDARY_ATTRIBUTION[lang]} {geo.POINTS_ATTRIBUTION[lang]}")
+    st.caption(geo.attribution(lang))
 points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
     getattr(getattr(event, "selection", None), "points", [])
 for point in points:
@@ -46,7 +48,7 @@ for point in points:
 
 with side:
     st.markdown(f"**{t('map_counts', lang, year=year)}**")
-    for c in ui.cached(ntm.maps.province_counts, province, year):
+    for c in ui.cached(ntm.maps.province_counts, province, year, lang):
         st.markdown("- " + t("map_count_line", lang, level=t(f"level_{c['level']}", lang),
                                   actual=fmt.number(c["actual"], 0, lang) if c["actual"] is not None else "–",
                                   planned=fmt.number(c["with_planned"], 0, lang)

@@ -1,11 +1,13 @@
-"""Tổng quan / Overview: where the province stands against its 2025 targets, with the source of every card."""
+"""Tổng quan / Overview: where the province stands against its period's targets, with the source of every card."""
 
 import pandas as pd
 import streamlit as st
 
 import ntm.funding
 import ntm.glance
+import ntm.period
 import ntm.quality
+import ntm.roadmap
 import ntm.store
 import ntm.summary
 import ui
@@ -28,7 +30,8 @@ code = province.code
 st.title(t("overview_title", lang))
 st.subheader(f"{province.name} — {t('as_of_note', lang, year=as_of)}")
 
-glance = ui.cached(ntm.glance.headline, province, as_of, 2025, lang)
+target_year = ui.cached(ntm.period.target_year, as_of)
+glance = ui.cached(ntm.glance.headline, province, as_of, target_year, lang)
 bars = [x for x in glance["levels"] if x["target"]]
 if bars:  # actual against the target in communes, what is still needed, one status colour
     columns = st.columns(len(bars))
@@ -40,10 +43,10 @@ if bars:  # actual against the target in communes, what is still needed, one sta
                         f"{t('glance_not_evaluable' if status == 'no_data' else 'status_' + status, lang)}]")
             if a:
                 st.progress(min(a["count"] / target["count"], 1.0) if target["count"] else 1.0,
-                            text=t("glance_bar", lang, actual=a["count"], target=target["count"], year=2025,
+                            text=t("glance_bar", lang, actual=a["count"], target=target["count"], year=target_year,
                                    n=item["remaining"], as_of=a["year"]))
             else:
-                st.markdown(t("glance_no_actual", lang, target=target["count"], year=2025))
+                st.markdown(t("glance_no_actual", lang, target=target["count"], year=target_year))
             sources((a["sources"] if a else []) + target["sources"])
 if glance["districts"]:
     st.markdown(f"**{t('glance_districts', lang)}**")
@@ -57,12 +60,12 @@ if glance["districts"]:
     st.table(ui.formatted(ranked, lang).set_index(t("district", lang)))
     sources(list(dict.fromkeys(d["source"] for d in glance["districts"])))
 progress = glance["progress"]
-years = ui.cached(ntm.store.summary_years, code, "XA_NTM_2021_2025")
+years = ui.cached(ntm.store.summary_years, code, ui.cached(ntm.period.current, as_of)["commune_set"])
 usable = [y for y in years if y <= as_of]
 result = ui.cached(ntm.summary.summary, province, usable[-1], lang=lang) if usable else None
 cards = st.columns(3)
 views = {item["level"]: item["view"] for item in glance["levels"]}  # the headline's own roadmap views
-for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
+for column, level in zip(cards, ntm.roadmap.LEVELS, strict=True):
     view = views[level]
     actual = [y for y in view["years"] if y["kind"] == "actual" and y["year"] is not None and y["year"] <= as_of
               and y["cumulative"] is not None]
@@ -98,8 +101,8 @@ for column, level in zip(cards, ("ntm", "nang_cao", "kieu_mau"), strict=True):
         line = own[0] if own else None
         if line:
             status = "glance_not_evaluable" if line["status"] == "no_data" else "status_" + line["status"]
-            st.markdown(f"{t('card_target', lang, year=2025, target=fmt.number(line['target'], 1, lang) + ' %')} · "
-                        f"**{t(status, lang)}**")
+            target_text = fmt.number(line["target"], 1, lang) + " %"
+            st.markdown(f"{t('card_target', lang, year=target_year, target=target_text)} · **{t(status, lang)}**")
         sources((line["sources"][:1] if line else []) + view["sources"][:1])
 
 second = st.columns(3)

@@ -4,6 +4,7 @@ merged in 2025 is reported per old province."""
 import streamlit as st
 
 import ntm.glance
+import ntm.period
 import ntm.report
 import ui
 from ntm import report
@@ -20,8 +21,10 @@ held = {p.code: p for p in ui.provinces()}
 provinces = [held[c] for c in merged.parts if c in held] if whole else [f["province"]]
 if whole:
     st.info(t("report_merged", lang))
-years = sorted({y for p in provinces for y in ui.cached(ntm.glance.target_years, p)} | {2025})
-target_year = st.selectbox(t("report_target_year", lang), years, index=years.index(2025), key="report_target_year")
+default = ui.cached(ntm.period.target_year, as_of)
+years = sorted({y for p in provinces for y in ui.cached(ntm.glance.target_years, p)} | {default})
+target_year = st.selectbox(t("report_target_year", lang), years, index=years.index(default),
+                           key="report_target_year")
 pdf = report.converter() is not None
 for p in provinces:
     name = f"bao-cao-ntm-{p.code}-{as_of}-muc-tieu-{target_year}"

@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 import ntm.glance
+import ntm.period
 import ntm.progress
+import ntm.roadmap
 import ntm.store
 import ui
 from ntm import charts, fmt
@@ -20,7 +22,7 @@ lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
 districts = ui.cached(ntm.store.units, "district", province.code)
 left, right = st.columns(2)
-level = left.radio(t("level", lang), ["ntm", "nang_cao", "kieu_mau"], horizontal=True, key="roadmap_level",
+level = left.radio(t("level", lang), list(ntm.roadmap.LEVELS), horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
 options = [None, *districts["code"].tolist()]
 names = dict(zip(districts["code"], districts["name"], strict=True))
@@ -57,8 +59,9 @@ if view["years"]:
              " · ".join(s["citation"] for s in view["sources"]), decimals)
 
 st.subheader(t("targets_table", lang))
-target_years = sorted(set(ui.cached(ntm.glance.target_years, province)) | {2025})
-target_year = st.selectbox(t("report_target_year", lang), target_years, index=target_years.index(2025),
+default = ui.cached(ntm.period.target_year, as_of)
+target_years = sorted(set(ui.cached(ntm.glance.target_years, province)) | {default})
+target_year = st.selectbox(t("report_target_year", lang), target_years, index=target_years.index(default),
                            key="roadmap_target_year")
 progress = ui.cached(ntm.progress.progress, province, target_year, as_of, district, lang)
 show_all = st.toggle(t("show_no_data", lang), value=False, key="roadmap_all")

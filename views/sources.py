@@ -13,13 +13,41 @@ from ntm.i18n import t
 ITALIC = re.compile(r"(?<![*\w])\*(?!\*)((?:\*\*[^*]*\*\*|[^*])+?)\*(?![*\w])")
 
 
+def _cell(cell: str, lang: str) -> str:
+    """A table cell "vi / en" (bold or not) in one language."""
+    parts = cell.split(" / ")
+    if len(parts) != 2:
+        return cell
+    bold = parts[0].strip().startswith("**")
+    text = parts[0 if lang == "vi" else 1].strip().strip("*") if bold else parts[0 if lang == "vi" else 1].strip()
+    return f" **{text}** " if bold else f" {text} "
+
+
+def _english_blocks(markdown: str) -> str:
+    """Each paragraph or list item as its English italics (those of more than two words), where it has any."""
+    out = []
+    for block in re.split(r"\n(?=- |\n|#|\|)", markdown):
+        body = block.lstrip("\n")
+        english = [" ".join(m.group(1).split()) for m in ITALIC.finditer(block) if len(m.group(1).split()) > 2]
+        if english and not body.startswith(("#", "|")):
+            out.append(block[:len(block) - len(body)] + ("- " if body.startswith("- ") else "") + " ".join(english))
+        else:
+            out.append(block)
+    return "\n".join(out)
+
+
 def in_language(markdown: str, lang: str) -> str:
-    """docs/methods.md is written Vietnamese first with the English in italics and headings "vi / en": the
-    Vietnamese view shows the Vietnamese only (a one- or two-word italic, a variable such as *T*, stays)."""
-    if lang != "vi":
-        return markdown
-    markdown = re.sub(r"^(#+ [^/\n]+?) / [^\n]+$", r"\1", markdown, flags=re.M)
-    return ITALIC.sub(lambda m: "" if len(m.group(1).split()) > 2 else m.group(0), markdown)
+    """docs/methods.md is written Vietnamese first with the English in italics, headings, bold labels and table
+    cells as "vi / en": each view shows its own language (a one- or two-word italic, a variable such as *T*, stays;
+    a document's wording quoted in Vietnamese stays in the English view)."""
+    markdown = "\n".join("|".join(_cell(c, lang) for c in line.split("|")) if line.startswith("|") else line
+                         for line in markdown.split("\n"))
+    if lang == "vi":
+        markdown = re.sub(r"^(#+ [^/\n]+?) / [^\n]+$", r"\1", markdown, flags=re.M)
+        return ITALIC.sub(lambda m: "" if len(m.group(1).split()) > 2 else m.group(0), markdown)
+    markdown = re.sub(r"^(#+ )(\d+\. )?[^/\n]+? / ([^\n]+)$", r"\1\2\3", markdown, flags=re.M)
+    markdown = re.sub(r"\*\*[^*/\n]+? / ([^*\n]+?)\*\*", r"**\1**", markdown)  # bold "vi / en" labels
+    return _english_blocks(markdown)
 
 
 f = ui.filters()
