@@ -80,7 +80,8 @@ def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
             for item in result["items"]:  # the indicator's unit of measure, for its value and gap
                 for i in item["indicators"]:
                     i["unit"] = units_of.get(i["code"])
-            checklist = {**result, "n_criteria": period.n_criteria(con, SET_NTM)}
+            result["n_criteria"] = period.n_criteria(con, SET_NTM)
+            checklist = result
             nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang)
             nang_cao = {k: nc[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete", "year")}
             nang_cao["missing"] = [i["criterion"] for i in nc["items"]]
