@@ -43,5 +43,5 @@ raw = pd.DataFrame({t("col_section", lang): rows["section"], t("col_line", lang)
                     t("col_kind", lang): rows["kind"].map(lambda k: t(f"fact_kind_{k}", lang)),
                     t("col_original", lang): rows["original_text"], t("col_note", lang): rows["note"]})
 ui.table(ui.formatted(raw, lang, plain=(t("col_line", lang), t("col_year", lang))), raw,
-         f"so-lieu-{province.code}-{doc}", t("facts_title", lang), f"{doc} · {titles[doc]}",
+         f"so-lieu-{province.unit_id}-{doc}", t("facts_title", lang), f"{doc} · {titles[doc]}",
          extra_filter=f"{t('col_doc', lang)}: {doc}")
