@@ -1,7 +1,7 @@
 """The map: districts coloured by a measure, communes as markers at their GeoNames points (sized by the criteria
 they meet where a document says), or, once a province has loaded its own commune boundaries, a true commune
-choropleth; for a chosen year; district (and uploaded commune) names written on the map — no tiles, no
-network."""
+choropleth; for a chosen year; the units' names written on the map (SVG text with the system's fonts, drawn by
+plotly's `geo`, so no glyph server is needed) — no tiles, no network."""
 
 import html
 
