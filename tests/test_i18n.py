@@ -128,9 +128,9 @@ def vietnamese(text: str) -> list[str]:
 
 
 def _names(con, province: str) -> list[str]:
-    """Data shown as its source writes it: the province's units (2024 list and after the 2025 arrangement), the
-    documents (issuer, number, date, title, file, sections) and the legal sources of the rulebook, longest first so
-    that a name is taken out whole."""
+    """Data shown as its source writes it: the province's units (2024 list and after the 2025 arrangement) and names
+    as the documents print them (units, funded items), the documents (issuer, number, date, title, file, sections)
+    and the legal sources of the rulebook, longest first so that a name is taken out whole."""
     units = con.execute("""SELECT name, full_name FROM units WHERE province_code = ? OR code = ?
                            UNION ALL SELECT v.name, v.full_name FROM unit_versions v""", [province, province]).df()
     docs = store.documents(con)
@@ -139,7 +139,8 @@ def _names(con, province: str) -> list[str]:
     legal = {v for table in ("criteria_sets", "periods", "programme_targets", "period_targets")
              for v, in con.execute(f'SELECT DISTINCT legal_source FROM "{table}"').fetchall()}  # a law's own title
     printed = {v for v, in con.execute("SELECT DISTINCT unit_name_original FROM recognitions UNION "
-                                       "SELECT DISTINCT written FROM unmatched_names").fetchall()}  # as printed
+                                       "SELECT DISTINCT written FROM unmatched_names UNION "
+                                       "SELECT DISTINCT item FROM funding").fetchall()}  # as printed (funded items)
     names = {*units["name"], *units["full_name"], *printed, *docs["issuer"], *docs["title"], *docs["number"].dropna(),
              *docs["date_text"].dropna(), *docs["file"].map(lambda f: f.split("/")[-1]), *sections, *legal}
     return sorted((n for n in names if isinstance(n, str) and vietnamese(n)), key=len, reverse=True)
