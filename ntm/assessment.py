@@ -200,7 +200,7 @@ class Explanation(TypedDict):
     criteria_incomplete: int
     group: int | None
     items: list[dict]
-    n_criteria: NotRequired[int]  # the set's criteria count, added where a page shows "n/N"
+    n_criteria: NotRequired[int | None]  # the set's criteria count (None: not stated), where a page shows "n/N"
 
 
 def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,

@@ -22,11 +22,6 @@ from pathlib import Path
 from ntm.paths import ROOT
 
 _MISSING = object()
-# The domain code that computes the results: a result of another version of `ntm` (a deployment without a rebuild
-# of the database) is never served, even where the function's name and arguments are the same.
-_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
-
-
 def folder() -> Path:
     return Path(os.environ.get("NTM_CACHE", ROOT / "var" / "cache"))
 
@@ -61,7 +56,7 @@ def mark_complete(digest: str | None) -> None:
 
 
 def key(function_path: str, args: tuple, kwargs: dict) -> str:
-    text = json.dumps([_CODE, function_path, args, sorted(kwargs.items())], default=_plain, ensure_ascii=False)
+    text = json.dumps([function_path, args, sorted(kwargs.items())], default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
