@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ntm import dbfile, loader, paths, sample, store, unit_history
+from ntm import dbfile, loader, paths, period, sample, store, unit_history
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, evaluate
 from ntm.names import normalize
 
@@ -24,7 +24,6 @@ KIND = "illustrative"  # the sidecar's `kind`: loader.ensure rebuilds such a fil
 DEFAULT_DB = paths.ROOT / "var" / "national.duckdb"
 VERSION = "1"  # bump when the generated content changes: the fingerprint changes and the file is rebuilt
 SEED = 2025
-YEARS = [2021, 2022, 2023, 2024, 2025]
 DOC_ID = "minh_hoa"
 UNITS_2024 = "geo/units_2024.csv"
 UNITS_SOURCE = "dvhcvn@f3d30bd:data/dvhcvn.json (GSO 2024-09-01), GPL-3.0 — data/geo/SOURCES.md"
@@ -63,7 +62,8 @@ def _extend(con, data_dir: Path) -> tuple[dict[str, int], dict[str, str]]:
     rng = np.random.default_rng(SEED)
     rules = Rulebook.from_db(con)
     counts |= {table: 0 for table in (*store.FACT_TABLES, *REAL_ONLY)}
-    for table, frame in _facts(units, rules, rng).items():
+    first, last = period.span(con, SET_NTM)  # the years of the documents' commune set
+    for table, frame in _facts(units, rules, rng, list(range(first, last + 1))).items():
         columns = [c for c in store.table_columns(con, table) if c in frame]  # without the helper columns
         store.insert_cited(con, table, frame[columns], SOURCE, bulk=len(frame) > BULK)
         counts[table] = len(frame)
@@ -104,40 +104,41 @@ def _add_units(con, data_dir: Path) -> int:
 SOURCE = {"doc_id": DOC_ID, "line": 1, "section": sample.LABEL, "note": NOTE}
 
 
-def _facts(units: pd.DataFrame, rules: Rulebook, rng) -> dict[str, pd.DataFrame]:
+def _facts(units: pd.DataFrame, rules: Rulebook, rng, years: list[int]) -> dict[str, pd.DataFrame]:
     values, declared = [], []
     for i, set_code in enumerate((SET_NTM, SET_NANG_CAO)):
-        v, _ = sample.generate(units, rules, set_code, YEARS, SEED + i)
+        v, _ = sample.generate(units, rules, set_code, years, SEED + i)
         values.append(v)
-        declared.append(_declared(v, units, rules, set_code, rng))
-    recognitions = _recognitions(units, rng)
+        declared.append(_declared(v, units, rules, set_code, rng, years))
+    recognitions = _recognitions(units, rng, years)
     provinces = units.groupby("province_code").size().rename("n_xa").reset_index()
     return {"indicator_values": pd.concat(values, ignore_index=True),
             "criteria_status": pd.concat(declared, ignore_index=True),
             "recognitions": recognitions,
-            "reported_aggregates": _counts(recognitions, units, provinces),
-            "targets": _targets(provinces, rng),
-            "funding": _funding(provinces, rng)}
+            "reported_aggregates": _counts(recognitions, units, provinces, years),
+            "targets": _targets(provinces, rng, years),
+            "funding": _funding(provinces, rng, years)}
 
 
-def _declared(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_code: str, rng) -> pd.DataFrame:
+def _declared(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, set_code: str, rng,
+              years: list[int]) -> pd.DataFrame:
     """A declared result only where the values leave a criterion open (its thresholds are unknown), so a
     declaration never contradicts what the values settle."""
-    criteria = evaluate(values, units, rules, set_code, None, YEARS).criteria
+    criteria = evaluate(values, units, rules, set_code, None, years).criteria
     open_ = criteria.loc[criteria["status"] == "incomplete", ["unit_code", "year", "criterion_no"]]
     met = rng.random(len(open_)) < 0.86
     return open_.assign(set_code=set_code, status=np.where(met, "met", "not_met"))
 
 
-def _recognitions(units: pd.DataFrame, rng) -> pd.DataFrame:
+def _recognitions(units: pd.DataFrame, rng, years: list[int]) -> pd.DataFrame:
     """About 55 % of xã recognised NTM before 2021, 25 % in 2021-2025, the rest planned for the last year;
     a third of those recognised by 2022 advanced later, a tenth of those model."""
-    n, last = len(units), YEARS[-1]
+    n, first, last = len(units), years[0], years[-1]
     draw = rng.random(n)
-    ntm_year = np.where(draw < 0.55, rng.integers(2011, 2021, n), rng.integers(YEARS[0], last + 1, n))
+    ntm_year = np.where(draw < 0.55, rng.integers(first - 10, first, n), rng.integers(first, last + 1, n))
     reached = draw < 0.80
     advanced = reached & (ntm_year <= last - 3) & (rng.random(n) < 0.35)
-    nc_year = np.minimum(np.maximum(ntm_year + rng.integers(2, 6, n), YEARS[0]), last)
+    nc_year = np.minimum(np.maximum(ntm_year + rng.integers(2, 6, n), first), last)
     model = advanced & (nc_year <= last - 1) & (rng.random(n) < 0.10)
     code = units["unit_code"].to_numpy()
     parts = [
@@ -149,12 +150,13 @@ def _recognitions(units: pd.DataFrame, rng) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _counts(recognitions: pd.DataFrame, units: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+def _counts(recognitions: pd.DataFrame, units: pd.DataFrame, provinces: pd.DataFrame, years: list[int]
+            ) -> pd.DataFrame:
     """Per province and year: the xã and the xã recognised NTM by the end of the year (from the recognitions
     above, so the counts and the lists agree)."""
     actual = recognitions[(recognitions["level"] == "xa_ntm") & (recognitions["kind"] == "actual")]
     actual = actual.merge(units[["unit_code", "province_code"]], on="unit_code")
-    grid = provinces.merge(pd.DataFrame({"year": YEARS}), how="cross")
+    grid = provinces.merge(pd.DataFrame({"year": years}), how="cross")
     reached = grid.merge(actual[["province_code", "year"]].rename(columns={"year": "at"}), on="province_code")
     cumulative = reached[reached["at"] <= reached["year"]].groupby(["province_code", "year"]).size()
     grid["value"] = grid.set_index(["province_code", "year"]).index.map(cumulative).fillna(0).to_numpy()
@@ -163,9 +165,9 @@ def _counts(recognitions: pd.DataFrame, units: pd.DataFrame, provinces: pd.DataF
     return pd.concat([ntm, total], ignore_index=True).rename(columns={"province_code": "unit_code"})
 
 
-def _targets(provinces: pd.DataFrame, rng) -> pd.DataFrame:
+def _targets(provinces: pd.DataFrame, rng, years: list[int]) -> pd.DataFrame:
     n = len(provinces)
-    last = YEARS[-1]
+    last = years[-1]
     return pd.concat([
         provinces.assign(measure="communes_ntm_share", value=rng.integers(75, 101, n).astype(float)),
         provinces.assign(measure="communes_nang_cao_share", value=rng.integers(20, 51, n).astype(float)),
@@ -173,10 +175,10 @@ def _targets(provinces: pd.DataFrame, rng) -> pd.DataFrame:
         columns={"province_code": "unit_code"})
 
 
-def _funding(provinces: pd.DataFrame, rng) -> pd.DataFrame:
+def _funding(provinces: pd.DataFrame, rng, years: list[int]) -> pd.DataFrame:
     """Per province and year, million VND: central and provincial budget planned, the total allocated and
     disbursed (never more than allocated)."""
-    grid = provinces.merge(pd.DataFrame({"year": YEARS}), how="cross")
+    grid = provinces.merge(pd.DataFrame({"year": years}), how="cross")
     n = len(grid)
     central = np.round(grid["n_xa"].to_numpy() * rng.uniform(600, 1400, n))
     provincial = np.round(central * rng.uniform(0.3, 0.8, n))

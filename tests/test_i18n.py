@@ -12,13 +12,14 @@ from test_app import _open, _visible
 
 from conftest import ROOT
 from ntm import glance, kinds, maps, period, quality, roadmap, store, timeline
+from ntm.criteria import SET_NTM, Rulebook
 from ntm.i18n import LABELS, LANGS, t
 from ntm.names import normalize
 
 APP_PAGES = re.findall(r'\("(\w+)", "[\w-]+", ":material', (ROOT / "app.py").read_text(encoding="utf-8"))
 
 
-CODE = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui*.py"), *ROOT.glob("ntm/*.py"), ROOT / "app.py"])
+CODE = sorted([*ROOT.glob("views/*.py"), *ROOT.glob("ui*.py"), *ROOT.glob("ntm/*.py"), ROOT / "app.py"])
 
 # Keys the code builds from a vocabulary (t(f"level_{level}")): each prefix with the vocabulary it expands to, taken
 # from where the code or the data keeps it, or listed here when only the code's branches spell it out.
@@ -57,7 +58,9 @@ EXPANDS = {
     "col_": lambda con: {"target", "actual", "gap"},
     "download_csv_": lambda con: {"vi", "machine"},
     "csv_": lambda con: {"vi_help", "machine_help"},
-    "doc_": lambda con: set(store.documents(con)["kind"]) | {"import"},
+    "doc_": lambda con: set(store.documents(con)["kind"]) | {"import", "minh_hoa"},
+    "by_": lambda con: {"count", "share"},
+    "iu_": lambda con: set(Rulebook.from_db(con).of_set("indicators", SET_NTM)["unit"].dropna()),  # checklist units
 }
 
 
