@@ -493,6 +493,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_year": ("Năm (xem lại lộ trình)", "Year (replay the roadmap)"),
     "map_counts": ("Toàn tỉnh đến hết năm {year}", "Whole province by the end of {year}"),
     "map_count_line": ("{level}: {actual} đã đạt · {planned} tính cả kế hoạch", "{level}: {actual} reached · {planned} with planned"),
+    "map_no_boundaries": ("Chưa có ranh giới huyện của tỉnh này trong dữ liệu: bản đồ chưa vẽ được (không vẽ theo phỏng đoán).", "This province's district boundaries are not in the data: the map cannot be drawn (never drawn by guess)."),
     "map_no_point": ("Xã chưa có vị trí trên bản đồ (không đặt theo phỏng đoán)", "Communes without a location (never placed by guess)"),
     "map_offshore": ("{names}: quần đảo, không vẽ trên bản đồ đất liền; số liệu vẫn được tính.", "{names}: an archipelago, not drawn on the mainland map; still counted."),
     "map_select_hint": ("Bấm vào một huyện để lọc, vào một xã để mở chi tiết xã.", "Click a district to filter, a commune to open its details."),
