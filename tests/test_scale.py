@@ -11,6 +11,7 @@ from conftest import ROOT
 from ntm import communes, dbfile, loader, national, sample, store
 from ntm.assessment import assess
 from ntm.criteria import SET_NTM, Rulebook, evaluate
+from ntm.sources import citation
 from ntm.units import resolve_province
 
 BOUND = 30  # seconds of CPU
@@ -45,8 +46,11 @@ def test_everything_is_labelled_illustrative(ncon, national_db):
     for table in store.FACT_TABLES:
         docs = ncon.execute(f'SELECT DISTINCT doc_id FROM "{table}"').df()["doc_id"].tolist()
         assert docs in ([], [national.DOC_ID]), table  # no real document's figure is mixed in
-    assert ncon.execute("SELECT kind, issuer FROM documents WHERE doc_id = ?", [national.DOC_ID]).fetchone() \
-        == ("minh_hoa", sample.LABEL)
+    kind, title = ncon.execute("SELECT kind, title FROM documents WHERE doc_id = ?", [national.DOC_ID]).fetchone()
+    assert kind == "minh_hoa" and title.startswith(sample.LABEL)
+    doc = ncon.execute("SELECT * FROM documents WHERE doc_id = ?", [national.DOC_ID]).df().to_dict("records")[0]
+    assert citation(doc, None, [1]) == ("Nguồn: Dữ liệu minh họa, Sinh tự động (ntm/national.py), không phải số "
+                                        "liệu thật / generated, not real (tệp national.py, dòng 1)")
     assert dbfile.recorded(national_db)["kind"] == national.KIND
 
 
