@@ -54,7 +54,7 @@ def _extend(con, data_dir: Path) -> tuple[dict[str, int], dict[str, str]]:
     for table in (*store.FACT_TABLES, *REAL_ONLY):
         con.execute(f'DELETE FROM "{table}"')
     store.insert_frame(con, "documents", pd.DataFrame([{
-        "doc_id": DOC_ID, "file": "ntm/national.py", "kind": "minh_hoa", "issuer": sample.LABEL, "number": None,
+        "doc_id": DOC_ID, "file": "ntm/national.py", "kind": "minh_hoa", "issuer": NOTE, "number": None,
         "date": None, "date_text": None, "title": f"{sample.LABEL} — {NOTE}", "province_code": None,
         "district_code": None, "note": f"seed {SEED}"}]).reindex(columns=store.table_columns(con, "documents")))
     counts = {"units_added": _add_units(con, data_dir)}
@@ -101,7 +101,7 @@ def _add_units(con, data_dir: Path) -> int:
     return len(new)
 
 
-SOURCE = {"doc_id": DOC_ID, "line": 1, "section": sample.LABEL, "note": NOTE}
+SOURCE = {"doc_id": DOC_ID, "line": 1, "section": None, "note": NOTE}  # cited "Dữ liệu minh họa, Sinh tự động …"
 
 
 def _facts(units: pd.DataFrame, rules: Rulebook, rng, years: list[int]) -> dict[str, pd.DataFrame]:

@@ -847,6 +847,8 @@ def date_outside_frame(con, province) -> list[Finding]:
     out = []
     for frame in (rec, t):
         frame = frame[frame["doc_id"].isin(periods.index) & frame["when"].notna()]
+        if frame.empty:  # (an empty map takes the doc_id column's text type: nothing to compare)
+            continue
         frame = frame.assign(lo=frame["doc_id"].map(periods["year_from"]), hi=frame["doc_id"].map(periods["year_to"]))
         outside = frame[(frame["when"] < frame["lo"]) | (frame["when"] > frame["hi"])]
         for (doc, _line), g in outside.groupby(["doc_id", "line"]):

@@ -64,7 +64,9 @@ def insert_cited(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     con.register("_incoming", frame)
     try:
         constants = ", ".join(f'?::VARCHAR AS "{c}"' if c != "line" else f'?::INTEGER AS "{c}"' for c in source)
-        con.execute(f'INSERT INTO "{table}" BY NAME SELECT *, {constants} FROM _incoming', list(source.values()))
+        order = "ORDER BY unit_code" if bulk else ""  # a commune's rows together: its lookups skip row groups
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT *, {constants} FROM _incoming {order}',
+                    list(source.values()))
     finally:
         con.unregister("_incoming")
     orphans = bulk and (con.execute(

@@ -17,6 +17,9 @@ if ui.merged_page("map"):  # a province merged in 2025: its view across the refo
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 code = province.code
 st.title(t("map_page_title", lang))
+if not geo.has_districts(code):  # e.g. the national illustrative database: boundaries for four provinces only
+    st.info(t("map_no_boundaries", lang))
+    st.stop()
 left, right = st.columns([2, 3])
 measure = left.selectbox(t("measure", lang), maps.MEASURES, key="map_measure",
                          format_func=lambda m: t(f"measure_{m}", lang))

@@ -1,0 +1,126 @@
+"""The national illustrative database (`python -m ntm sample --national`) and guards against quadratic code at its
+scale (8.147 xã). The time bounds are generous — they catch a return to per-commune loops (minutes at this scale),
+they are not speed targets: bench/bench_national.py measures speed."""
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ntm import communes, dbfile, loader, national, sample, store
+from ntm.assessment import assess
+from ntm.criteria import SET_NTM, Rulebook, evaluate
+from ntm.sources import citation
+from ntm.units import resolve_province
+
+BOUND = 30  # seconds of CPU
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("national") / "national.duckdb"
+    national.build(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ncon(national_db):
+    connection = store.connect(national_db)
+    yield connection
+    connection.close()
+
+
+def test_every_unit_of_the_national_list_is_there(ncon):
+    units = store.units(ncon)
+    assert (units["level"].value_counts().to_dict()
+            == {"commune": 10_542, "district": 704, "province": 63})
+    assert len(store.unit_attributes(ncon, xa_only=True)) == 8_147  # 8.149 xã; 2 known to be outside the programme
+    new = ncon.execute("""SELECT level, count(*) FROM unit_versions WHERE valid_from = '2025-07-01'
+                          AND source LIKE 'data/geo/units_2025.csv%' GROUP BY level""").df()
+    assert dict(zip(new["level"], new["count_star()"], strict=True)) == {"province": 34, "commune": 3_321}
+
+
+def test_everything_is_labelled_illustrative(ncon, national_db):
+    assert store.build_info(ncon)["illustrative"] == sample.LABEL
+    for table in store.FACT_TABLES:
+        docs = ncon.execute(f'SELECT DISTINCT doc_id FROM "{table}"').df()["doc_id"].tolist()
+        assert docs in ([], [national.DOC_ID]), table  # no real document's figure is mixed in
+    kind, title = ncon.execute("SELECT kind, title FROM documents WHERE doc_id = ?", [national.DOC_ID]).fetchone()
+    assert kind == "minh_hoa" and title.startswith(sample.LABEL)
+    doc = ncon.execute("SELECT * FROM documents WHERE doc_id = ?", [national.DOC_ID]).df().to_dict("records")[0]
+    assert citation(doc, None, [1]) == ("Nguồn: Dữ liệu minh họa, Sinh tự động (ntm/national.py), không phải số "
+                                        "liệu thật / generated, not real (tệp national.py, dòng 1)")
+    assert dbfile.recorded(national_db)["kind"] == national.KIND
+
+
+def test_ensure_keeps_it_illustrative(national_db):
+    """The app's check before serving (loader.ensure) must not replace it with the ordinary build."""
+    status = loader.ensure(national_db)
+    assert not status.rebuilt and not status.stale
+    con = store.connect(national_db)
+    try:
+        assert store.build_info(con)["illustrative"] == sample.LABEL
+    finally:
+        con.close()
+
+
+def test_it_never_replaces_the_real_database():
+    from ntm import paths
+
+    with pytest.raises(ValueError, match="real database"):
+        national.build(paths.DEFAULT_DB)
+
+
+def test_generated_counts_agree_with_the_generated_lists(ncon):
+    """Each province's stated NTM count is the number of its xã recognised by the end of the year."""
+    stated = ncon.execute("""SELECT unit_code, year, value FROM reported_aggregates WHERE measure = 'communes_ntm'
+                             ORDER BY unit_code, year""").df()
+    listed = ncon.execute("""SELECT u.province_code AS unit_code, y.year, count(r.unit_code)::DOUBLE AS value
+                             FROM (SELECT DISTINCT year FROM reported_aggregates) y
+                             CROSS JOIN (SELECT DISTINCT province_code FROM units) p
+                             JOIN units u ON u.province_code = p.province_code
+                             JOIN recognitions r ON r.unit_code = u.code AND r.level = 'xa_ntm'
+                                  AND r.kind = 'actual' AND r.year <= y.year
+                             GROUP BY ALL ORDER BY 1, 2""").df()
+    merged = stated.merge(listed, on=["unit_code", "year"], how="left").fillna({"value_y": 0})
+    assert len(stated) == 63 * 5 and (merged["value_x"] == merged["value_y"]).all()
+
+
+def test_national_evaluation_is_set_based(ncon):
+    rules = Rulebook.from_db(ncon)
+    units = store.unit_attributes(ncon, xa_only=True)
+    values = ncon.execute("SELECT unit_code, indicator_code, year, value FROM indicator_values WHERE set_code = ?",
+                          [SET_NTM]).df()
+    started = time.process_time()
+    ev = evaluate(values, units, rules, SET_NTM, None, national.YEARS)
+    assert time.process_time() - started < BOUND
+    assert len(ev.units) == 8_147 * 5
+    assert (ev.units[["criteria_met", "criteria_not_met", "criteria_incomplete"]].sum(axis=1) == 19).all()
+
+
+@pytest.mark.parametrize("province", ["38", "01"])  # Thanh Hóa (the most xã: 466), Hà Nội
+def test_a_provinces_pages_stay_set_based(ncon, province):
+    found = resolve_province(ncon, province)
+    units = store.unit_attributes(ncon, province_code=province, xa_only=True)
+    started = time.process_time()
+    result = assess(ncon, units, store.facts(ncon, "indicator_values", province), 2024)
+    overview = communes.overview(ncon, found, 2025)
+    assert time.process_time() - started < BOUND
+    assert len(result["communes"]) == len(units) == len(overview) > 300
+    assert overview["results_year"].notna().all()
+
+
+def test_the_app_shows_the_illustrative_banner(national_db, monkeypatch):
+    monkeypatch.setenv("NTM_DB", str(national_db))
+    for page in ("overview", "funding"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.query_params["province"] = "01"
+        at.query_params["lang"] = "en"
+        if page != "overview":
+            at.run()
+            at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, at.exception
+        assert any("Dữ liệu minh họa / illustrative" in w.value and "no figure in it is real" in w.value
+                   for w in at.warning), page
