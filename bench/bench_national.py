@@ -33,7 +33,6 @@ from ntm import exports, maps, national, store  # noqa: E402
 from ntm.criteria import GENERAL_CONDITIONS, SET_NTM, Rulebook, evaluate  # noqa: E402
 from ntm.units import resolve_province  # noqa: E402
 
-YEARS = national.YEARS
 PROVINCES = ("56", "01", "38", "79", "94")  # Khánh Hòa (district map), Hà Nội, Thanh Hóa, TP HCM, Sóc Trăng
 PAGES = ("", "tieu-chi-theo-huyen", "xa", "ban-do", "lo-trinh-muc-tieu", "nguon-von", "chat-luong-du-lieu",
          "so-lieu-theo-van-ban", "xuat-bao-cao", "nguon-phuong-phap")
@@ -128,20 +127,20 @@ def pandas_counts(values: pd.DataFrame, units: pd.DataFrame, rules: Rulebook, de
 
 
 def national_evaluation(con, repeat: int) -> None:
-    rules = Rulebook.from_db(con)
+    rules, years = Rulebook.from_db(con), national.years(con)
     units = store.unit_attributes(con, xa_only=True)
     values = con.execute("SELECT unit_code, indicator_code, year, value FROM indicator_values WHERE set_code = ?",
                          [SET_NTM]).df()
     declared = con.execute("SELECT unit_code, year, criterion_no, status, doc_id, line FROM criteria_status "
                            "WHERE set_code = ?", [SET_NTM]).df()
     n_ind = len(rules.of_set("indicators", SET_NTM))
-    record("national evaluation: rows", f"{dots(len(units))} xã × {n_ind} indicators × {len(YEARS)} years = "
-           f"{dots(len(units) * n_ind * len(YEARS))} indicator results ({dots(len(values))} values, "
+    record("national evaluation: rows", f"{dots(len(units))} xã × {n_ind} indicators × {len(years)} years = "
+           f"{dots(len(units) * n_ind * len(years))} indicator results ({dots(len(values))} values, "
            f"{dots(len(declared))} declared criterion results)")
-    e_first, e_best, ev = timed(lambda: evaluate(values, units, rules, SET_NTM, declared, YEARS), repeat)
+    e_first, e_best, ev = timed(lambda: evaluate(values, units, rules, SET_NTM, declared, years), repeat)
     record("national evaluation, set-based engine (counts per commune and year)", fmt_runs(e_first, e_best),
            "< 1 s wall")
-    p_first, p_best, pd_counts = timed(lambda: pandas_counts(values, units, rules, declared, YEARS), repeat)
+    p_first, p_best, pd_counts = timed(lambda: pandas_counts(values, units, rules, declared, years), repeat)
     record("national evaluation, plain pandas merge-and-compare", fmt_runs(p_first, p_best))
     cols = ["unit_code", "year", "criteria_met", "criteria_not_met", "criteria_incomplete"]
     engine = ev.units[cols].sort_values(["unit_code", "year"]).reset_index(drop=True)

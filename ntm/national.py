@@ -62,12 +62,17 @@ def _extend(con, data_dir: Path) -> tuple[dict[str, int], dict[str, str]]:
     rng = np.random.default_rng(SEED)
     rules = Rulebook.from_db(con)
     counts |= {table: 0 for table in (*store.FACT_TABLES, *REAL_ONLY)}
-    first, last = period.span(con, SET_NTM)  # the years of the documents' commune set
-    for table, frame in _facts(units, rules, rng, list(range(first, last + 1))).items():
+    for table, frame in _facts(units, rules, rng, years(con)).items():
         columns = [c for c in store.table_columns(con, table) if c in frame]  # without the helper columns
         store.insert_cited(con, table, frame[columns], SOURCE, bulk=len(frame) > BULK)
         counts[table] = len(frame)
     return counts, {"illustrative": sample.LABEL, "generator": f"ntm.national v{VERSION} seed {SEED}"}
+
+
+def years(con) -> list[int]:
+    """The years generated: those of the documents' commune set (2021-2025)."""
+    first, last = period.span(con, SET_NTM)
+    return list(range(first, last + 1))
 
 
 def _add_units(con, data_dir: Path) -> int:
