@@ -6,8 +6,8 @@ import ui
 from ntm.i18n import t
 
 lang = ui.lang()
-# a Material icon, not an emoji: an emoji makes Streamlit compile its emoji catalogue in every fresh process
-st.set_page_config(page_title=t("app_title", lang), page_icon=":material/agriculture:", layout="wide")
+st.set_page_config(page_title=t("app_title", lang), page_icon="🌾", layout="wide")  # an emoji: a Material icon
+# favicon is fetched from fonts.gstatic.com (never offline); scripts/serve.py loads the emoji catalogue at start
 
 PAGES = [("overview", "tong-quan", ":material/dashboard:"),
          ("criteria_by_district", "tieu-chi-theo-huyen", ":material/table_chart:"),

@@ -569,7 +569,7 @@ def list_vs_count(con, province) -> list[Finding]:
             def near(x, c=c, end=end):  # same section (unmatched names carry its title without the brackets)
                 x = x.get((c.doc_id, c.level), x[None])  # the names of the document at this level
                 section = x["section"].fillna("").map(lambda v, c=c: v != "" and str(c.section).startswith(v))
-                return x[(x["line"] >= c.line) & (x["line"] < end) & section]
+                return x[(x["line"] >= c.line) & (x["line"] < end) & section.astype(bool)]  # bool when empty too
             if table == "reported_aggregates":  # an appendix row (and its continuation lines): that year's names
                 names, others = near(rec), near(extra)
                 names, others = names[names["year"] == year], others[others["year"] == year]
