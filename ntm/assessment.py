@@ -244,10 +244,9 @@ def _grouped(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[t
 
 def _prepare(con, province: str, set_code: str, year: int, rules: Rulebook) -> _Prepared:
     units = store.unit_attributes(con, province_code=province)
-    values = store.facts(con, "indicator_values", province)
-    declared = declared_statuses(con, rules, set_code, province)
-    ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code, declared[declared["year"] == year],
-                  [year])
+    values = store.facts(con, "indicator_values", province, set_code=set_code, year=year)
+    declared = declared_statuses(con, rules, set_code, province, year=year)
+    ev = evaluate(values, units, rules, set_code, declared, [year])
     counts = ev.units.set_index("unit_code")[["criteria_met", "criteria_not_met", "criteria_incomplete", "group"]]
     attributes = units.set_index("unit_code")[["name", "district"]].join(counts)
     agencies = store.facts(con, "criterion_agencies", unit_codes=[province])  # appendix 06: the province's
