@@ -260,10 +260,11 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
         raise ValueError(table)
     size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
     if size > FACTS_CACHE_MAX_ROWS:
-        return _all_facts(con, table, "(?::VARCHAR IS NULL OR u.province_code = ?) AND "
-                                      "(?::VARCHAR[] IS NULL OR f.unit_code IN (SELECT unnest(?::VARCHAR[]))) AND "
-                                      "(?::VARCHAR IS NULL OR f.set_code = ?) AND (?::INTEGER IS NULL OR f.year = ?)",
-                          [province_code, province_code, unit_codes, unit_codes, set_code, set_code, year, year])
+        given = [(f"{c} = ?", v) for c, v in (("u.province_code", province_code), ("f.set_code", set_code),
+                                              ("f.year", year)) if v is not None]
+        if unit_codes is not None:
+            given.append(("f.unit_code IN (SELECT unnest(?::VARCHAR[]))", unit_codes))
+        return _all_facts(con, table, " AND ".join(["TRUE", *(c for c, _ in given)]), [v for _, v in given])
     frame = _per_build(con, table, lambda: _all_facts(con, table))
     keep = pd.Series(True, index=frame.index)
     for column, wanted in (("province_code", province_code), ("set_code", set_code), ("year", year)):
