@@ -260,8 +260,8 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
         raise ValueError(table)
     size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
     if size > FACTS_CACHE_MAX_ROWS:
-        given = [(f"{c} = ?", v) for c, v in (("u.province_code", province_code), ("f.set_code", set_code),
-                                              ("f.year", year)) if v is not None]
+        filters = (("u.province_code", province_code), ("f.set_code", set_code), ("f.year", year))
+        given: list[tuple[str, object]] = [(f"{c} = ?", v) for c, v in filters if v is not None]
         if unit_codes is not None:
             given.append(("f.unit_code IN (SELECT unnest(?::VARCHAR[]))", unit_codes))
         return _all_facts(con, table, " AND ".join(["TRUE", *(c for c, _ in given)]), [v for _, v in given])
