@@ -6,6 +6,8 @@ reason for every missing condition (model level: advanced + income >= 110 % of t
 village + an outstanding field, Decision 319/QĐ-TTg).
 """
 
+import threading
+from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
@@ -18,6 +20,7 @@ from ntm.criteria import (
     SET_KIEU_MAU,
     SET_NANG_CAO,
     SET_NTM,
+    Evaluation,
     Rulebook,
     declared_statuses,
     evaluate,
@@ -203,58 +206,122 @@ class Explanation(TypedDict):
     n_criteria: NotRequired[int | None]  # the set's criteria count (None: not stated), where a page shows "n/N"
 
 
-def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, values: pd.DataFrame | None = None,
-            lang: str = "vi", rules: Rulebook | None = None) -> Explanation:
-    """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
-    responsible (where a document names one) and the document's own statements about its gaps."""
-    rules = rules or Rulebook.from_db(con)
-    units = store.unit_attributes(con, codes=[unit_code])
-    if units.empty:
-        raise LookupError(f"Không có xã mã {unit_code} / no commune with code {unit_code}")
-    province = units["province_code"].iloc[0]
-    known = store.facts(con, "indicator_values", unit_codes=[unit_code]) if values is None else values
-    declared = declared_statuses(con, rules, set_code, unit_codes=[unit_code])
-    ev = evaluate(known[(known["set_code"] == set_code) & (known["unit_code"] == unit_code)], units, rules,
-                  set_code, declared[declared["year"] == year], [year])
+@dataclass
+class _Prepared:
+    """One province's communes, set and year made ready for `explain` once per build: evaluated together (the
+    database does not change between builds), the agencies, documents, the documents' gaps and stated thresholds
+    as lookups, so a call only reads one commune's rows."""
+
+    rules: Rulebook
+    evaluation: Evaluation
+    units: dict[str, dict]  # unit_code -> attributes and counts
+    agencies: dict[tuple, tuple]  # (criterion, None) or (None, indicator) -> (agency, doc_id, section, line)
+    docs: dict[str, dict]
+    gaps: dict[tuple, list[tuple]]  # (unit, criterion) -> the document's statements about its gaps
+    stated: dict[tuple, list[tuple]]  # (unit, indicator) -> thresholds the documents state
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one engine cursor, one reader at a time
+
+
+_PREPARED: dict[tuple, _Prepared] = {}
+PREPARED_MAX = 8  # provinces × sets × years kept (each a few hundred communes' evaluation)
+
+
+def _first(rows: pd.DataFrame, key: str) -> dict[Any, tuple]:
+    """key -> (agency, doc_id, section, line) of the first row (the documents' order) with that key."""
+    out: dict[Any, tuple] = {}
+    for k, *rest in rows[[key, "agency", "doc_id", "section", "line"]].itertuples(index=False):
+        out.setdefault(k, tuple(rest))
+    return out
+
+
+def _grouped(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tuple, list[tuple]]:
+    out: dict[tuple, list[tuple]] = {}
+    frame = frame[keys + columns].astype(object)
+    for row in frame.where(frame.notna(), None).itertuples(index=False):
+        out.setdefault(tuple(row[:len(keys)]), []).append(tuple(row[len(keys):]))
+    return out
+
+
+def _prepare(con, province: str, set_code: str, year: int, rules: Rulebook) -> _Prepared:
+    units = store.unit_attributes(con, province_code=province)
+    values = store.facts(con, "indicator_values", province, set_code=set_code, year=year)
+    declared = declared_statuses(con, rules, set_code, province, year=year)
+    ev = evaluate(values, units, rules, set_code, declared, [year])
+    counts = ev.units.set_index("unit_code")[["criteria_met", "criteria_not_met", "criteria_incomplete", "group"]]
+    attributes = units.set_index("unit_code")[["name", "district"]].join(counts)
     agencies = store.facts(con, "criterion_agencies", unit_codes=[province])  # appendix 06: the province's
     agencies = agencies[agencies["set_code"] == set_code]
-    docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
-    gaps = store.facts(con, "criteria_gaps", unit_codes=[unit_code])
-    gaps = gaps[gaps["set_code"] == set_code]
-    stated = stated_thresholds(con, rules, set_code, unit_codes=[unit_code])
+    gaps = store.facts(con, "criteria_gaps", province)
+    stated = stated_thresholds(con, rules, set_code, province=province)
+    return _Prepared(
+        rules, ev, attributes.astype(object).where(attributes.notna(), None).to_dict("index"),
+        {**{(c, None): a for c, a in _first(agencies[agencies["indicator_code"].isna()], "criterion_no").items()},
+         **{(None, i): a for i, a in _first(agencies, "indicator_code").items()}},
+        {d["doc_id"]: d for d in store.documents(con).to_dict("records")},
+        _grouped(gaps[gaps["set_code"] == set_code], ["unit_code", "criterion_no"],
+                 ["indicator_code", "value_text", "threshold_text", "agency", "expected_time", "doc_id", "section",
+                  "line"]),
+        _grouped(stated[stated["year"] == year], ["unit_code", "indicator"],
+                 ["stated", "threshold_text", "doc_id", "section", "line"]))
+
+
+def _prepared(con, province: str, set_code: str, year: int, rules: Rulebook | None) -> _Prepared:
+    key = (*store.build_key(con), province, set_code, year, None if rules is None else id(rules))
+    ready = _PREPARED.get(key)
+    if ready is None or (rules is not None and ready.rules is not rules):
+        ready = _prepare(con, province, set_code, year, rules or Rulebook.from_db(con))
+        if len(_PREPARED) >= PREPARED_MAX:  # the oldest goes (its engine cursor closes when no call holds it)
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = ready
+    return ready
+
+
+def explain(con, unit_code: str, year: int, set_code: str = SET_NTM, lang: str = "vi",
+            rules: Rulebook | None = None) -> Explanation:
+    """Every unmet or unknown indicator and criterion of one commune with value, threshold, gap, the agency
+    responsible (where a document names one) and the document's own statements about its gaps."""
+    found = con.execute("SELECT province_code FROM units WHERE code = ? AND level = 'commune'", [unit_code]).fetchone()
+    if found is None:
+        raise LookupError(f"Không có xã mã {unit_code} / no commune with code {unit_code}")
+    p = _prepared(con, found[0], set_code, year, rules)
+    with p.lock:
+        crit, ind = p.evaluation.criteria_for([unit_code]), p.evaluation.indicators_for([unit_code])
+    docs = p.docs
+
+    def cite(doc_id: str, section: str | None, line: int) -> str:
+        return citation(docs[doc_id], section, [line], lang)
+
     items = []
-    for c in _criteria_records(set_code, ev.criteria, ev.indicators, rules, lang):
+    for c in _criteria_records(set_code, crit, ind, p.rules, lang):
         if c["status"] == "met":
             continue
-        agency = agencies[(agencies["criterion_no"] == c["criterion"]) & agencies["indicator_code"].isna()]
-        c["agency"] = agency["agency"].iloc[0] if len(agency) else None
-        c["agency_source"] = citation(docs[agency["doc_id"].iloc[0]], agency["section"].iloc[0],
-                                      [agency["line"].iloc[0]], lang) if len(agency) else None
+        agency = p.agencies.get((c["criterion"], None))
+        c["agency"] = agency[0] if agency else None
+        c["agency_source"] = cite(*agency[1:]) if agency else None
         c["indicators"] = [i for i in c["indicators"] if i["status"] != "met"]
         for i in c["indicators"]:
             if i["comparator"] == "==" and i["threshold"] == 1:  # a flag (1 = đạt): its threshold is "met"
                 i["threshold_text"] = t("crit_met", lang)
-            own = agencies[agencies["indicator_code"] == i["code"]]
-            i["agency"] = own["agency"].iloc[0] if len(own) else c["agency"]
-            doc = stated[(stated["indicator"] == i["code"]) & (stated["year"] == year)]
+            own = p.agencies.get((None, i["code"]))
+            i["agency"] = own[0] if own else c["agency"]
             i["document_threshold"] = [
-                {"value": d.stated, "text": d.threshold_text,
-                 "differs": i["threshold"] is not None and abs(d.stated - i["threshold"]) > 1e-9,
-                 "citation": citation(docs[d.doc_id], d.section, [d.line], lang)} for d in doc.itertuples()]
+                {"value": value, "text": text,
+                 "differs": i["threshold"] is not None and abs(value - i["threshold"]) > 1e-9,
+                 "citation": cite(doc_id, section, line)}
+                for value, text, doc_id, section, line in p.stated.get((unit_code, i["code"]), [])]
         c["document_says"] = [
-            {"indicator": _none(g.indicator_code), "value": _none(g.value_text), "threshold": _none(g.threshold_text),
-             "agency": _none(g.agency), "expected": _none(g.expected_time),
-             "citation": citation(docs[g.doc_id], g.section, [g.line], lang)}
-            for g in gaps[gaps["criterion_no"] == c["criterion"]].itertuples()]
+            {"indicator": indicator, "value": value, "threshold": threshold, "agency": agency, "expected": expected,
+             "citation": cite(doc_id, section, line)}
+            for indicator, value, threshold, agency, expected, doc_id, section, line
+            in p.gaps.get((unit_code, c["criterion"]), [])]
         if c["declared_source"]:
             s = c["declared_source"]
-            c["declared_source"]["citation"] = citation(docs[s["doc_id"]], None, [s["line"]], lang)
+            c["declared_source"]["citation"] = cite(s["doc_id"], None, s["line"])
         items.append(c)
-    row = ev.units.iloc[0]
-    return {"code": unit_code, "name": units["name"].iloc[0], "district": units["district"].iloc[0],
-            "set": set_code, "year": year, "criteria_met": int(row["criteria_met"]),
-            "criteria_not_met": int(row["criteria_not_met"]), "criteria_incomplete": int(row["criteria_incomplete"]),
-            "group": _none(row["group"]), "items": items}
+    u = p.units[unit_code]
+    return {"code": unit_code, "name": u["name"], "district": u["district"], "set": set_code, "year": year,
+            "criteria_met": int(u["criteria_met"]), "criteria_not_met": int(u["criteria_not_met"]),
+            "criteria_incomplete": int(u["criteria_incomplete"]), "group": u["group"], "items": items}
 
 
 def view(record: dict, set_code: str) -> dict:

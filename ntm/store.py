@@ -250,22 +250,26 @@ def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None)
             ORDER BY f.doc_id, f.line""", params or []).df()
 
 
-def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None) -> pd.DataFrame:
-    """Rows of a fact table (optionally for one province, or some units), with the unit's name, level and
-    province. The database never changes between builds, so a table is read once per build (keyed by the
-    build's fingerprint and time) and filtered here; pages and checks ask for the same tables many times. A
-    table too large to keep (national indicator values: millions of rows) is filtered in SQL instead."""
+def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None,
+          set_code: str | None = None, year: int | None = None) -> pd.DataFrame:
+    """Rows of a fact table (optionally for one province, or some units; of one criteria set, one year), with the
+    unit's name, level and province. The database never changes between builds, so a table is read once per
+    build (keyed by the build's fingerprint and time) and filtered here; pages and checks ask for the same tables
+    many times. A table too large to keep (national indicator values: millions of rows) is filtered in SQL."""
     if table not in FACT_TABLES:
         raise ValueError(table)
     size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
     if size > FACTS_CACHE_MAX_ROWS:
-        return _all_facts(con, table, "(?::VARCHAR IS NULL OR u.province_code = ?) AND "
-                                      "(?::VARCHAR[] IS NULL OR f.unit_code IN (SELECT unnest(?::VARCHAR[])))",
-                          [province_code, province_code, unit_codes, unit_codes])
+        filters = (("u.province_code", province_code), ("f.set_code", set_code), ("f.year", year))
+        given: list[tuple[str, object]] = [(f"{c} = ?", v) for c, v in filters if v is not None]
+        if unit_codes is not None:
+            given.append(("f.unit_code IN (SELECT unnest(?::VARCHAR[]))", unit_codes))
+        return _all_facts(con, table, " AND ".join(["TRUE", *(c for c, _ in given)]), [v for _, v in given])
     frame = _per_build(con, table, lambda: _all_facts(con, table))
     keep = pd.Series(True, index=frame.index)
-    if province_code is not None:
-        keep &= frame["province_code"] == province_code
+    for column, wanted in (("province_code", province_code), ("set_code", set_code), ("year", year)):
+        if wanted is not None:
+            keep &= frame[column] == wanted
     if unit_codes is not None:
         keep &= frame["unit_code"].isin(unit_codes)
     return frame[keep].reset_index(drop=True)

@@ -246,3 +246,28 @@ def test_assess_at_national_scale_builds_each_communes_record(con, rules):
     first = result["communes"][0]
     assert len(first["criteria"]) == 19 and first["criteria_met"] + first["criteria_not_met"] \
         + first["criteria_incomplete"] == 19 and set(first["eligible"]) == {"ntm", "nang_cao", "kieu_mau"}
+
+
+class _CountingConnection:
+    """A connection that counts the queries sent through it."""
+
+    def __init__(self, con):
+        self.con, self.queries = con, 0
+
+    def execute(self, *args, **kwargs):
+        self.queries += 1
+        return self.con.execute(*args, **kwargs)
+
+
+def test_explain_reads_one_commune_from_the_prepared_province(con, rules):
+    """`explain` evaluates a province's communes once per build and reads one commune's rows after that: the
+    same answer twice, and one query to the database per later call (the engine's own in-memory rows aside)."""
+    counting = _CountingConnection(con)
+    first = assessment.explain(counting, "22435", 2024, rules=rules)
+    assert assessment.explain(counting, "22435", 2024, rules=rules) == first
+    before = counting.queries
+    other = assessment.explain(counting, "22726", 2024, rules=rules, lang="en")
+    assert counting.queries - before == 1
+    assert other["code"] == "22726" and other["items"] and first["criteria_met"] == 14
+    with pytest.raises(LookupError):
+        assessment.explain(counting, "no-such-commune", 2024, rules=rules)
