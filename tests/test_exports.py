@@ -1,6 +1,8 @@
 """Exports for reports: CSV that Excel opens in Vietnamese and that cannot run formulas; XLSX with numbers."""
 
 import io
+import subprocess
+import sys
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -60,3 +62,10 @@ def test_table_widths_fit_the_page_and_give_way_in_order():
     assert sum(widths.values()) <= 970 and widths["Ghi chú"] == MIN_CAPPED_PX
     assert widths["Tiến độ"] == 102 and widths["Mục tiêu (xã)"] == 108  # short columns whole, header included
     assert widths["Chỉ tiêu"] == widths["Ngưỡng"] < 80 * 6.8 and wrapped  # the long ones share what is left
+
+
+def test_a_page_offering_downloads_does_not_load_the_image_browser():
+    """kaleido (and its browser) load on the first image export, not when a page imports the exports."""
+    code = "import sys, ntm.exports; print('kaleido' in sys.modules, 'ntm.imaging' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
