@@ -1,10 +1,13 @@
 """Exports for reports: CSV that Excel opens in Vietnamese and that cannot run formulas; XLSX with numbers."""
 
+import contextlib
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 from openpyxl import load_workbook
 
 from ntm import exports
@@ -69,3 +72,24 @@ def test_a_page_offering_downloads_does_not_load_the_image_browser():
     code = "import sys, ntm.exports; print('kaleido' in sys.modules, 'ntm.imaging' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_exports_go_on_after_the_browser_dies_and_it_ends_with_stop():
+    """A crashed image browser is replaced at the next export (not a broken download for the server's life); `stop`
+    ends it and removes its temporary page."""
+    from ntm import imaging
+
+    fig = go.Figure(go.Bar(x=["Xã A", "Xã B"], y=[3, 4]))
+    assert exports.image(fig, "png", "Năm: 2024").startswith(b"\x89PNG")
+    browser = imaging._SESSION[0][2].subprocess
+    browser.kill()
+    browser.wait()
+    images = []
+    for _ in range(2):  # the first may fail (the browser died under it); the next has a new browser
+        with contextlib.suppress(Exception):
+            images.append(exports.image(fig, "png", "Năm: 2024"))
+    assert images and images[-1].startswith(b"\x89PNG")
+    assert imaging._SESSION[0][2].subprocess.poll() is None
+    page = Path(imaging._SESSION[0][2]._index.removeprefix("file://"))
+    exports.stop()
+    assert not imaging._SESSION and not page.exists()
