@@ -1,8 +1,8 @@
 """Exports for reports: charts as PNG (print resolution) and SVG, tables as XLSX and CSV.
 
 A chart export carries its title, legend, the active filters and the source line, sized for an A4 page.
-Charts are rendered by kaleido with Debian's Chromium; one kaleido session serves every export (starting the
-browser is the slow part). XLSX keeps numbers as numbers with a number format (Excel shows them with the
+Charts are rendered by kaleido with Debian's Chromium; one browser, started on the first export, serves every
+export of the process (ntm.imaging). XLSX keeps numbers as numbers with a number format (Excel shows them with the
 reader's separators, 1.234,5 on a Vietnamese system), a header, the source and a frozen header row. CSV is UTF-8
 with a byte-order mark so Excel reads Vietnamese.
 
@@ -15,7 +15,6 @@ import copy
 import csv
 import io
 import math
-import threading
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,26 +27,6 @@ from ntm.charts import wrap
 from ntm.geo import NO_BASEMAP
 
 A4_WIDTH, A4_HEIGHT, PRINT_SCALE = 1123, 794, 3  # A4 landscape at 96 dpi; ×3 ≈ 288 dpi
-_LOCK = threading.Lock()
-_STARTED = []
-
-
-def _kaleido():
-    import kaleido
-
-    if not _STARTED:
-        kaleido.start_sync_server()
-        _STARTED.append(True)
-    return kaleido
-
-
-def stop() -> None:
-    """End the kaleido session (a command line run): its browser then leaves no temporary folder behind."""
-    if _STARTED:
-        import kaleido
-
-        kaleido.stop_sync_server()
-        _STARTED.clear()
 
 
 def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
@@ -69,8 +48,16 @@ def image(fig: go.Figure, fmt: str, filters_text: str) -> bytes:
     report = report_figure(fig, filters_text)
     opts = {"format": fmt, "width": report.layout.width, "height": report.layout.height,
             "scale": PRINT_SCALE if fmt == "png" else 1}
-    with _LOCK:
-        return _kaleido().calc_fig_sync(report, opts=opts, topojson=NO_BASEMAP)  # a map asks for none
+    from ntm import imaging  # kaleido: loaded on the first image export, not with a page that offers one
+
+    return imaging.render(report, opts, NO_BASEMAP)  # a map asks for no basemap
+
+
+def stop() -> None:
+    """End the image exports' browser (a command line run): it then leaves no temporary folder behind."""
+    from ntm import imaging
+
+    imaging.stop()
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,8 +1,13 @@
 """Exports for reports: CSV that Excel opens in Vietnamese and that cannot run formulas; XLSX with numbers."""
 
+import contextlib
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 from openpyxl import load_workbook
 
 from ntm import exports
@@ -60,3 +65,31 @@ def test_table_widths_fit_the_page_and_give_way_in_order():
     assert sum(widths.values()) <= 970 and widths["Ghi chú"] == MIN_CAPPED_PX
     assert widths["Tiến độ"] == 102 and widths["Mục tiêu (xã)"] == 108  # short columns whole, header included
     assert widths["Chỉ tiêu"] == widths["Ngưỡng"] < 80 * 6.8 and wrapped  # the long ones share what is left
+
+
+def test_a_page_offering_downloads_does_not_load_the_image_browser():
+    """kaleido (and its browser) load on the first image export, not when a page imports the exports."""
+    code = "import sys, ntm.exports; print('kaleido' in sys.modules, 'ntm.imaging' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_exports_go_on_after_the_browser_dies_and_it_ends_with_stop():
+    """A crashed image browser is replaced at the next export (not a broken download for the server's life); `stop`
+    ends it and removes its temporary page."""
+    from ntm import imaging
+
+    fig = go.Figure(go.Bar(x=["Xã A", "Xã B"], y=[3, 4]))
+    assert exports.image(fig, "png", "Năm: 2024").startswith(b"\x89PNG")
+    browser = imaging._SESSION[0][2].subprocess
+    browser.kill()
+    browser.wait()
+    images = []
+    for _ in range(2):  # the first may fail (the browser died under it); the next has a new browser
+        with contextlib.suppress(Exception):
+            images.append(exports.image(fig, "png", "Năm: 2024"))
+    assert images and images[-1].startswith(b"\x89PNG")
+    assert imaging._SESSION[0][2].subprocess.poll() is None
+    page = Path(imaging._SESSION[0][2]._index.removeprefix("file://"))
+    exports.stop()
+    assert not imaging._SESSION and not page.exists()

@@ -4,6 +4,7 @@ uploading a province's own commune boundaries, good files and bad ones."""
 import html
 import json
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -191,3 +192,20 @@ def test_saving_needs_a_source_and_a_licence(store_dir):
     with pytest.raises(DataError):
         boundaries.save("56", {"type": "FeatureCollection", "features": []}, "", "CC BY 4.0", {})
     assert boundaries.load("56") is None
+
+
+def test_map_png_export_repeats_the_same_print_size_offline(con, khanh_hoa):
+    """Two exports in a row (the second from the warm browser) are the same A4 drawing at print scale; the page the
+    browser draws on loads plotly.js from the installed package and nothing from the network (no MathJax CDN)."""
+    from ntm import imaging
+
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2024, "share_ntm"), "share_ntm",
+                      maps.commune_states(con, khanh_hoa, 2024), 2024, "Nguồn")
+    first, second = (exports.image(fig, "png", "Năm: 2024") for _ in range(2))
+    for png in (first, second):
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+        assert (width, height) == (exports.A4_WIDTH * exports.PRINT_SCALE, exports.A4_HEIGHT * exports.PRINT_SCALE)
+    assert abs(len(first) - len(second)) < len(first) / 20  # the same map: sizes within 5 %
+    page = Path(imaging._SESSION[0][2]._index.removeprefix("file://")).read_text()
+    assert "plotly.min.js" in page and "http" not in page and "mathjax" not in page.lower()
