@@ -245,12 +245,7 @@ _SHARES: dict[tuple, list[Finding]] = {}
 
 def _share_findings(con, province) -> list[Finding]:
     """The share findings of a province, worked out once per build for the four share rules that report them."""
-    key = (*store.build_key(con), province)
-    if key not in _SHARES:
-        if len(_SHARES) > 64:
-            _SHARES.clear()
-        _SHARES[key] = _compute_share_findings(con, province)
-    return _SHARES[key]
+    return store.per_build(con, _SHARES, (province,), lambda: _compute_share_findings(con, province))
 
 
 def _compute_share_findings(con, province) -> list[Finding]:
@@ -713,12 +708,7 @@ _THRESHOLDS: dict[tuple, pd.DataFrame] = {}
 def _document_thresholds(con, province) -> pd.DataFrame:
     """The thresholds the province's documents state, worked out once per build for the two rules that read them
     (do not modify the frame)."""
-    key = (*store.build_key(con), province)
-    if key not in _THRESHOLDS:
-        if len(_THRESHOLDS) > 64:
-            _THRESHOLDS.clear()
-        _THRESHOLDS[key] = _compute_document_thresholds(con, province)
-    return _THRESHOLDS[key]
+    return store.per_build(con, _THRESHOLDS, (province,), lambda: _compute_document_thresholds(con, province))
 
 
 def _compute_document_thresholds(con, province) -> pd.DataFrame:

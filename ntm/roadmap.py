@@ -167,12 +167,8 @@ def by_year(con, province: Unit, level: str = "ntm", lang: str = "vi") -> dict:
     """Per year: communes newly recognised (actual) or planned, the cumulative count from the stated stock and
     its share of the province's programme communes; the same per district. Worked out once per build (the
     roadmap, the progress of targets and the map all ask for it); each caller gets its own copy."""
-    key = (*store.build_key(con), province.code, province.name, level, lang)
-    if key not in _BY_YEAR:
-        if len(_BY_YEAR) > 256:  # an older build's
-            _BY_YEAR.clear()
-        _BY_YEAR[key] = _by_year(con, province, level, lang)
-    return copy.deepcopy(_BY_YEAR[key])
+    return copy.deepcopy(store.per_build(con, _BY_YEAR, (province.code, province.name, level, lang),
+                                         lambda: _by_year(con, province, level, lang), limit=256))
 
 
 def _by_year(con, province: Unit, level: str, lang: str) -> dict:

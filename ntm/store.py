@@ -227,6 +227,17 @@ def build_key(con) -> tuple:
     return key
 
 
+def per_build(con, memo: dict, key: tuple, compute, limit: int = 64):
+    """`compute()` once per build of the database and `key`, kept in the caller's `memo` (emptied when it grows past
+    `limit`: entries of an older build are never asked for again)."""
+    full = (*build_key(con), *key)
+    if full not in memo:
+        if len(memo) > limit:
+            memo.clear()
+        memo[full] = compute()
+    return memo[full]
+
+
 def _per_build(con, name: str, read) -> pd.DataFrame:
     """A table read once per build of the database (which never changes between builds), kept in memory."""
     key = (*build_key(con), name)
