@@ -24,7 +24,9 @@ pages = [st.Page(f"views/{name}.py", title=t(f"page_{name}", lang), icon=icon, u
                  default=name == "overview") for name, path, icon in PAGES]
 asked = ui.unknown_path([page.url_path for page in pages])  # the overview is at the root, not at /tong-quan
 if asked is not None:
-    ui.replace_page_not_found()
+    st.session_state["asked_unknown_path"] = True
+if st.session_state.get("asked_unknown_path"):  # also in the runs after it (the URL is then the overview's): the
+    ui.replace_page_not_found()                  # dialog may come late on a loaded server (the app has no dialogs)
 nav = st.navigation(pages)
 st.session_state["filters"] = ui.sidebar_filters()
 if asked is not None:

@@ -206,7 +206,7 @@ _NOT_FOUND_CLOSE = """<script>
   if (close()) return;
   const watch = new MutationObserver(() => { if (close()) watch.disconnect(); });
   watch.observe(document.body, {childList: true, subtree: true});
-  setTimeout(() => watch.disconnect(), 15000);
+  setTimeout(() => watch.disconnect(), 300000);  // the dialog comes when the run ends: a cold run may be slow
 })();
 </script>"""
 
