@@ -20,15 +20,13 @@ if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the 
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
-districts = ui.cached(ntm.store.units, "district", province.code)
+districts = ui.cached(ntm.store.unit_list, "district", province.code)
 left, right = st.columns(2)
 level = left.radio(t("level", lang), list(ntm.roadmap.LEVELS), horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
-options = [None, *districts["code"].tolist()]
-names = dict(zip(districts["code"], districts["name"], strict=True))
-district = right.selectbox(t("district", lang), options, key="roadmap_district",
-                           format_func=lambda c: t("whole_province", lang) if c is None else names[c])
-unit_name = names[district] if district else province.name
+district = right.selectbox(t("district", lang), [None, *districts], key="roadmap_district",
+                           format_func=lambda d: t("whole_province", lang) if d is None else d.name)
+unit_name = district.name if district else province.name
 
 view = ui.cached(ntm.progress.roadmap_view, province, level, district, as_of, lang)
 if not view["years"]:
