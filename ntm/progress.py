@@ -219,7 +219,7 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: Unit |
         out.append({
             "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
-            "unit_of_measure": measures.loc[row["measure"], "unit"],
+            "unit_of_measure": measures.loc[row["measure"], "unit" if lang == "vi" else "unit_en"],
             "category": row["category"], "set_code": row["set_code"], "target": target,
             "target_range_max": row["value_max"],
             "base_total": programme.get(row["unit_code"]) if base in LEVEL_OF else None,  # a share's 100 %

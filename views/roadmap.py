@@ -67,8 +67,7 @@ rows = [r for r in ntm.glance.planner_rows(progress["targets"]) if show_all or r
 by_unit: dict[str, list[dict]] = {}  # one table per unit of measure, so that every header says its unit
 for r in rows:
     by_unit.setdefault(r["unit_of_measure"], []).append(r)
-for measure_unit, group in by_unit.items():
-    unit = measure_unit if lang == "vi" or measure_unit == "%" else t("measure_unit_count", lang)
+for unit, group in by_unit.items():
     raw = pd.DataFrame([{
         t("col_status", lang): t(f"status_{r['status']}", lang), t("col_unit", lang): r["unit"],
         t("col_indicator", lang): (t(f"level_{LEVEL_OF[r['indicator']]}", lang) if r["indicator"] in LEVEL_OF
@@ -93,7 +92,7 @@ for measure_unit, group in by_unit.items():
         if unit != "%" and share in shown:
             shown[count] = shown[count].where(shown[share] == "–", shown[count] + " (" + shown[share] + " %)")
             shown = shown.drop(columns=share).rename(columns={count: t(key, lang, unit=f"{unit}; %")})
-    slug = normalize(measure_unit).replace("%", "phan-tram").replace("/", "-").replace(" ", "-")
+    slug = normalize(unit).replace("%", "phan-tram").replace("/", "-").replace(" ", "-")
     ui.table(shown, raw, f"muc-tieu-{target_year}-{province.code}-{slug}",
              t("targets_table", lang), progress["method"], decimals,
              extra_filter=f"{t('report_target_year', lang)}: {target_year}")
