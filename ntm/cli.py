@@ -267,16 +267,16 @@ def _explain_rows(result: Explanation) -> list[dict]:
                                              "gap": None, "agency": item["agency"]}]]
 
 
-def _district(con, province: Unit, written: str | None) -> str | None:
+def _district(con, province: Unit, written: str | None) -> Unit | None:
+    """The province's district the user means, by its GSO code or its name."""
     if not written:
         return None
-    if written.isdigit():
-        return written.zfill(3)
-    match = UnitMatcher(store.units(con, province_code=province.code)).match(written, province.code,
-                                                                                 level="district")
-    if match.code is None:
+    code = written.zfill(3) if written.isdigit() else UnitMatcher(store.units(con, province_code=province.code)).match(
+        written, province.code, level="district").code
+    found = [d for d in store.unit_list(con, "district", province.code) if d.code == code]
+    if not found:
         raise UnknownUnit(f"Không tìm thấy huyện '{written}' / district '{written}' not found")
-    return match.code
+    return found[0]
 
 
 def _progress_rows(result: Progress) -> list[dict]:

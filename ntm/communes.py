@@ -58,9 +58,10 @@ def overview(con, province: Unit, as_of: int) -> pd.DataFrame:
     return frame.rename(columns={"unit_code": "code"})
 
 
-def detail(con, unit_code: str, as_of: int, lang: str = "vi") -> dict:
+def detail(con, commune: Unit, as_of: int, lang: str = "vi") -> dict:
     """A commune's criteria checklist (latest results up to `as_of`), its recognitions and plans with their
     sources, and its progress toward the advanced level."""
+    unit_code = commune.code
     units = store.unit_attributes(con, codes=[unit_code])
     province = units["province_code"].iloc[0]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}

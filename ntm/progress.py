@@ -27,7 +27,7 @@ class Progress(TypedDict):
     """`progress`: every target of a year beside the value reached, with a status."""
 
     province: UnitRef
-    district: str | None
+    district: UnitRef | None
     target_year: int
     as_of: int
     targets: list[dict]
@@ -41,7 +41,7 @@ class RoadmapView(TypedDict):
     """`roadmap_view`: a level's trajectory (actual, planned, projected) with its target lines and risks."""
 
     province: UnitRef
-    district: str | None
+    district: UnitRef | None
     level: str
     programme_communes: int | None
     as_of: int | None
@@ -181,14 +181,14 @@ def reading(measure: str, target: float, series: dict[int, float], target_year: 
     return "cumulative"
 
 
-def progress(con, province: Unit, target_year: int, as_of: int, district: str | None = None,
+def progress(con, province: Unit, target_year: int, as_of: int, district: Unit | None = None,
              lang: str = "vi") -> Progress:
     """Every target of `target_year` for the province (or one district) beside its value at `as_of`."""
     code = province.code
     targets = store.facts(con, "targets", code)
     targets = targets[(targets["target_year"] == target_year) & targets["value"].notna()]
     if district:
-        targets = targets[targets["unit_code"] == district]
+        targets = targets[targets["unit_code"] == district.code]
     measures = store.measures(con).set_index("measure")
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
     programme = {**store.programme_communes_per_district(con, code)}
@@ -219,7 +219,7 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
         out.append({
             "unit_code": row["unit_code"], "unit": row["unit_name"], "indicator": row["measure"], "stock": stock,
             "indicator_name": measures.loc[row["measure"], "name_vi" if lang == "vi" else "name_en"],
-            "unit_of_measure": measures.loc[row["measure"], "unit"],
+            "unit_of_measure": measures.loc[row["measure"], "unit" if lang == "vi" else "unit_en"],
             "category": row["category"], "set_code": row["set_code"], "target": target,
             "target_range_max": row["value_max"],
             "base_total": programme.get(row["unit_code"]) if base in LEVEL_OF else None,  # a share's 100 %
@@ -228,23 +228,23 @@ def progress(con, province: Unit, target_year: int, as_of: int, district: str | 
             "method": t("progress_method", lang, years=PACE_YEARS), "sources": [_src(row, docs, lang)],
         })
     counts = {s: sum(1 for r in out if r["status"] == s) for s in STATUSES}
-    return {"province": province.ref(), "district": district,
+    return {"province": province.ref(), "district": district.ref() if district else None,
             "target_year": target_year, "as_of": as_of, "targets": out, "status_counts": counts,
             "method": t("progress_method", lang, years=PACE_YEARS), "at_risk_ratio": AT_RISK_RATIO,
             "pace_years": PACE_YEARS}
 
 
-def roadmap_view(con, province: Unit, level: str, district: str | None = None, as_of: int | None = None,
+def roadmap_view(con, province: Unit, level: str, district: Unit | None = None, as_of: int | None = None,
                  lang: str = "vi") -> RoadmapView:
     """The trajectory (actual, then planned), the pace projection and the target lines, the communes at risk
     among those planned, and the slippage of earlier plans."""
     result = roadmap.by_year(con, province, level, lang)
     unit = result if district is None else next(
-        (d for d in result["districts"] if d["district_code"] == district),
+        (d for d in result["districts"] if d["district_code"] == district.code),
         {"years": [], "stock": None, "stocks": [], "cumulative_known": False})
     series = unit["years"]
     programme = result["programme_communes"] if district is None else \
-        store.programme_communes_per_district(con, province.code).get(district)
+        store.programme_communes_per_district(con, province.code).get(district.code)
     actual = {y["year"]: y["cumulative"] for y in series
               if y["kind"] == "actual" and y["year"] is not None and y["cumulative"] is not None}
     as_of = as_of or (max(actual) if actual else None)
@@ -259,7 +259,8 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
                 value = min(actual[as_of] + pace * (year - as_of), programme or math.inf)
                 projection.append({"year": year, "cumulative": round(value, 1), "kind": "projected",
                                    "share_pct": round(100 * value / programme, 1) if programme else None})
-    stated_share = store.facts(con, "reported_aggregates", province.code, [district or province.code])
+    stated_share = store.facts(con, "reported_aggregates", province.code,
+                               [district.code if district else province.code])
     stated_share = stated_share[(stated_share["measure"] == f"communes_{level}_share")
                                 & stated_share["category"].isna() & stated_share["year"].notna()]
     stated_share = {int(r["year"]): r for r in stated_share.to_dict("records")}
@@ -274,8 +275,8 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
     conflicts = [{**s, "series_value": on_series(s["year"])} for s in unit["stocks"]
                  if on_series(s["year"]) not in (None, s["value"])]  # two figures for the same stock: both shown
     lines = _target_lines(con, province, level, district, programme, lang)
-    return {"province": result["province"], "district": district, "level": level,
-            "programme_communes": programme, "as_of": as_of, "years": years + projection,
+    return {"province": result["province"], "district": district.ref() if district else None,
+            "level": level, "programme_communes": programme, "as_of": as_of, "years": years + projection,
             "stock": unit["stock"], "stocks": unit["stocks"], "cumulative_known": unit["cumulative_known"],
             "stock_conflicts": conflicts,
             "district_stocks": [{"district_code": d["district_code"], "district": d["district"],
@@ -286,10 +287,10 @@ def roadmap_view(con, province: Unit, level: str, district: str | None = None, a
             "assumptions": both("projection_assumptions", years=PACE_YEARS, as_of=as_of)}
 
 
-def _target_lines(con, province: Unit, level: str, district: str | None, programme: int | None,
+def _target_lines(con, province: Unit, level: str, district: Unit | None, programme: int | None,
                   lang: str = "vi") -> list[dict]:
     """The province's own target for the level (count or share), else the national programme's share."""
-    unit = district or province.code
+    unit = district.code if district else province.code
     t = store.facts(con, "targets", province.code, [unit])
     own = t[t["measure"].isin([f"communes_{level}", f"communes_{level}_share"]) & t["category"].isna()]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
@@ -308,14 +309,14 @@ def _target_lines(con, province: Unit, level: str, district: str | None, program
     return lines
 
 
-def at_risk(con, province: Unit, level: str, district: str | None = None, lang: str = "vi") -> list[dict]:
+def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang: str = "vi") -> list[dict]:
     """Communes planned for a year whose latest known results still miss criteria (criteria engine): the level's
     set evaluated once over every year with results for these communes; each commune judged on its latest year
     with a criterion settled either way."""
     status = roadmap.commune_status(con, province.code, roadmap.LEVELS[level])
     planned = status[status["status"] == "planned"] if not status.empty else status
     if district and not planned.empty:
-        planned = planned[planned["parent_code"] == district]
+        planned = planned[planned["parent_code"] == district.code]
     if planned.empty or level == "kieu_mau":
         return []
     codes = sorted(planned["unit_code"])

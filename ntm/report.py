@@ -177,7 +177,7 @@ def _with_unit(value, share, unit: str, lang: str) -> str:
     """"7 xã (33,3 %)", "40 %", "–": a figure with its unit, and its share when the documents give one."""
     if value is None:
         return "–"
-    text = f"{_n(value, None, lang)} {unit if lang == 'vi' or unit == '%' else ''}".rstrip()
+    text = f"{_n(value, None, lang)} {unit}"
     return text + (f" ({_n(share, None, lang)} %)" if share is not None else "")
 
 

@@ -86,6 +86,7 @@ CREATE TABLE measures (
     name_vi       VARCHAR NOT NULL,
     name_en       VARCHAR NOT NULL,
     unit          VARCHAR,
+    unit_en       VARCHAR,                                                 -- the unit of measure in English
     better        VARCHAR NOT NULL CHECK (better IN ('higher', 'lower')),  -- which way is progress
     note          VARCHAR
 );

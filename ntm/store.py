@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ntm.unit import Unit
+from ntm.unit import Level, Unit
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 
@@ -133,7 +133,13 @@ def provinces(con) -> pd.DataFrame:
 
 def province_units(con) -> list[Unit]:
     """The provinces of the 2024 list as Units."""
-    return [Unit.from_record(r) for r in provinces(con).to_dict("records")]
+    return unit_list(con, "province")
+
+
+def unit_list(con, level: Level, province_code: str | None = None) -> list[Unit]:
+    """The units of one level of the 2024 list (a province's, when given) as Units, by code: a province's districts
+    for the roadmap page and the CLI, its communes for the communes page."""
+    return [Unit.from_record(r) for r in units(con, level, province_code).to_dict("records")]
 
 
 def documents(con) -> pd.DataFrame:

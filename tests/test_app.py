@@ -264,6 +264,17 @@ def test_roadmap_target_year_units_and_one_row_per_target(db_path):
     assert seen == sorted(seen, key=order.index)
 
 
+def test_english_roadmap_says_the_units_of_measure_in_english(db_path):
+    """The English view heads each targets table with its unit in English (measures.unit_en), as the Vietnamese
+    one says "Mục tiêu (xã)" and "Mục tiêu (thôn)"."""
+    at = _open("roadmap", province="58", as_of="2023", lang="en")
+    at.selectbox(key="roadmap_target_year").select(2024).run()
+    at.toggle(key="roadmap_all").set_value(True).run()
+    headers = {c for d in at.dataframe for c in d.value.columns}
+    assert {"Target (communes)", "Target (villages)", "Gap (villages)"} <= headers
+    assert not [h for h in headers if "xã" in h or "thôn" in h or "number" in h]
+
+
 def test_cam_lam_nang_cao_is_one_row_with_one_status(db_path):
     """Cam Lâm, advanced NTM, 2025: 07/12 xã (003 l.29) and "33,3 %" = 4 named communes (003 l.567, the annex's
     support plan) are two different figures for one target: one row, the count's status, and why in the row."""

@@ -112,6 +112,9 @@ def test_progress_roadmap_funding_json(db_path):
     assert f["disbursement"] and all("stated_pct" in d and "computed_pct" in d for d in f["disbursement"])
     d = json.loads(ntm("progress", "--province", "56", "--year", "2025", "--district", "Diên Khánh", db=db_path).stdout)
     assert {t["unit"] for t in d["targets"]} == {"Diên Khánh"}
+    assert d["district"] == {"code": "574", "name": "Diên Khánh"}  # named as the province is
+    run = ntm("progress", "--province", "56", "--year", "2025", "--district", "849", db=db_path)  # Trà Cú: Trà Vinh's
+    assert run.returncode != 0 and "849" in run.stderr
 
 
 def test_district_evaluation_2022_shows_the_stated_count(db_path):

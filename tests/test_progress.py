@@ -2,7 +2,7 @@
 
 import pytest
 
-from ntm import progress
+from ntm import progress, store
 from ntm.funding import funding
 from ntm.glance import differs_text, planner_rows
 from ntm.units import resolve_province
@@ -169,7 +169,9 @@ def test_no_stated_stock_gives_increments_only(con):
 def test_tra_cu_stocks_and_two_figures_for_one_stock(con):
     """Trà Cú: 12 recognised in 2016-2020 (001 l.93), 12 with decisions on 31/12/2022 and 15 by end 2023 (l.119).
     Khánh Hòa: 64 NTM communes in 02/2024 (003 l.9) beside the appendix's 65 by end 2023: both shown."""
-    view = progress.roadmap_view(con, resolve_province(con, "84"), "ntm", district="849")
+    tra_cu = next(d for d in store.unit_list(con, "district", "84") if d.code == "849")
+    view = progress.roadmap_view(con, resolve_province(con, "84"), "ntm", district=tra_cu)
+    assert view["district"] == {"code": "849", "name": "Trà Cú"}  # named as the province is
     assert [(y["year"], y["cumulative"]) for y in view["years"] if y["kind"] == "actual"] == [
         (2020, 12), (2022, 12), (2023, 15)]
     kh = progress.roadmap_view(con, resolve_province(con, "56"), "ntm")

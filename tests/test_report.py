@@ -115,6 +115,15 @@ def test_report_targets_one_row_per_target_with_units(con):
                for p in document.paragraphs)
 
 
+def test_english_report_says_the_units_in_english(con):
+    """The English report writes each figure's unit of measure in English (measures.unit_en), as the Vietnamese
+    one writes "7 xã (33,3 %)"."""
+    document = Document(io.BytesIO(report.build(con, resolve_province(con, "56"), 2023, lang="en")))
+    rows = [[c.text for c in r.cells] for tb in document.tables for r in tb.rows]
+    assert ["Cam Lâm", "Communes meeting the advanced NTM standard (cumulative)", "7 communes (33.3 %)",
+            "2 communes (16.67 %)", "Off track"] in rows
+
+
 def test_target_years_come_from_the_documents(con):
     assert glance.target_years(con, resolve_province(con, "58")) == [2022, 2023, 2024]  # no 2025 target stated
 

@@ -20,6 +20,17 @@ def test_a_province_of_the_2024_list_is_a_unit(con):
     assert [p.code for p in store.province_units(con)] == sorted(store.provinces(con)["code"])
 
 
+def test_a_provinces_districts_and_communes_are_units(con):
+    districts = store.unit_list(con, "district", "84")
+    assert [d.name for d in districts][:2] == ["Trà Vinh", "Càng Long"] and len(districts) == 9
+    assert {(d.level, d.parent_code, d.province_code) for d in districts} == {("district", "84", "84")}
+    tra_cu = next(d for d in districts if d.code == "849")
+    assert tra_cu.ref() == {"code": "849", "name": "Trà Cú"}
+    communes = store.unit_list(con, "commune", "84")
+    assert {c.level for c in communes} == {"commune"}
+    assert {c.parent_code for c in communes} == {d.code for d in districts}
+
+
 def test_a_merged_province_holds_its_old_provinces(con):
     merged = timeline.resolve_province(con, "Khánh Hòa", "2025-07-01")
     assert (merged.code, merged.unit_id, merged.valid_from, merged.valid_to) == ("56", "56@2025-07-01", "2025-07-01",

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ntm.communes
 import ntm.roadmap
+import ntm.store
 import ui
 from ntm.i18n import t
 from ntm.names import normalize
@@ -49,7 +50,8 @@ if default not in codes:
 chosen = st.selectbox(t("col_commune", lang), codes, format_func=names.get, key="commune_pick",
                       index=codes.index(default))
 st.query_params["commune"] = chosen
-detail = ui.cached(ntm.communes.detail, chosen, as_of, lang)
+commune = next(u for u in ui.cached(ntm.store.unit_list, "commune", province.code) if u.code == chosen)
+detail = ui.cached(ntm.communes.detail, commune, as_of, lang)
 
 st.markdown(f"#### {t('history', lang)}")
 if detail["history"]:

@@ -60,13 +60,15 @@ with side:
             ui.source_lines([t("stock_line", lang, value=c["stock"]["value"], year=c["stock"]["year"],
                                basis=f" — {c['stock']['basis']}" if c["stock"]["basis"] else "")
                              + f" · {c['stock']['citation']}"])
-    names = dict(zip(districts["code"], districts["name"], strict=True))
-    options = [None] + [d for d in districts["code"] if d in set(communes["district_code"])]
+    with_communes = {d.code: d for d in ui.cached(store.unit_list, "district", code)
+                     if d.code in set(communes["district_code"])}
+    options = [None, *with_communes.values()]
     picked = st.selectbox(t("map_district_filter", lang), options, key="map_district_pick",
-                          index=options.index(chosen_district) if chosen_district in options else 0,
-                          format_func=lambda c: t("whole_province", lang) if c is None else names[c])
-    if picked != chosen_district:
-        st.session_state["map_district"] = picked
+                          index=options.index(with_communes.get(chosen_district)),
+                          format_func=lambda d: t("whole_province", lang) if d is None else d.name)
+    picked_code = picked.code if picked else None  # the state holds a code, as a click on the map gives one
+    if picked_code != chosen_district:
+        st.session_state["map_district"] = picked_code
         st.rerun()
     offshore = geo.offshore(code)
     if offshore:

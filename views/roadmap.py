@@ -20,15 +20,13 @@ if ui.merged_page("roadmap"):  # a province merged in 2025: its view across the 
     st.stop()
 lang, province, as_of = f["lang"], f["province"], f["as_of"]
 st.title(t("roadmap_title", lang))
-districts = ui.cached(ntm.store.units, "district", province.code)
+districts = ui.cached(ntm.store.unit_list, "district", province.code)
 left, right = st.columns(2)
 level = left.radio(t("level", lang), list(ntm.roadmap.LEVELS), horizontal=True, key="roadmap_level",
                    format_func=lambda x: t(f"level_{x}", lang))
-options = [None, *districts["code"].tolist()]
-names = dict(zip(districts["code"], districts["name"], strict=True))
-district = right.selectbox(t("district", lang), options, key="roadmap_district",
-                           format_func=lambda c: t("whole_province", lang) if c is None else names[c])
-unit_name = names[district] if district else province.name
+district = right.selectbox(t("district", lang), [None, *districts], key="roadmap_district",
+                           format_func=lambda d: t("whole_province", lang) if d is None else d.name)
+unit_name = district.name if district else province.name
 
 view = ui.cached(ntm.progress.roadmap_view, province, level, district, as_of, lang)
 if not view["years"]:
@@ -69,8 +67,7 @@ rows = [r for r in ntm.glance.planner_rows(progress["targets"]) if show_all or r
 by_unit: dict[str, list[dict]] = {}  # one table per unit of measure, so that every header says its unit
 for r in rows:
     by_unit.setdefault(r["unit_of_measure"], []).append(r)
-for measure_unit, group in by_unit.items():
-    unit = measure_unit if lang == "vi" or measure_unit == "%" else t("measure_unit_count", lang)
+for unit, group in by_unit.items():
     raw = pd.DataFrame([{
         t("col_status", lang): t(f"status_{r['status']}", lang), t("col_unit", lang): r["unit"],
         t("col_indicator", lang): (t(f"level_{LEVEL_OF[r['indicator']]}", lang) if r["indicator"] in LEVEL_OF
@@ -95,7 +92,7 @@ for measure_unit, group in by_unit.items():
         if unit != "%" and share in shown:
             shown[count] = shown[count].where(shown[share] == "–", shown[count] + " (" + shown[share] + " %)")
             shown = shown.drop(columns=share).rename(columns={count: t(key, lang, unit=f"{unit}; %")})
-    slug = normalize(measure_unit).replace("%", "phan-tram").replace("/", "-").replace(" ", "-")
+    slug = normalize(unit).replace("%", "phan-tram").replace("/", "-").replace(" ", "-")
     ui.table(shown, raw, f"muc-tieu-{target_year}-{province.code}-{slug}",
              t("targets_table", lang), progress["method"], decimals,
              extra_filter=f"{t('report_target_year', lang)}: {target_year}")
