@@ -805,26 +805,31 @@ def name_in_wrong_district(con, province) -> list[Finding]:
 
 @rule("detail_vs_unmet_list", "warning", ("criteria_status", "criteria_gaps"))
 def detail_vs_unmet_list(con, province) -> list[Finding]:
-    status = store.facts(con, "criteria_status", province)
+    keys = ["unit_code", "year", "doc_id", "set_code"]
+    status = store.facts(con, "criteria_status", province).dropna(subset=keys)
     gaps = store.facts(con, "criteria_gaps", province)
     gaps = gaps[(gaps["unit_level"] == "commune") & gaps["criterion_no"].notna()]
+    unmet = status.loc[status["status"] == "not_met", [*keys, "criterion_no"]].drop_duplicates()
+    if unmet.empty or gaps.empty:
+        return []
+    # the detail rows of a (commune, year, document, set) with an unmet list that give a criterion not in it
+    extra = gaps.merge(unmet[keys].drop_duplicates(), on=keys).merge(
+        unmet.assign(listed=True), on=[*keys, "criterion_no"], how="left")
+    extra = extra[extra["listed"].isna()]
+    first = status.drop_duplicates(keys).set_index(keys, drop=False)  # the list's first row: its unit name and source
+    unmet_of = unmet.groupby(keys)["criterion_no"].agg(set)
     out = []
-    for (unit, year, doc, set_code), g in status.groupby(["unit_code", "year", "doc_id", "set_code"]):
-        unmet = set(g.loc[g["status"] == "not_met", "criterion_no"])
-        detail = gaps[(gaps["unit_code"] == unit) & (gaps["doc_id"] == doc) & (gaps["set_code"] == set_code)
-                      & (gaps["year"] == year)]
-        extra = detail[~detail["criterion_no"].isin(unmet)]
-        if not unmet or extra.empty:
-            continue
-        listed = ", ".join(sorted(unmet, key=lambda c: (len(c), c)))
-        more = ", ".join(sorted(set(extra["criterion_no"]), key=lambda c: (len(c), c)))
+    for key, g in extra.groupby(keys):
+        unmet_here, head = unmet_of[key], first.loc[key]
+        listed = ", ".join(sorted(unmet_here, key=lambda c: (len(c), c)))
+        more = ", ".join(sorted(set(g["criterion_no"]), key=lambda c: (len(c), c)))
+        unit, year, _doc, set_code = key
         out.append(Finding(
-            "detail_vs_unmet_list", unit, g["unit_name"].iloc[0], int(year), float(len(unmet)),
-            float(len(unmet) + extra["criterion_no"].nunique()),
+            "detail_vs_unmet_list", unit, head["unit_name"], int(year), float(len(unmet_here)),
+            float(len(unmet_here) + g["criterion_no"].nunique()),
             f"Danh sách tiêu chí chưa đạt ({set_code}) gồm {listed} nhưng các dòng chi tiết nêu thêm tiêu chí {more}",
             f"The list of unmet criteria ({set_code}) is {listed} but the detail rows also give criteria {more}",
-            [_src(next(g.itertuples()))] + [_src(r) for r in extra.drop_duplicates(
-                "criterion_no").itertuples()]))
+            [_src(head)] + [_src(r) for r in g.drop_duplicates("criterion_no").itertuples()]))
     return out
 
 
