@@ -630,10 +630,9 @@ COMMUNE_LEVELS = tuple(roadmap.LEVELS.values())  # lowest first
 def two_levels_same_year(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     rec = rec[(rec["kind"] == "planned") & rec["year"].notna() & rec["level"].isin(COMMUNE_LEVELS)]
+    rec = rec[rec.groupby(["unit_code", "year"])["level"].transform("nunique") >= 2]
     out = []
     for (unit, year), g in rec.groupby(["unit_code", "year"]):
-        if g["level"].nunique() < 2:
-            continue
         levels = sorted(g["level"].unique(), key=COMMUNE_LEVELS.index)
         vi = " và ".join(LEVEL_NAMES[x][0] for x in levels)
         en = " and ".join(LEVEL_NAMES[x][1] for x in levels)
@@ -686,11 +685,14 @@ def criteria_19_without_decision(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     done = rec[(rec["level"] == "xa_ntm") & (rec["kind"] == "actual")]
     whole = _whole_districts(con, province)
+    # a count with a decision by its year (or an undated one) or in a whole-NTM district is no finding
+    a = a.reset_index(drop=True)
+    dated = a[["unit_code", "year"]].reset_index().merge(done[["unit_code", "year"]], on="unit_code",
+                                                          suffixes=("", "_done"))
+    decided = dated.loc[dated["year_done"].isna() | (dated["year_done"] <= dated["year"]), "index"]
+    a = a[~a.index.isin(decided) & ~a["parent_code"].isin(whole)]
     out = []
     for r in a.itertuples():
-        mine = done[(done["unit_code"] == r.unit_code) & (done["year"].isna() | (done["year"] <= r.year))]
-        if len(mine) or r.parent_code in whole:
-            continue
         plans = rec[(rec["unit_code"] == r.unit_code) & (rec["level"] == "xa_ntm")]
         out.append(Finding(
             "criteria_19_without_decision", r.unit_code, r.unit_name, _year(r.year), r.value, None,
@@ -724,12 +726,11 @@ def _compute_document_thresholds(con, province) -> pd.DataFrame:
 @rule("two_thresholds_one_document", "warning", ("criteria_gaps", "units"))
 def two_thresholds_one_document(con, province) -> list[Finding]:
     stated = _document_thresholds(con, province)
+    keys = ["doc_id", "set_code", "indicator", "year", "region_code"]
+    stated = stated[stated.groupby(keys)["stated"].transform("nunique") >= 2]
     out = []
-    for (_doc, set_code, indicator, year, region), g in stated.groupby(
-            ["doc_id", "set_code", "indicator", "year", "region_code"]):
+    for (_doc, set_code, indicator, year, region), g in stated.groupby(keys):
         values = sorted(g["stated"].unique())
-        if len(values) < 2:
-            continue
         by_value = "; ".join(f"{_n(v)}: {_names(g[g['stated'] == v])}" for v in values)
         by_value_en = "; ".join(f"{_n(v, 'en')}: {_names(g[g['stated'] == v])}" for v in values)
         out.append(Finding(
