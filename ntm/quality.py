@@ -357,21 +357,30 @@ def share_other_base(con, province) -> list[Finding]:
 def category_parts(con, province) -> list[Finding]:
     """A stated figure against its stated breakdown: category "all" vs the star classes ("3_star", …), and
     a category "X" vs its sub-categories "X: …"."""
-    out = []
     f = store.facts(con, "reported_aggregates", province)
-    f = f[f["category"].notna() & f["value"].notna()]
+    f = f[f["category"].notna() & f["value"].notna()].reset_index(drop=True)
+    if f.empty:
+        return []
     keys = ["unit_code", "year", "measure", "doc_id"]
-    for parent in f.itertuples():
-        same = f
-        for k in keys:
-            same = same[same[k].isna()] if pd.isna(getattr(parent, k)) else same[same[k] == getattr(parent, k)]
-        if parent.category == "all":
-            parts = same[same["category"].str.endswith("_star")]
-        else:
-            parts = same[same["category"].str.startswith(parent.category + ":")]
-        if len(parts) >= 2 and abs(parts["value"].sum() - parent.value) > 1e-6:
-            out.append(_total_vs_parts("total_vs_breakdown", parent, parent.value, parts, "value",
-                                       f"Tổng ({parent.measure})", f"The total ({parent.measure})"))
+    # each row as a part of the categories it can belong to: "all" for a star class, "X" for "X: …" (and "X: Y"
+    # for "X: Y: …"); parents and parts matched on the keys (a missing key matches a missing one, as before)
+    pieces = f["category"].str.split(":")
+    candidates = [f.loc[f["category"].str.endswith("_star"), keys].assign(parent="all")]
+    for depth in range(1, int(pieces.str.len().max() or 1)):
+        deep = pieces.str.len() > depth
+        prefix = f.loc[deep, keys].assign(parent=pieces[deep].str[:depth].str.join(":"))
+        candidates.append(prefix[prefix["parent"] != "all"])  # "all" is made of the star classes only
+    parts = pd.concat(candidates).rename_axis("part").reset_index()
+    matched = f[keys].assign(parent=f["category"]).rename_axis("total").reset_index().merge(parts, on=[*keys, "parent"])
+    matched = matched.assign(value=f["value"].to_numpy()[matched["part"]])
+    sums = matched.groupby("total")["value"].agg(["size", "sum"])
+    wrong = sums[(sums["size"] >= 2) & ((sums["sum"] - f["value"].reindex(sums.index)).abs() > 1e-6)]
+    out = []
+    for total in wrong.index:
+        parent = next(f.loc[[total]].itertuples())
+        rows = f.loc[sorted(matched.loc[matched["total"] == total, "part"])]
+        out.append(_total_vs_parts("total_vs_breakdown", parent, parent.value, rows, "value",
+                                   f"Tổng ({parent.measure})", f"The total ({parent.measure})"))
     return out
 
 
