@@ -416,29 +416,39 @@ def counts_vs_lists(con, province) -> list[Finding]:
     """
     agg = store.facts(con, "reported_aggregates", province)
     agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
-              & (agg["fact_kind"] == "actual")]
+              & (agg["fact_kind"] == "actual")].reset_index(drop=True)
     rec = store.facts(con, "recognitions", province)
-    rec = _by_document_level(rec[rec["kind"] == "actual"])  # what is reached against the communes listed as reached
+    rec = rec[rec["kind"] == "actual"]  # what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
-    unmatched = _by_document_level(unmatched[unmatched["kind"] == "actual"])
-    units = store.units(con, province_code=province).set_index("code")
+    unmatched = unmatched[unmatched["kind"] == "actual"]
+    parents = store.units(con, province_code=province).set_index("code")["parent_code"]
+    # every count beside the names its document lists at its level (in its district, for a district's count)
+    items = pd.concat([
+        pd.DataFrame({"doc_id": rec["doc_id"], "level": rec["level"], "district": rec["unit_code"].map(parents),
+                      "key": rec["unit_code"], "y": rec["year"].fillna(-1), "ix": rec.index, "listed": True}),
+        pd.DataFrame({"doc_id": unmatched["doc_id"], "level": unmatched["level"],
+                      "district": unmatched["district_code"], "key": "?" + unmatched["written"],
+                      "y": unmatched["year"].fillna(-1), "ix": unmatched.index, "listed": False})])
+    counts = agg[["doc_id", "unit_code", "year", "value"]].assign(level=agg["measure"].map(LEVEL_OF_MEASURE))
+    counts = counts.rename_axis("row").reset_index()
+    whole = counts["unit_code"] == province
+    pairs = pd.concat([counts[whole].merge(items, on=["doc_id", "level"]),
+                       counts[~whole].merge(items, left_on=["doc_id", "level", "unit_code"],
+                                            right_on=["doc_id", "level", "district"])])
+    first = pairs.groupby(["row", "key"]).agg(y=("y", "min"), year=("year", "first")).reset_index()
+    by_year = (first["y"] <= first["year"]).groupby(first["row"]).sum()
+    before = (first["y"] <= first["year"] - 1).groupby(first["row"]).sum()
+    counts = counts[counts["row"].isin(pairs.loc[pairs["listed"], "row"])]  # a count with a list
+    counts = counts.assign(by_year=counts["row"].map(by_year), before=counts["row"].map(before))
+    wrong = counts.loc[(counts["value"] != counts["by_year"]) & (counts["value"] != counts["before"]), "row"]
     out = []
-    for r in agg.itertuples():
-        level = LEVEL_OF_MEASURE[r.measure]
-        listed = rec.get((r.doc_id, level), rec[None])
-        extra = unmatched.get((r.doc_id, level), unmatched[None])
-        if r.unit_code != province:
-            listed = listed[listed["unit_code"].isin(units.index[units["parent_code"] == r.unit_code])]
-            extra = extra[extra["district_code"] == r.unit_code]
-        if listed.empty:
-            continue
-        first = pd.concat([listed.assign(key=listed["unit_code"], y=listed["year"].fillna(-1)),
-                           extra.assign(key="?" + extra["written"], y=extra["year"].fillna(-1))]
-                          ).groupby("key")["y"].min()
-        by_year, by_year_before = int((first <= r.year).sum()), int((first <= r.year - 1).sum())
-        if r.value in (by_year, by_year_before):
-            continue
-        rows = listed[listed["unit_code"].isin(first.index[first <= r.year])]
+    for r in agg.loc[wrong].itertuples():
+        mine = pairs[pairs["row"] == r.Index]
+        by_year, by_year_before = int(counts.at[r.Index, "by_year"]), int(counts.at[r.Index, "before"])
+        reached = set(mine.loc[mine["y"] <= r.year, "key"])
+        listed = rec.loc[mine.loc[mine["listed"], "ix"]]
+        extra = unmatched.loc[mine.loc[~mine["listed"], "ix"]]
+        rows = listed[listed["unit_code"].isin(reached)]
         n_extra = extra["written"].nunique()
         note_vi = f" (gồm {n_extra} tên không khớp danh mục)" if n_extra else ""
         note_en = f" (including {n_extra} names that match no unit)" if n_extra else ""
