@@ -586,21 +586,22 @@ def target_below_achieved(con, province) -> list[Finding]:
     said = t.assign(more=t["original_text"].fillna("").str.contains("thêm")).groupby(["doc_id", "line"])["more"].any()
     # "có thêm 06 xã …; 09 xã …" — a "thêm" anywhere in the sentence (line) governs its enumeration
     t = t[t["value"].notna() & ~t.set_index(["doc_id", "line"]).index.map(said).to_numpy(dtype=bool)]
-    stated: dict[tuple, list[dict]] = {}  # the figures stated per unit, measure and category, in document order
-    for d in store.facts(con, "reported_aggregates", province).to_dict("records"):
-        stated.setdefault((d["unit_code"], d["measure"], "" if pd.isna(d["category"]) else d["category"]),
-                          []).append(d)
     better = store.measures(con).set_index("measure")["better"]
+    t = t[t["measure"].map(better) == "higher"].reset_index(drop=True)
+    # each target beside the figures stated for its unit, measure (without "_new") and category before its year and
+    # above it; the latest of them (the last in document order within that year) is the one reported
+    agg = store.facts(con, "reported_aggregates", province).rename_axis("position").reset_index()
+    agg = agg.assign(category=agg["category"].fillna(""))[["unit_code", "measure", "category", "year", "value",
+                                                             "fact_kind", "doc_id", "line", "section",
+                                                             "original_text", "position"]]
+    pairs = t[["unit_code", "target_year", "value"]].assign(
+        measure=t["measure"].str.removesuffix("_new"), category=t["category"].fillna("")).rename_axis(
+        "target").reset_index().merge(agg, on=["unit_code", "measure", "category"], suffixes=("_target", ""))
+    pairs = pairs[(pairs["year"] < pairs["target_year"]) & (pairs["value"] > pairs["value_target"])]
+    latest = pairs.sort_values(["target", "year", "position"]).groupby("target").tail(1).set_index("target")
     out = []
-    for r in t.itertuples():
-        base = r.measure.removesuffix("_new")
-        if better.get(r.measure) != "higher":
-            continue
-        done = [d for d in stated.get((r.unit_code, base, _category(r)), [])
-                if d["year"] < r.target_year and d["value"] > r.value]
-        if not done:
-            continue
-        d = sorted(done, key=lambda d: d["year"])[-1]
+    for r in t.loc[latest.index].itertuples():
+        d = latest.loc[r.Index]
         out.append(Finding(
             "target_below_achieved", r.unit_code, r.unit_name, _year(r.target_year), r.value, d["value"],
             *_pair("finding_target_below_achieved", year=int(r.target_year), value=_num(r.value), measure=r.measure,
