@@ -132,14 +132,11 @@ def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[s
     if totals.empty or parts.empty:
         return out
     grouped = parts.groupby(keys, dropna=False)
+    sums = grouped["amount"].agg(["size", "sum"]).reset_index()  # a missing key matches a missing one
+    totals = totals.merge(sums, on=keys)
+    totals = totals[(totals["size"] >= 2) & ~((totals["sum"] - totals["amount"]).abs() <= MONEY_TOLERANCE)]
     for total in totals.itertuples():
-        key = tuple(getattr(total, k) for k in keys)
-        try:
-            group = grouped.get_group(key)
-        except KeyError:
-            continue
-        if len(group) < 2 or abs(float(group["amount"].sum()) - total.amount) <= MONEY_TOLERANCE:
-            continue
+        group = grouped.get_group(tuple(getattr(total, k) for k in keys))
         subset = part_of(total.amount, group, "amount", MONEY_TOLERANCE)
         if partial and subset is not None:
             out.append(_total_is_part(check, total, total.amount, group, subset, "amount", what))
