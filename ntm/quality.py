@@ -56,9 +56,23 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def _pair(key: str, **kwargs) -> tuple[str, str]:
-    """A catalogue label in Vietnamese and English, for a finding's two messages."""
-    vi, en = (label(key, lang, **kwargs) for lang in LANGS)
+def _pair(key: str, **fields) -> tuple[str, str]:
+    """A catalogue label in Vietnamese and English, for a finding's two messages; a field given as a pair (vi, en)
+    is filled with its text in each language (numbers: `_num`), any other field as it is."""
+    vi, en = (label(key, lang, **{k: v[i] if isinstance(v, tuple) else v for k, v in fields.items()})
+              for i, lang in enumerate(LANGS))
+    return vi, en
+
+
+def _num(value, decimals: int | None = None) -> tuple[str, str]:
+    """A number as each language writes it (1.234,5 / 1,234.5), for a message's field."""
+    vi, en = (fmt.number(value, decimals, lang) for lang in LANGS)
+    return vi, en
+
+
+def _joined(values, separator: str = " + ") -> tuple[str, str]:
+    """Numbers joined, as each language writes them."""
+    vi, en = (separator.join(fmt.number(v, lang=lang) for v in values) for lang in LANGS)
     return vi, en
 
 
@@ -80,24 +94,18 @@ def _year(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _n(value, lang="vi") -> str:
-    return fmt.number(value, lang=lang)
-
-
 def _decimals(value: float) -> int:
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def _total_vs_parts(check: str, total, stated: float, parts: pd.DataFrame, column: str, what_vi: str,
-                    what_en: str) -> Finding:
+def _total_vs_parts(check: str, total, stated: float, parts: pd.DataFrame, column: str,
+                    what: tuple[str, str]) -> Finding:
     """The finding for a stated total that is not the sum of its stated parts, with the source of each."""
     computed = round(float(parts[column].sum()), 6)
-    terms = " + ".join(_n(v) for v in parts[column])
-    terms_en = " + ".join(_n(v, "en") for v in parts[column])
     return Finding(check, total.unit_code, total.unit_name, _year(total.year), stated, computed,
-                   f"{what_vi} ghi {_n(stated)} nhưng các thành phần cộng lại bằng {terms} = {_n(computed)}",
-                   f"{what_en} states {_n(stated, 'en')} but its parts add up to {terms_en} = {_n(computed, 'en')}",
+                   *_pair("finding_total_vs_parts", what=what, stated=_num(stated), terms=_joined(parts[column]),
+                          computed=_num(computed)),
                    [_src(total)] + [_src(r) for r in parts.itertuples()])
 
 
@@ -115,8 +123,8 @@ def part_of(total: float, parts: pd.DataFrame, column: str, tolerance: float) ->
     return None
 
 
-def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[str], what_vi: str,
-                  what_en: str, partial: bool = False) -> list[Finding]:
+def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[str], what: tuple[str, str],
+                  partial: bool = False) -> list[Finding]:
     """A stated total against the sum of its stated parts (only where at least two parts are stated). With
     `partial`, only the totals that equal a part of their items (Trà Cú's 93.376 = central + provincial budget);
     without, only those that do not."""
@@ -124,32 +132,25 @@ def _sum_findings(check, totals: pd.DataFrame, parts: pd.DataFrame, keys: list[s
     if totals.empty or parts.empty:
         return out
     grouped = parts.groupby(keys, dropna=False)
+    sums = grouped["amount"].agg(["size", "sum"]).reset_index()  # a missing key matches a missing one
+    totals = totals.merge(sums, on=keys)
+    totals = totals[(totals["size"] >= 2) & ~((totals["sum"] - totals["amount"]).abs() <= MONEY_TOLERANCE)]
     for total in totals.itertuples():
-        key = tuple(getattr(total, k) for k in keys)
-        try:
-            group = grouped.get_group(key)
-        except KeyError:
-            continue
-        if len(group) < 2 or abs(float(group["amount"].sum()) - total.amount) <= MONEY_TOLERANCE:
-            continue
+        group = grouped.get_group(tuple(getattr(total, k) for k in keys))
         subset = part_of(total.amount, group, "amount", MONEY_TOLERANCE)
         if partial and subset is not None:
-            out.append(_total_is_part(check, total, total.amount, group, subset, "amount", what_vi, what_en))
+            out.append(_total_is_part(check, total, total.amount, group, subset, "amount", what))
         elif not partial and subset is None:
-            out.append(_total_vs_parts(check, total, total.amount, group, "amount", what_vi, what_en))
+            out.append(_total_vs_parts(check, total, total.amount, group, "amount", what))
     return out
 
 
 def _total_is_part(check: str, total, stated: float, parts: pd.DataFrame, subset: pd.DataFrame, column: str,
-                   what_vi: str, what_en: str) -> Finding:
+                   what: tuple[str, str]) -> Finding:
     computed = round(float(parts[column].sum()), 6)
-    names = " + ".join(_n(v) for v in subset[column])
-    names_en = " + ".join(_n(v, "en") for v in subset[column])
     return Finding(check, total.unit_code, total.unit_name, _year(total.year), stated, computed,
-                   f"{what_vi} ghi {_n(stated)} chỉ bằng một phần các khoản liệt kê ({names}); cộng đủ "
-                   f"{len(parts)} khoản là {_n(computed)}",
-                   f"{what_en} states {_n(stated, 'en')}, which is only part of the listed items ({names_en}); all "
-                   f"{len(parts)} add up to {_n(computed, 'en')}",
+                   *_pair("finding_total_is_part", what=what, stated=_num(stated), names=_joined(subset[column]),
+                          n=len(parts), computed=_num(computed)),
                    [_src(total)] + [_src(r) for r in parts.itertuples()])
 
 
@@ -167,7 +168,7 @@ def _total_vs_sources(con, province, partial: bool) -> list[Finding]:
     check = "total_is_part_of_items" if partial else "funding_total_vs_sources"
     return _sum_findings(check, f[(f["source"] == "total") & (f["capital_type"] == "all")],
                          f[(f["source"] != "total") & (f["capital_type"] == "all") & f["item"].isna()], FUNDING_KEYS,
-                         "Tổng nguồn vốn", "The funding total", partial)
+                         _pair("finding_what_funding_total"), partial)
 
 
 @rule("funding_total_vs_sources", "error", ("funding",))
@@ -187,7 +188,7 @@ def funding_capital_split(con, province) -> list[Finding]:
         return []
     return _sum_findings("funding_capital_split", f[(f["capital_type"] == "all") & f["item"].isna()],
                          f[f["capital_type"] != "all"], [*FUNDING_KEYS, "source"],
-                         "Tổng vốn đầu tư + sự nghiệp", "Investment + recurrent total")
+                         _pair("finding_what_capital_split"))
 
 
 @rule("funding_years_vs_period", "error", ("funding",))
@@ -199,7 +200,7 @@ def funding_years_vs_period(con, province) -> list[Finding]:
     return _sum_findings("funding_years_vs_period", f[f["year"].isna() & no_item],
                          f[f["year"].notna() & no_item].assign(year=float("nan")),
                          ["unit_code", "year", "kind", "doc_id", "source", "capital_type"],
-                         "Tổng cả giai đoạn", "The multi-year total")
+                         _pair("finding_what_period"))
 
 
 def _fits(stated: float, computed: float) -> str | None:
@@ -285,11 +286,8 @@ def _category(row) -> str:
 def _minimum_count(p, c, year) -> Finding:
     computed = 100 * c.value / c.denominator
     return Finding("share_minimum_count", p.unit_code, p.unit_name, _year(year), p.value, fmt.round_half_up(computed),
-                   f"Mục tiêu {_n(p.value)}% đi kèm {_n(c.value)}/{_n(c.denominator)} = {fmt.number(computed, 2)}%: "
-                   f"{_n(c.value)} là số nhỏ nhất đạt {_n(p.value)}% (không phải đúng {_n(p.value)}%)",
-                   f"The {_n(p.value, 'en')}% target comes with {_n(c.value, 'en')}/{_n(c.denominator, 'en')} = "
-                   f"{fmt.number(computed, 2, 'en')}%: {_n(c.value, 'en')} is the fewest reaching "
-                   f"{_n(p.value, 'en')}% (not exactly {_n(p.value, 'en')}%)", [_src(p), _src(c)])
+                   *_pair("finding_share_minimum_count", share=_num(p.value), count=_num(c.value),
+                          base=_num(c.denominator), computed=_num(computed, 2)), [_src(p), _src(c)])
 
 
 def _classify(p, c, year, bases) -> list[Finding]:
@@ -297,40 +295,29 @@ def _classify(p, c, year, bases) -> list[Finding]:
     how = _fits(p.value, computed)
     if how == "rounded":
         return []
-    pct = fmt.number(computed, 2)
-    head_vi = f"Tỷ lệ ghi {_n(p.value)}%: {_n(c.value)}/{_n(c.denominator)} = {pct}%"
-    head_en = f"The printed share is {_n(p.value, 'en')}%: {_n(c.value, 'en')}/{_n(c.denominator, 'en')} = " \
-              f"{fmt.number(computed, 2, 'en')}%"
+    head = _pair("finding_share_head", share=_num(p.value), count=_num(c.value), base=_num(c.denominator),
+                 computed=_num(computed, 2))
     if how == "truncated":
-        return [Finding("share_truncated", p.unit_code, p.unit_name, _year(year), p.value,
-                        fmt.round_half_up(computed, _decimals(p.value)),
-                        f"{head_vi}, bị cắt bớt chữ số (làm tròn phải là "
-                        f"{fmt.number(fmt.round_half_up(computed, _decimals(p.value)), _decimals(p.value))}%)",
-                        f"{head_en}, cut rather than rounded (rounded: "
-                        f"{fmt.number(fmt.round_half_up(computed, _decimals(p.value)), _decimals(p.value), 'en')}%)",
+        rounded = fmt.round_half_up(computed, _decimals(p.value))
+        return [Finding("share_truncated", p.unit_code, p.unit_name, _year(year), p.value, rounded,
+                        *_pair("finding_share_truncated", head=head, rounded=_num(rounded, _decimals(p.value))),
                         [_src(p), _src(c)])]
     fitting = [] if c.base_stated else sorted(
         {(b, vi, en) for b, vi, en in bases if b != c.denominator and b > 0
          and _fits(p.value, 100 * c.value / b) is not None}, key=lambda x: x[0])
     if fitting:
         b, vi, en = fitting[0]
-        others = {x[0] for x in fitting}
+        others = sorted({x[0] for x in fitting} - {b})
         return [Finding("share_other_base", p.unit_code, p.unit_name, _year(year), p.value, b,
-                        f"{head_vi} không khớp; văn bản không nêu mẫu số và tỷ lệ chỉ khớp mẫu số {_n(b)} "
-                        f"({_n(c.value)}/{_n(b)} = {fmt.number(100 * c.value / b, 2)}%; {vi})"
-                        + ("" if len(others) == 1 else f", hoặc {', '.join(_n(x) for x in sorted(others - {b}))}"),
-                        f"{head_en} does not fit; the document states no base and the share only fits a base of "
-                        f"{_n(b, 'en')} ({_n(c.value, 'en')}/{_n(b, 'en')} = "
-                        f"{fmt.number(100 * c.value / b, 2, 'en')}%; {en})"
-                        + ("" if len(others) == 1 else f", or {', '.join(_n(x, 'en') for x in sorted(others - {b}))}"),
+                        *_pair("finding_share_other_bases" if others else "finding_share_other_base", head=head,
+                               base=_num(b), count=_num(c.value), fits=_num(100 * c.value / b, 2), source=(vi, en),
+                               others=_joined(others, ", ")),
                         [_src(p), _src(c)])]
-    tried = sorted({b for b, _, _ in bases if b > 0} - {c.denominator})
-    tried_vi = f"; cũng không khớp mẫu số {', '.join(_n(b) for b in tried)}" if tried and not c.base_stated else ""
-    tried_en = f"; nor does a base of {', '.join(_n(b, 'en') for b in tried)}" if tried and not c.base_stated else ""
+    tried = sorted({b for b, _, _ in bases if b > 0} - {c.denominator}) if not c.base_stated else []
     return [Finding("share_vs_fraction", p.unit_code, p.unit_name, _year(year), p.value,
                     fmt.round_half_up(computed),
-                    f"{head_vi} (không khớp khi làm tròn hay cắt bớt{tried_vi})",
-                    f"{head_en} (neither rounded nor cut{tried_en})", [_src(p), _src(c)])]
+                    *_pair("finding_share_vs_fraction_tried" if tried else "finding_share_vs_fraction", head=head,
+                           tried=_joined(tried, ", ")), [_src(p), _src(c)])]
 
 
 @rule("share_vs_fraction", "error", ("reported_aggregates", "targets", "share_pairs"))
@@ -357,21 +344,30 @@ def share_other_base(con, province) -> list[Finding]:
 def category_parts(con, province) -> list[Finding]:
     """A stated figure against its stated breakdown: category "all" vs the star classes ("3_star", …), and
     a category "X" vs its sub-categories "X: …"."""
-    out = []
     f = store.facts(con, "reported_aggregates", province)
-    f = f[f["category"].notna() & f["value"].notna()]
+    f = f[f["category"].notna() & f["value"].notna()].reset_index(drop=True)
+    if f.empty:
+        return []
     keys = ["unit_code", "year", "measure", "doc_id"]
-    for parent in f.itertuples():
-        same = f
-        for k in keys:
-            same = same[same[k].isna()] if pd.isna(getattr(parent, k)) else same[same[k] == getattr(parent, k)]
-        if parent.category == "all":
-            parts = same[same["category"].str.endswith("_star")]
-        else:
-            parts = same[same["category"].str.startswith(parent.category + ":")]
-        if len(parts) >= 2 and abs(parts["value"].sum() - parent.value) > 1e-6:
-            out.append(_total_vs_parts("total_vs_breakdown", parent, parent.value, parts, "value",
-                                       f"Tổng ({parent.measure})", f"The total ({parent.measure})"))
+    # each row as a part of the categories it can belong to: "all" for a star class, "X" for "X: …" (and "X: Y"
+    # for "X: Y: …"); parents and parts matched on the keys (a missing key matches a missing one, as before)
+    pieces = f["category"].str.split(":")
+    candidates = [f.loc[f["category"].str.endswith("_star"), keys].assign(parent="all")]
+    for depth in range(1, int(pieces.str.len().max() or 1)):
+        deep = pieces.str.len() > depth
+        prefix = f.loc[deep, keys].assign(parent=pieces[deep].str[:depth].str.join(":"))
+        candidates.append(prefix[prefix["parent"] != "all"])  # "all" is made of the star classes only
+    parts = pd.concat(candidates).rename_axis("part").reset_index()
+    matched = f[keys].assign(parent=f["category"]).rename_axis("total").reset_index().merge(parts, on=[*keys, "parent"])
+    matched = matched.assign(value=f["value"].to_numpy()[matched["part"]])
+    sums = matched.groupby("total")["value"].agg(["size", "sum"])
+    wrong = sums[(sums["size"] >= 2) & ((sums["sum"] - f["value"].reindex(sums.index)).abs() > 1e-6)]
+    out = []
+    for total in wrong.index:
+        parent = next(f.loc[[total]].itertuples())
+        rows = f.loc[sorted(matched.loc[matched["total"] == total, "part"])]
+        out.append(_total_vs_parts("total_vs_breakdown", parent, parent.value, rows, "value",
+                                   _pair("finding_what_breakdown", measure=parent.measure)))
     return out
 
 
@@ -381,16 +377,11 @@ def criteria_denominators(con, province) -> list[Finding]:
     sets = store.criteria_sets(con).set_index("set_code")["n_criteria"].dropna()
     f = store.facts(con, "reported_aggregates", province)
     f = f[(f["measure"] == "criteria_met") & f["denominator"].notna() & f["set_code"].isin(sets.index)]
-    out = []
-    for r in f.itertuples():
-        n = int(sets[r.set_code])
-        if int(r.denominator) != n:
-            out.append(Finding(
-                "criteria_out_of_wrong_total", r.unit_code, r.unit_name, _year(r.year), r.denominator, n,
-                f"Ghi đạt {_n(r.value)}/{_n(r.denominator)} tiêu chí nhưng bộ tiêu chí {r.set_code} có {n} tiêu chí",
-                f"States {_n(r.value, 'en')}/{_n(r.denominator, 'en')} criteria but set {r.set_code} has {n}",
-                [_src(r)]))
-    return out
+    f = f.assign(n=f["set_code"].map(sets).astype(int))
+    return [Finding("criteria_out_of_wrong_total", r.unit_code, r.unit_name, _year(r.year), r.denominator, r.n,
+                    *_pair("finding_criteria_out_of_wrong_total", value=_num(r.value), denominator=_num(r.denominator),
+                           set_code=r.set_code, n=r.n), [_src(r)])
+            for r in f[f["denominator"].astype(int) != f["n"]].itertuples()]
 
 
 LEVEL_OF_MEASURE = {"communes_ntm": "xa_ntm", "communes_nang_cao": "xa_nang_cao", "communes_kieu_mau": "xa_kieu_mau"}
@@ -407,42 +398,46 @@ def counts_vs_lists(con, province) -> list[Finding]:
     """
     agg = store.facts(con, "reported_aggregates", province)
     agg = agg[agg["measure"].isin(list(LEVEL_OF_MEASURE)) & agg["category"].isna() & agg["year"].notna()
-              & (agg["fact_kind"] == "actual")]
+              & (agg["fact_kind"] == "actual")].reset_index(drop=True)
     rec = store.facts(con, "recognitions", province)
-    rec = _by_document_level(rec[rec["kind"] == "actual"])  # what is reached against the communes listed as reached
+    rec = rec[rec["kind"] == "actual"]  # what is reached against the communes listed as reached
     unmatched = store.unmatched_names(con, province)
-    unmatched = _by_document_level(unmatched[unmatched["kind"] == "actual"])
-    units = store.units(con, province_code=province).set_index("code")
+    unmatched = unmatched[unmatched["kind"] == "actual"]
+    parents = store.units(con, province_code=province).set_index("code")["parent_code"]
+    # every count beside the names its document lists at its level (in its district, for a district's count)
+    items = pd.concat([
+        pd.DataFrame({"doc_id": rec["doc_id"], "level": rec["level"], "district": rec["unit_code"].map(parents),
+                      "key": rec["unit_code"], "y": rec["year"].fillna(-1), "ix": rec.index, "listed": True}),
+        pd.DataFrame({"doc_id": unmatched["doc_id"], "level": unmatched["level"],
+                      "district": unmatched["district_code"], "key": "?" + unmatched["written"],
+                      "y": unmatched["year"].fillna(-1), "ix": unmatched.index, "listed": False})])
+    counts = agg[["doc_id", "unit_code", "year", "value"]].assign(level=agg["measure"].map(LEVEL_OF_MEASURE))
+    counts = counts.rename_axis("row").reset_index()
+    whole = counts["unit_code"] == province
+    pairs = pd.concat([counts[whole].merge(items, on=["doc_id", "level"]),
+                       counts[~whole].merge(items, left_on=["doc_id", "level", "unit_code"],
+                                            right_on=["doc_id", "level", "district"])])
+    first = pairs.groupby(["row", "key"]).agg(y=("y", "min"), year=("year", "first")).reset_index()
+    by_year = (first["y"] <= first["year"]).groupby(first["row"]).sum()
+    before = (first["y"] <= first["year"] - 1).groupby(first["row"]).sum()
+    counts = counts[counts["row"].isin(pairs.loc[pairs["listed"], "row"])]  # a count with a list
+    counts = counts.assign(by_year=counts["row"].map(by_year), before=counts["row"].map(before))
+    wrong = counts.loc[(counts["value"] != counts["by_year"]) & (counts["value"] != counts["before"]), "row"]
     out = []
-    for r in agg.itertuples():
-        level = LEVEL_OF_MEASURE[r.measure]
-        listed = rec.get((r.doc_id, level), rec[None])
-        extra = unmatched.get((r.doc_id, level), unmatched[None])
-        if r.unit_code != province:
-            listed = listed[listed["unit_code"].isin(units.index[units["parent_code"] == r.unit_code])]
-            extra = extra[extra["district_code"] == r.unit_code]
-        if listed.empty:
-            continue
-        first = pd.concat([listed.assign(key=listed["unit_code"], y=listed["year"].fillna(-1)),
-                           extra.assign(key="?" + extra["written"], y=extra["year"].fillna(-1))]
-                          ).groupby("key")["y"].min()
-        by_year, by_year_before = int((first <= r.year).sum()), int((first <= r.year - 1).sum())
-        if r.value in (by_year, by_year_before):
-            continue
-        rows = listed[listed["unit_code"].isin(first.index[first <= r.year])]
+    for r in agg.loc[wrong].itertuples():
+        mine = pairs[pairs["row"] == r.Index]
+        by_year, by_year_before = int(counts.at[r.Index, "by_year"]), int(counts.at[r.Index, "before"])
+        reached = set(mine.loc[mine["y"] <= r.year, "key"])
+        listed = rec.loc[mine.loc[mine["listed"], "ix"]]
+        extra = unmatched.loc[mine.loc[~mine["listed"], "ix"]]
+        rows = listed[listed["unit_code"].isin(reached)]
+        span = _pair("finding_count_span" if by_year == by_year_before else "finding_count_span_two",
+                     before=by_year_before, year_before=int(r.year) - 1, by_year=by_year, year=int(r.year))
         n_extra = extra["written"].nunique()
-        note_vi = f" (gồm {n_extra} tên không khớp danh mục)" if n_extra else ""
-        note_en = f" (including {n_extra} names that match no unit)" if n_extra else ""
-        span_vi = f"{by_year_before} xã đến hết năm {int(r.year) - 1}" + (
-            "" if by_year == by_year_before else f" và {by_year} xã đến hết năm {int(r.year)}")
-        span_en = f"{by_year_before} by the end of {int(r.year) - 1}" + (
-            "" if by_year == by_year_before else f" and {by_year} by the end of {int(r.year)}")
         out.append(Finding(
             "count_vs_list", r.unit_code, r.unit_name, _year(r.year), r.value, float(by_year),
-            f"Văn bản ghi {_n(r.value)} xã ({r.measure}, năm {int(r.year)}) nhưng danh sách các xã đã đạt trong cùng "
-            f"văn bản có {span_vi}" + note_vi,
-            f"The document states {_n(r.value, 'en')} communes ({r.measure}, {int(r.year)}) but its own list of "
-            f"communes reached has {span_en}" + note_en,
+            *_pair("finding_count_vs_list_unmatched" if n_extra else "finding_count_vs_list", value=_num(r.value),
+                   measure=r.measure, year=int(r.year), span=span, unmatched=n_extra),
             [_src(r), _list_source(rows)]))
     return out
 
@@ -465,18 +460,16 @@ def conflicting_targets(con, province) -> list[Finding]:
     t = t[t.duplicated(keys, keep=False)]  # a target stated once conflicts with nothing
     for _, group in t.groupby(keys, dropna=False):
         rows = list(group.itertuples())
-        for i, a in enumerate(rows):
-            for b in rows[i + 1:]:
-                if a.hi < b.value or b.hi < a.value:
-                    def show(x, lang="vi"):
-                        return _n(x.value, lang) + ("" if x.hi == x.value else f"-{_n(x.hi, lang)}")
-                    out.append(Finding(
-                        "conflicting_targets", a.unit_code, a.unit_name, _year(a.target_year), a.value, b.value,
-                        f"Hai mục tiêu khác nhau cho cùng một chỉ tiêu ({a.measure}): {show(a)} và {show(b)}",
-                        f"Two different targets for the same measure ({a.measure}): {show(a, 'en')} and "
-                        f"{show(b, 'en')}",
-                        [_src(a), _src(b)]))
+        out += [Finding("conflicting_targets", a.unit_code, a.unit_name, _year(a.target_year), a.value, b.value,
+                        *_pair("finding_conflicting_targets", measure=a.measure, first=_span(a), second=_span(b)),
+                        [_src(a), _src(b)])
+                for i, a in enumerate(rows) for b in rows[i + 1:] if a.hi < b.value or b.hi < a.value]
     return out
+
+
+def _span(target) -> tuple[str, str]:
+    """A target's value, or its range (5-7)."""
+    return _joined([target.value] if target.hi == target.value else [target.value, target.hi], "-")
 
 
 @rule("table_inconsistent", "error", ("reported_aggregates",))
@@ -495,9 +488,8 @@ def district_tables(con, province) -> list[Finding]:
                 src = [s for s in result["sources"]]
                 out.append(Finding(
                     "table_inconsistent", code, name, year, diff["reported"], diff[other],
-                    f"Bảng nhóm xã: {diff['field']} ghi {diff['reported']} nhưng tính ra {diff[other]} ({other})",
-                    f"Communes-by-group table: {diff['field']} states {diff['reported']} but {other} gives "
-                    f"{diff[other]}",
+                    *_pair("finding_table_inconsistent", field=diff["field"], reported=diff["reported"],
+                           computed=diff[other], other=other),
                     [{"doc_id": s["doc_id"], "line": min(s["lines"]), "section": s["section"],
                       "original_text": None} for s in src]))
     return out
@@ -520,10 +512,8 @@ def declared_vs_computed(con, province) -> list[Finding]:
             stated = of_set[(of_set["unit_code"] == r["unit_code"]) & (of_set["year"] == r["year"])]
             out.append(Finding(
                 "declared_vs_computed", r["unit_code"], names[r["unit_code"]], int(r["year"]), None, None,
-                f"Tiêu chí {r['criterion_no']} ({set_code}) được ghi là {r['declared']} nhưng các giá trị chỉ tiêu "
-                f"trong văn bản cho kết quả {r['computed']}",
-                f"Criterion {r['criterion_no']} ({set_code}) is declared {r['declared']} but the indicator values "
-                f"the document states give {r['computed']}",
+                *_pair("finding_declared_vs_computed", criterion=r["criterion_no"], set_code=set_code,
+                       declared=r["declared"], computed=r["computed"]),
                 [{"doc_id": r["doc_id"], "line": int(r["line"]), "section": None, "original_text": None}]
                 + [_src(x) for x in stated.itertuples()]))
     return out
@@ -577,11 +567,10 @@ def list_vs_count(con, province) -> list[Finding]:
             if n == 0 or c.value <= n <= hi:
                 continue
             listed = ", ".join(sorted(set(names["unit_name"].astype(str)) | set(others["written"])))
-            what_vi, what_en = LEVEL_NAMES.get(c.level, (c.level, c.level))
             out.append(Finding(
                 "list_vs_count", c.unit_code, c.unit_name, _year(year), c.value, float(n),
-                f"Văn bản ghi {_n(c.value)} {what_vi} nhưng liệt kê {n} tên: {listed}",
-                f"The document states {_n(c.value, 'en')} {what_en} but names {n}: {listed}",
+                *_pair("finding_list_vs_count", value=_num(c.value), what=LEVEL_NAMES.get(c.level, (c.level, c.level)),
+                       n=n, listed=listed),
                 [_src(c), _list_source(names) if len(names) else _src(next(others.itertuples()))]))
     return out
 
@@ -594,35 +583,33 @@ def target_below_achieved(con, province) -> list[Finding]:
     said = t.assign(more=t["original_text"].fillna("").str.contains("thêm")).groupby(["doc_id", "line"])["more"].any()
     # "có thêm 06 xã …; 09 xã …" — a "thêm" anywhere in the sentence (line) governs its enumeration
     t = t[t["value"].notna() & ~t.set_index(["doc_id", "line"]).index.map(said).to_numpy(dtype=bool)]
-    stated: dict[tuple, list[dict]] = {}  # the figures stated per unit, measure and category, in document order
-    for d in store.facts(con, "reported_aggregates", province).to_dict("records"):
-        stated.setdefault((d["unit_code"], d["measure"], "" if pd.isna(d["category"]) else d["category"]),
-                          []).append(d)
     better = store.measures(con).set_index("measure")["better"]
+    t = t[t["measure"].map(better) == "higher"].reset_index(drop=True)
+    # each target beside the figures stated for its unit, measure (without "_new") and category before its year and
+    # above it; the latest of them (the last in document order within that year) is the one reported
+    agg = store.facts(con, "reported_aggregates", province).rename_axis("position").reset_index()
+    agg = agg.assign(category=agg["category"].fillna(""))[["unit_code", "measure", "category", "year", "value",
+                                                             "fact_kind", "doc_id", "line", "section",
+                                                             "original_text", "position"]]
+    pairs = t[["unit_code", "target_year", "value"]].assign(
+        measure=t["measure"].str.removesuffix("_new"), category=t["category"].fillna("")).rename_axis(
+        "target").reset_index().merge(agg, on=["unit_code", "measure", "category"], suffixes=("_target", ""))
+    pairs = pairs[(pairs["year"] < pairs["target_year"]) & (pairs["value"] > pairs["value_target"])]
+    latest = pairs.sort_values(["target", "year", "position"]).groupby("target").tail(1).set_index("target")
     out = []
-    for r in t.itertuples():
-        base = r.measure.removesuffix("_new")
-        if better.get(r.measure) != "higher":
-            continue
-        done = [d for d in stated.get((r.unit_code, base, _category(r)), [])
-                if d["year"] < r.target_year and d["value"] > r.value]
-        if not done:
-            continue
-        d = sorted(done, key=lambda d: d["year"])[-1]
-        kind_vi = {"actual": "đã đạt", "expected": "dự kiến đạt", "planned": "kế hoạch"}[d["fact_kind"]]
-        kind_en = {"actual": "achieved", "expected": "expected", "planned": "planned"}[d["fact_kind"]]
+    for r in t.loc[latest.index].itertuples():
+        d = latest.loc[r.Index]
         out.append(Finding(
             "target_below_achieved", r.unit_code, r.unit_name, _year(r.target_year), r.value, d["value"],
-            f"Mục tiêu năm {int(r.target_year)} ghi {_n(r.value)} ({r.measure}) nhưng văn bản nêu {_n(d['value'])} "
-            f"{kind_vi} đến năm {int(d['year'])}: mục tiêu chỉ có thể là số tăng thêm (văn bản không ghi \"thêm\")",
-            f"The {int(r.target_year)} target is {_n(r.value, 'en')} ({r.measure}) but the documents state "
-            f"{_n(d['value'], 'en')} {kind_en} by {int(d['year'])}: the target can only be an increment (the text "
-            f"does not say \"more\")",
+            *_pair("finding_target_below_achieved", year=int(r.target_year), value=_num(r.value), measure=r.measure,
+                   done=_num(d["value"]), kind=DONE[d["fact_kind"]], done_year=int(d["year"])),
             [_src(r), {"doc_id": d["doc_id"], "line": int(d["line"]), "section": d["section"],
                        "original_text": d["original_text"]}]))
     return out
 
 
+DONE = {"actual": _pair("finding_done_actual"), "expected": _pair("finding_done_expected"),
+        "planned": _pair("finding_done_planned")}  # what a stated figure is, by its kind
 COMMUNE_LEVELS = tuple(roadmap.LEVELS.values())  # lowest first
 
 
@@ -630,17 +617,15 @@ COMMUNE_LEVELS = tuple(roadmap.LEVELS.values())  # lowest first
 def two_levels_same_year(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     rec = rec[(rec["kind"] == "planned") & rec["year"].notna() & rec["level"].isin(COMMUNE_LEVELS)]
+    rec = rec[rec.groupby(["unit_code", "year"])["level"].transform("nunique") >= 2]
     out = []
     for (unit, year), g in rec.groupby(["unit_code", "year"]):
-        if g["level"].nunique() < 2:
-            continue
         levels = sorted(g["level"].unique(), key=COMMUNE_LEVELS.index)
-        vi = " và ".join(LEVEL_NAMES[x][0] for x in levels)
-        en = " and ".join(LEVEL_NAMES[x][1] for x in levels)
+        named = tuple(f" {word} ".join(LEVEL_NAMES[x][i] for x in levels)
+                      for i, word in enumerate(_pair("finding_and")))
         out.append(Finding(
             "two_levels_same_year", unit, g["unit_name"].iloc[0], int(year), None, None,
-            f"Xã được đặt mục tiêu đạt cả {vi} trong năm {int(year)}",
-            f"The commune is planned to reach both {en} in {int(year)}", [_src(r) for r in g.itertuples()]))
+            *_pair("finding_two_levels_same_year", levels=named, year=int(year)), [_src(r) for r in g.itertuples()]))
     return out
 
 
@@ -665,10 +650,8 @@ def higher_without_lower(con, province) -> list[Finding]:
                 "higher_without_lower", province if len(g) > 1 else g["unit_code"].iloc[0],
                 g["unit_name"].iloc[0] if len(g) == 1 else _province_name(con, province),
                 _year(g["year"].iloc[0]), float(len(g)), None,
-                f"{len(g)} xã được ghi đã đạt {LEVEL_NAMES[higher][0]} ({_names(g)}) nhưng không văn bản nào ghi "
-                f"xã đã đạt {LEVEL_NAMES[lower][0]}",
-                f"{len(g)} communes are recorded at {LEVEL_NAMES[higher][1]} ({_names(g)}) but no document records "
-                f"them as {LEVEL_NAMES[lower][1]}", [_list_source(g)]))
+                *_pair("finding_higher_without_lower", n=len(g), higher=LEVEL_NAMES[higher], names=_names(g),
+                       lower=LEVEL_NAMES[lower]), [_list_source(g)]))
     return out
 
 
@@ -686,18 +669,19 @@ def criteria_19_without_decision(con, province) -> list[Finding]:
     rec = store.facts(con, "recognitions", province)
     done = rec[(rec["level"] == "xa_ntm") & (rec["kind"] == "actual")]
     whole = _whole_districts(con, province)
+    # a count with a decision by its year (or an undated one) or in a whole-NTM district is no finding
+    a = a.reset_index(drop=True)
+    dated = a[["unit_code", "year"]].reset_index().merge(done[["unit_code", "year"]], on="unit_code",
+                                                          suffixes=("", "_done"))
+    decided = dated.loc[dated["year_done"].isna() | (dated["year_done"] <= dated["year"]), "index"]
+    a = a[~a.index.isin(decided) & ~a["parent_code"].isin(whole)]
     out = []
     for r in a.itertuples():
-        mine = done[(done["unit_code"] == r.unit_code) & (done["year"].isna() | (done["year"] <= r.year))]
-        if len(mine) or r.parent_code in whole:
-            continue
         plans = rec[(rec["unit_code"] == r.unit_code) & (rec["level"] == "xa_ntm")]
         out.append(Finding(
             "criteria_19_without_decision", r.unit_code, r.unit_name, _year(r.year), r.value, None,
-            f"Xã được tính đạt {_n(r.value)}/{_n(sets.get(SET_NTM, 19))} tiêu chí năm {int(r.year)} nhưng không có "
-            f"quyết định công nhận đạt chuẩn NTM trong các văn bản",
-            f"The commune is counted at {_n(r.value, 'en')}/{_n(sets.get(SET_NTM, 19), 'en')} criteria in "
-            f"{int(r.year)} but no document records its NTM recognition decision",
+            *_pair("finding_criteria_19_without_decision", value=_num(r.value), n=_num(sets.get(SET_NTM, 19)),
+                   year=int(r.year)),
             [_src(r), *[_src(p) for p in plans.itertuples()][:2]]))
     return out
 
@@ -724,20 +708,17 @@ def _compute_document_thresholds(con, province) -> pd.DataFrame:
 @rule("two_thresholds_one_document", "warning", ("criteria_gaps", "units"))
 def two_thresholds_one_document(con, province) -> list[Finding]:
     stated = _document_thresholds(con, province)
+    keys = ["doc_id", "set_code", "indicator", "year", "region_code"]
+    stated = stated[stated.groupby(keys)["stated"].transform("nunique") >= 2]
     out = []
-    for (_doc, set_code, indicator, year, region), g in stated.groupby(
-            ["doc_id", "set_code", "indicator", "year", "region_code"]):
+    for (_doc, set_code, indicator, year, region), g in stated.groupby(keys):
         values = sorted(g["stated"].unique())
-        if len(values) < 2:
-            continue
-        by_value = "; ".join(f"{_n(v)}: {_names(g[g['stated'] == v])}" for v in values)
-        by_value_en = "; ".join(f"{_n(v, 'en')}: {_names(g[g['stated'] == v])}" for v in values)
+        by_value = tuple("; ".join(f"{fmt.number(v, lang=lang)}: {_names(g[g['stated'] == v])}" for v in values)
+                         for lang in LANGS)
         out.append(Finding(
             "two_thresholds_one_document", province, _province_name(con, province), int(year), values[0], values[-1],
-            f"Chỉ tiêu {indicator} ({set_code}), năm {int(year)}, vùng {region}: văn bản áp dụng {len(values)} ngưỡng "
-            f"khác nhau — {by_value}",
-            f"Indicator {indicator} ({set_code}), {int(year)}, region {region}: the document applies {len(values)} "
-            f"different thresholds — {by_value_en}",
+            *_pair("finding_two_thresholds_one_document", indicator=indicator, set_code=set_code, year=int(year),
+                   region=region, n=len(values), by_value=by_value),
             [_src(r) for r in g.drop_duplicates("stated").itertuples()]))
     return out
 
@@ -758,19 +739,14 @@ def threshold_vs_rulebook(con, province) -> list[Finding]:
         numeric = set(rules_.of_set("indicators", set_code).query("kind == 'numeric'")["indicator_code"])
         known = ev.indicators[ev.indicators["threshold"].notna() & ev.indicators["certainty"].isin(
             ["confirmed", "as_quoted"]) & ev.indicators["indicator_code"].isin(numeric)]
-        known = known.set_index(["unit_code", "indicator_code"])
-        for r in g.itertuples():
-            if (r.unit_code, r.indicator) not in known.index:
-                continue
-            k = known.loc[(r.unit_code, r.indicator)]
-            if abs(k["threshold"] - r.stated) < 1e-9:
-                continue
-            out.append(Finding(
-                "threshold_vs_rulebook", r.unit_code, r.unit_name, int(year), r.stated, float(k["threshold"]),
-                f"Chỉ tiêu {r.indicator} ({set_code}) năm {int(year)}: văn bản áp dụng ngưỡng \"{r.threshold_text}\" "
-                f"nhưng ngưỡng của vùng {r.region_code} theo bộ tiêu chí là {k['threshold_text']}",
-                f"Indicator {r.indicator} ({set_code}), {int(year)}: the document applies \"{r.threshold_text}\" but "
-                f"the rulebook's threshold for region {r.region_code} is {k['threshold_text']}", [_src(r)]))
+        known = known[["unit_code", "indicator_code", "threshold", "threshold_text"]].rename(
+            columns={"indicator_code": "indicator", "threshold": "rule", "threshold_text": "rule_text"})
+        g = g.merge(known, on=["unit_code", "indicator"])  # the stated thresholds the rulebook settles
+        out += [Finding("threshold_vs_rulebook", r.unit_code, r.unit_name, int(year), r.stated, float(r.rule),
+                        *_pair("finding_threshold_vs_rulebook", indicator=r.indicator, set_code=set_code,
+                               year=int(year), stated=r.threshold_text, region=r.region_code, threshold=r.rule_text),
+                        [_src(r)])
+                for r in g[~((g["rule"] - g["stated"]).abs() < 1e-9)].itertuples()]
     return out
 
 
@@ -792,39 +768,43 @@ def name_in_wrong_district(con, province) -> list[Finding]:
     names = store.units(con, province_code=province).set_index("code")["name"]
     out = []
     for (_doc, line), g in wrong.groupby(["doc_id", "line"]):
-        moves = "; ".join(f'{r.unit_name} (cột "{r.column}", thuộc {names[r.parent_code]})' for r in g.itertuples())
-        moves_en = "; ".join(f'{r.unit_name} (column "{r.column}" as printed, belongs to {names[r.parent_code]})'
-                             for r in g.itertuples())
+        moves = [_pair("finding_name_move", name=r.unit_name, column=r.column, district=names[r.parent_code])
+                 for r in g.itertuples()]
         out.append(Finding(
             "name_in_wrong_district", province, _province_name(con, province), _year(g["year"].iloc[0]),
-            float(len(g)), None, f"Hàng {g['section'].iloc[0]} dòng {int(line)}: {len(g)} tên in dưới cột huyện khác — "
-            f"{moves}", f"Row of {g['section'].iloc[0]} line {int(line)}: {len(g)} names under another district's "
-            f"column — {moves_en}", [_src(next(g.itertuples()))]))
+            float(len(g)), None,
+            *_pair("finding_name_in_wrong_district", section=g["section"].iloc[0], line=int(line), n=len(g),
+                   moves=tuple("; ".join(move[i] for move in moves) for i in range(len(LANGS)))),
+            [_src(next(g.itertuples()))]))
     return out
 
 
 @rule("detail_vs_unmet_list", "warning", ("criteria_status", "criteria_gaps"))
 def detail_vs_unmet_list(con, province) -> list[Finding]:
-    status = store.facts(con, "criteria_status", province)
+    keys = ["unit_code", "year", "doc_id", "set_code"]
+    status = store.facts(con, "criteria_status", province).dropna(subset=keys)
     gaps = store.facts(con, "criteria_gaps", province)
     gaps = gaps[(gaps["unit_level"] == "commune") & gaps["criterion_no"].notna()]
+    unmet = status.loc[status["status"] == "not_met", [*keys, "criterion_no"]].drop_duplicates()
+    if unmet.empty or gaps.empty:
+        return []
+    # the detail rows of a (commune, year, document, set) with an unmet list that give a criterion not in it
+    extra = gaps.merge(unmet[keys].drop_duplicates(), on=keys).merge(
+        unmet.assign(listed=True), on=[*keys, "criterion_no"], how="left")
+    extra = extra[extra["listed"].isna()]
+    first = status.drop_duplicates(keys).set_index(keys, drop=False)  # the list's first row: its unit name and source
+    unmet_of = unmet.groupby(keys)["criterion_no"].agg(set)
     out = []
-    for (unit, year, doc, set_code), g in status.groupby(["unit_code", "year", "doc_id", "set_code"]):
-        unmet = set(g.loc[g["status"] == "not_met", "criterion_no"])
-        detail = gaps[(gaps["unit_code"] == unit) & (gaps["doc_id"] == doc) & (gaps["set_code"] == set_code)
-                      & (gaps["year"] == year)]
-        extra = detail[~detail["criterion_no"].isin(unmet)]
-        if not unmet or extra.empty:
-            continue
-        listed = ", ".join(sorted(unmet, key=lambda c: (len(c), c)))
-        more = ", ".join(sorted(set(extra["criterion_no"]), key=lambda c: (len(c), c)))
+    for key, g in extra.groupby(keys):
+        unmet_here, head = unmet_of[key], first.loc[key]
+        listed = ", ".join(sorted(unmet_here, key=lambda c: (len(c), c)))
+        more = ", ".join(sorted(set(g["criterion_no"]), key=lambda c: (len(c), c)))
+        unit, year, _doc, set_code = key
         out.append(Finding(
-            "detail_vs_unmet_list", unit, g["unit_name"].iloc[0], int(year), float(len(unmet)),
-            float(len(unmet) + extra["criterion_no"].nunique()),
-            f"Danh sách tiêu chí chưa đạt ({set_code}) gồm {listed} nhưng các dòng chi tiết nêu thêm tiêu chí {more}",
-            f"The list of unmet criteria ({set_code}) is {listed} but the detail rows also give criteria {more}",
-            [_src(next(g.itertuples()))] + [_src(r) for r in extra.drop_duplicates(
-                "criterion_no").itertuples()]))
+            "detail_vs_unmet_list", unit, head["unit_name"], int(year), float(len(unmet_here)),
+            float(len(unmet_here) + g["criterion_no"].nunique()),
+            *_pair("finding_detail_vs_unmet_list", set_code=set_code, listed=listed, more=more),
+            [_src(head)] + [_src(r) for r in g.drop_duplicates("criterion_no").itertuples()]))
     return out
 
 
@@ -847,9 +827,8 @@ def date_outside_frame(con, province) -> list[Finding]:
             out.append(Finding(
                 "date_outside_frame", g["unit_code"].iloc[0] if len(g) == 1 else province,
                 g["unit_name"].iloc[0] if len(g) == 1 else _province_name(con, province), when, float(when),
-                None, f"Văn bản cho giai đoạn {int(p['year_from'])}-{int(p['year_to'])} ghi kế hoạch năm {when}"
-                f" ({_names(g)})", f"A document for {int(p['year_from'])}-{int(p['year_to'])} plans for {when} "
-                f"({_names(g)})",
+                None, *_pair("finding_date_outside_frame", start=int(p["year_from"]), end=int(p["year_to"]), year=when,
+                             names=_names(g)),
                 [_list_source(g),
                  {"doc_id": doc, "line": int(p["line"]), "section": None, "original_text": p["original_text"]}]))
     return out
