@@ -93,22 +93,25 @@ def _illustrative(key: tuple) -> bool:
     return bool(store.build_info(cursor()).get("illustrative"))
 
 
+# Results in the server's memory: at most 64 MB of them (pickled), none over 4 MB (issue 13: the server under 1 GB;
+# a result a page reads is a few kB, the largest — a province's every stated figure — tens of MB).
+_MEMORY = resultcache.Memory(budget=64 * 2**20, largest=4 * 2**20)
+
+
 def cached(function: Callable, *args, **kwargs):
-    """Run an `ntm` function on a fresh cursor, cached by the function, its arguments (the filters) and the
-    database file it read: in memory, and on disk per build (ntm.resultcache) so a fresh server process does not
-    compute it again."""
+    """Run an `ntm` function on a fresh cursor, cached by the function (its qualified name), its arguments (the
+    filters) and the database file it read: in memory (bounded by bytes), and on disk per build (ntm.resultcache)
+    so a fresh server process does not compute it again and a result too large to keep in memory is read back."""
     _, status, key = _database()
-    return _cached(key, status.digest, f"{function.__module__}.{function.__qualname__}", function, *args, **kwargs)
+    name = resultcache.key(f"{function.__module__}.{function.__qualname__}", args, kwargs)
+    return _MEMORY.get((key, name), lambda: _stored(status.digest, name, function, args, kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(key: tuple, digest: str | None, qualified: str, _function: Callable, *args, **kwargs):
-    """Keyed by the function's qualified name (`_function` itself is not hashed: the leading underscore)."""
-    name = resultcache.key(qualified, args, kwargs)
+def _stored(digest: str | None, name: str, function: Callable, args: tuple, kwargs: dict):
     stored = resultcache.load(digest, name)
     if not resultcache.missing(stored):
         return stored
-    result = _function(cursor(), *args, **kwargs)
+    result = function(cursor(), *args, **kwargs)
     resultcache.save(digest, name, result)
     return result
 

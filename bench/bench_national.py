@@ -28,14 +28,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import bench_cold  # noqa: E402
 from bench.server import serve  # noqa: E402
 from ntm import exports, maps, national, store  # noqa: E402
 from ntm.criteria import GENERAL_CONDITIONS, SET_NTM, Rulebook, evaluate  # noqa: E402
 from ntm.units import resolve_province  # noqa: E402
 
 PROVINCES = ("56", "01", "38", "79", "94")  # Khánh Hòa (district map), Hà Nội, Thanh Hóa, TP HCM, Sóc Trăng
-PAGES = ("", "tieu-chi-theo-huyen", "xa", "ban-do", "lo-trinh-muc-tieu", "nguon-von", "chat-luong-du-lieu",
-         "so-lieu-theo-van-ban", "xuat-bao-cao", "nguon-phuong-phap")
+PAGES = [page for page in bench_cold.PATHS if page != "imports"]  # every page that reads the database
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ROWS: list[tuple[str, str, str, str]] = []
@@ -216,48 +216,59 @@ def map_export(db: Path, repeat: int) -> None:
     record(f"map PNG export, Khánh Hòa ({len(png) // 1024} KB), kaleido warm", fmt_runs(first, best), "< 1 s warm")
 
 
-# ---- a fresh server: every page for five provinces, new tab per load, then its RSS -------------------------------
+# ---- pages: server-side cold and warm (fresh processes), then a fresh server in a browser, and its RSS ----------
 
-def _children_rss() -> int:
-    """VmRSS (kB) of this process's streamlit child."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(os.getpid()) and "VmRSS" in fields:
-            cmdline = (status.parent / "cmdline").read_bytes()
-            if b"streamlit" in cmdline:
-                return int(fields["VmRSS"].split()[0])
-    raise RuntimeError("no streamlit child found")
+def _server_rss(pid: int) -> int:
+    """VmRSS (kB) of the server process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
 
 
-def server(db: Path) -> None:
+def server_side(db: Path, provinces: list[str], pages: list[str]) -> None:
+    """Each page and province rendered by AppTest in a fresh process on an empty result cache (bench_cold.render):
+    cold (the page's own run after the overview, and both together as a forwarded link's first load), then the
+    same page again in that process (warm)."""
+    work = Path(tempfile.mkdtemp(prefix="ntm-national-"))
+    for province in provinces:
+        for page in pages:
+            env = {**os.environ, "NTM_DB": str(db.resolve()), "NTM_WARM": "0",
+                   "NTM_CACHE": tempfile.mkdtemp(dir=work, prefix="empty-")}
+            r = bench_cold.render(page, province, env)
+            record(f"server-side, {page}, {province}: cold (page's run; with the overview before it) / warm",
+                   f"{r['page_wall']:.2f} s wall / {r['page_cpu']:.2f} s CPU ({r['wall']:.2f} / {r['cpu']:.2f}); "
+                   f"warm {r['warm_wall']:.2f} s wall / {r['warm_cpu']:.2f} s CPU{'; ERROR' if r['error'] else ''}",
+                   "< 2 s cold, < 1 s warm")
+
+
+def browser(db: Path, provinces: list[str], pages: list[str]) -> None:
+    """A fresh server on an empty result cache; each page and province loaded in a new tab (a new browser context)
+    twice: first (cold for that page and province) and again (warm), timed to visible content; then its RSS."""
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "NTM_DB": str(db), "NTM_WARM": "0"}
-    times: dict[str, list[float]] = {}
+    env = {**os.environ, "NTM_DB": str(db.resolve()), "NTM_WARM": "0",
+           "NTM_CACHE": tempfile.mkdtemp(prefix="ntm-national-cache-")}
     with serve(env) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        record("server RSS, fresh (before any page)", f"{_children_rss() / 1024:.0f} MB")
-        for province in PROVINCES:
-            for path in PAGES:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                start = time.perf_counter()
-                page.goto(f"{url}/{path}?province={province}")
-                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                                       timeout=300_000)
-                page.get_by_text("Dữ liệu minh họa / illustrative").first.wait_for(timeout=60_000)
-                times.setdefault(path or "tong-quan", []).append(time.perf_counter() - start)
-                page.close()
-        rss = _children_rss()
+        record("server RSS, fresh (before any page)", f"{_server_rss(url.pid) / 1024:.0f} MB")
+        for province in provinces:
+            for page_name in pages:
+                runs = []
+                for _ in ("cold", "warm"):
+                    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                    tab = context.new_page()
+                    start = time.perf_counter()
+                    tab.goto(f"{url}/{bench_cold.PATHS[page_name]}?province={province}")
+                    tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                                          timeout=300_000)
+                    tab.get_by_text("Dữ liệu minh họa / illustrative").first.wait_for(timeout=60_000)
+                    runs.append(time.perf_counter() - start)
+                    context.close()
+                record(f"browser, new tab, to content: {page_name}, {province}: first / second load",
+                       f"{runs[0]:.2f} / {runs[1]:.2f} s (server RSS {_server_rss(url.pid) / 1024:.0f} MB)")
+        rss = _server_rss(url.pid)
         browser.close()
-    record(f"server RSS after every page ({len(PAGES)}) for {len(PROVINCES)} provinces", f"{rss / 1024:.0f} MB",
-           "< 1024 MB")
-    for name, runs in times.items():
-        record(f"browser, new tab, to content: {name} (first province / max / median of {len(runs)})",
-               f"{runs[0]:.2f} / {max(runs):.2f} / {float(np.median(runs)):.2f} s")
+    record(f"server RSS after every page ({len(pages)}) for {len(provinces)} provinces, twice each",
+           f"{rss / 1024:.0f} MB", "< 1024 MB")
 
 
 def main() -> None:
@@ -266,19 +277,26 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-build", action="store_true", help="use the database at --db as it is")
     ap.add_argument("--no-browser", action="store_true", help="skip the server and browser part")
+    ap.add_argument("--pages-only", action="store_true", help="only the pages (server-side, browser, RSS)")
+    ap.add_argument("--no-renders", action="store_true", help="skip the server-side renders (AppTest)")
+    ap.add_argument("--provinces", nargs="+", default=list(PROVINCES), help="province codes (default: five)")
+    ap.add_argument("--pages", nargs="+", default=PAGES, choices=PAGES, help="pages by name (default: all)")
     args = ap.parse_args()
     db = Path(args.db)
     print(f"{datetime.now(UTC).isoformat(timespec='seconds')}, {os.cpu_count()} cores, database {db}", flush=True)
-    if not args.no_build:
+    if not args.no_build and not args.pages_only:
         wall, cpu, _ = child([sys.executable, "-m", "ntm", "sample", "--national", "--out", str(db)])
         record("build: python -m ntm sample --national (fresh process)", f"{wall:.1f} s wall / {cpu:.1f} s CPU")
-    con = store.connect(db)
-    national_evaluation(con, args.repeat)
-    con.close()
-    fresh_processes(db, args.repeat)
-    map_export(db, args.repeat)
+    if not args.pages_only:
+        con = store.connect(db)
+        national_evaluation(con, args.repeat)
+        con.close()
+        fresh_processes(db, args.repeat)
+        map_export(db, args.repeat)
+    if not args.no_renders:
+        server_side(db, args.provinces, args.pages)
     if not args.no_browser:
-        server(db)
+        browser(db, args.provinces, args.pages)
     print("\n| measure | value | target | load average (1/5/15 min) |\n|---|---|---|---|")
     for r in ROWS:
         print("| " + " | ".join(r) + " |")

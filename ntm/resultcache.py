@@ -17,6 +17,9 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 from ntm.paths import ROOT
@@ -93,3 +96,36 @@ def save(digest: str | None, name: str, value) -> None:
 
 def missing(value) -> bool:
     return value is _MISSING
+
+
+class Memory:
+    """The first level, in memory, bounded by bytes: results kept pickled (each caller gets its own copy, as
+    Streamlit's st.cache_data gives), the least recently used dropped past `budget` bytes; a result larger than
+    `largest` is not kept (the disk level holds it: reading it back costs what unpickling it from memory does)."""
+
+    def __init__(self, budget: int, largest: int):
+        self.budget, self.largest, self.size = budget, largest, 0
+        self._kept: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable):
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is not None:
+            return pickle.loads(kept)
+        value = compute()
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+            self._keep(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return value
+
+    def _keep(self, key: Hashable, data: bytes) -> None:
+        if len(data) > self.largest:
+            return
+        with self._lock:
+            old = self._kept.pop(key, None)
+            self.size += len(data) - (0 if old is None else len(old))
+            self._kept[key] = data
+            while self.size > self.budget:
+                self.size -= len(self._kept.popitem(last=False)[1])
