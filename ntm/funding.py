@@ -8,6 +8,7 @@ to 100 % even where the document's own total does not (that contradiction is a q
 
 from typing import TypedDict
 
+import numpy as np
 import pandas as pd
 
 from ntm import store
@@ -29,24 +30,32 @@ def _row(r: dict, docs, lang) -> dict:
             "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
 
 
-def _group(g: pd.DataFrame, docs, lang) -> dict:
-    whole = g[g["item"].isna()]
-    sources = whole[(whole["source"] != "total") & (whole["capital_type"] == "all")]
-    computed = float(sources["amount_mvnd"].sum()) if len(sources) >= 2 else None
+def _sum(rows: list[dict]) -> float:
+    """The amounts of some rows summed as pandas sums a column (NaN skipped, numpy's pairwise order)."""
+    return float(np.nansum(np.array([r["amount_mvnd"] for r in rows], dtype=float)))
+
+
+def _group(g: list[dict], docs, lang) -> dict:
+    """One group from its rows as records: a handful of rows, every one shown (a frame operation per filter would
+    cost more than the rows)."""
+    whole = [r for r in g if _none(r["item"]) is None]
+    sources = [r for r in whole if r["source"] != "total" and r["capital_type"] == "all"]
+    computed = _sum(sources) if len(sources) >= 2 else None
     # A "total" row is the group's stated total when the group lists its sources (or it has no item);
     # otherwise (a programme item, a production model) it is an item.
-    is_total = (g["source"] == "total") & (g["capital_type"] == "all") & (g["item"].isna() | bool(computed))
+    is_total = [r["source"] == "total" and r["capital_type"] == "all" and (_none(r["item"]) is None or bool(computed))
+                for r in g]
     by_source = []
-    for r in sources.to_dict("records"):
-        split = whole[(whole["source"] == r["source"]) & (whole["capital_type"] != "all")]
+    for r in sources:
+        split = [s for s in whole if s["source"] == r["source"] and s["capital_type"] != "all"]
         by_source.append({**_row(r, docs, lang),
                           "share_pct": round(100 * r["amount_mvnd"] / computed, 2) if computed else None,
-                          "by_capital_type": [_row(s, docs, lang) for s in split.to_dict("records")],
-                          "split_sum": float(split["amount_mvnd"].sum()) if len(split) >= 2 else None})
+                          "by_capital_type": [_row(s, docs, lang) for s in split],
+                          "split_sum": _sum(split) if len(split) >= 2 else None})
     # the stated total's own split (Khánh Hòa's need: 131.550 recurrent + 1.358.317 investment, 003 l.211-214):
     # every source × capital type × kind row stays, with its sum beside the stated figure
-    split = whole[(whole["source"] == "total") & (whole["capital_type"] != "all")]
-    first = g.iloc[0]
+    split = [r for r in whole if r["source"] == "total" and r["capital_type"] != "all"]
+    first = g[0]
     state = sum(b["amount"] for b in by_source if b["source"] in STATE_BUDGET)
     other = sum(b["amount"] for b in by_source if b["source"] in OTHER_MOBILIZED)
     integrated = sum(b["amount"] for b in by_source if b["source"] == "integrated")
@@ -54,13 +63,14 @@ def _group(g: pd.DataFrame, docs, lang) -> dict:
         "unit_code": first["unit_code"], "unit": first["unit_name"],
         "year": None if pd.isna(first["year"]) else int(first["year"]), "kind": first["kind"],
         "doc_id": first["doc_id"],
-        "total_stated": [_row(r, docs, lang) for r in g[is_total].to_dict("records")],
+        "total_stated": [_row(r, docs, lang) for r, total in zip(g, is_total, strict=True) if total],
         "total_computed": computed, "by_source": by_source,
-        "total_split": [_row(r, docs, lang) for r in split.to_dict("records")],
-        "total_split_sum": float(split["amount_mvnd"].sum()) if len(split) >= 2 else None,
+        "total_split": [_row(r, docs, lang) for r in split],
+        "total_split_sum": _sum(split) if len(split) >= 2 else None,
         "state_budget": state if computed else None, "integrated": integrated if computed else None,
         "other_mobilized": other if computed else None,
-        "items": [_row(r, docs, lang) for r in g[~is_total & g["item"].notna()].to_dict("records")],
+        "items": [_row(r, docs, lang) for r, total in zip(g, is_total, strict=True)
+                  if not total and _none(r["item"]) is not None],
     }
 
 
@@ -139,8 +149,11 @@ def funding(con, province: Unit, year: int | None = None, lang: str = "vi") -> F
     if year is not None:
         f = f[f["year"] == year]
     docs = {d["doc_id"]: d for d in store.documents(con).to_dict("records")}
-    groups = [_group(g, docs, lang) for _, g in f.groupby(["unit_code", "year", "kind", "doc_id"], dropna=False,
-                                                          sort=True)]
+    number = f.groupby(["unit_code", "year", "kind", "doc_id"], dropna=False, sort=True).ngroup()
+    rows: dict[int, list[dict]] = {}
+    for n, r in zip(number, f.to_dict("records"), strict=True):  # the province's rows, each one shown
+        rows.setdefault(n, []).append(r)
+    groups = [_group(rows[n], docs, lang) for n in sorted(rows)]
     plan_vs_mobilized: list[PlanRow] = []
     for unit in sorted({g["unit_code"] for g in groups}):
         by_kind = {}

@@ -19,8 +19,17 @@ from ntm.units import resolve_province
 LEVELS = {"ntm": "xa_ntm", "nang_cao": "xa_nang_cao", "kieu_mau": "xa_kieu_mau"}
 
 
+_STATUS: dict[tuple, pd.DataFrame] = {}
+_STOCKS: dict[tuple, dict] = {}
+
+
 def commune_status(con, province: str, level: str) -> pd.DataFrame:
-    """One row per commune with a recognition record at `level` (xa_ntm / xa_nang_cao / xa_kieu_mau)."""
+    """One row per commune with a recognition record at `level` (xa_ntm / xa_nang_cao / xa_kieu_mau). Worked out
+    once per build (the roadmap, the risks, the map and the communes ask for it); do not modify the frame."""
+    return store.per_build(con, _STATUS, (province, level), lambda: _commune_status(con, province, level), limit=256)
+
+
+def _commune_status(con, province: str, level: str) -> pd.DataFrame:
     rec = store.facts(con, "recognitions", province)
     rec = rec[(rec["level"] == level) & (rec["unit_level"] == "commune")]
     if rec.empty:
@@ -53,23 +62,33 @@ def _unmatched(con, province: str, level: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _series(status: pd.DataFrame, programme: int | None) -> list[dict]:
+def _counts(status: pd.DataFrame) -> tuple[dict, dict[str, dict]]:
+    """Communes per (year, status) for the whole status frame and per district: one group-by each, the year of
+    an undated row -1."""
+    status = status.assign(_year=pd.to_numeric(status["status_year"]).fillna(-1).astype(int))
+    whole = {(int(y), k): int(n) for (y, k), n in status.groupby(["_year", "status"]).size().items()}
+    per: dict[str, dict] = {}
+    for (d, y, k), n in status.groupby(["district_code", "_year", "status"]).size().items():
+        per.setdefault(d, {})[(int(y), k)] = int(n)
+    return whole, per
+
+
+def _series(counts: dict[tuple[int, str], int], programme: int | None) -> list[dict]:
+    """The yearly series from the communes per (year, status) of `_counts`."""
     years = []
-    undated = status[status["status_year"].isna() & (status["status"] == "actual")]
-    cumulative = len(undated)
+    cumulative = counts.get((-1, "actual"), 0)
     if cumulative:
         years.append({"year": None, "kind": "actual", "new": cumulative, "cumulative": cumulative,
                       "share_pct": _share(cumulative, programme), "basis": "list"})
-    dated = status[status["status_year"].notna()] if not status.empty else status
     planned = 0  # expected is not achieved: an actual year's cumulative never counts what was only planned
-    for (year, kind), group in sorted(dated.groupby(["status_year", "status"]),
-                                      key=lambda kv: (kv[0][0], kv[0][1] != "actual")):
+    for (year, kind), n in sorted(((k, n) for k, n in counts.items() if k[0] != -1),
+                                  key=lambda kv: (kv[0][0], kv[0][1] != "actual")):
         if kind == "actual":
-            cumulative += len(group)
+            cumulative += n
         else:
-            planned += len(group)
+            planned += n
         total = cumulative + (planned if kind != "actual" else 0)
-        years.append({"year": int(year), "kind": kind, "new": len(group), "cumulative": total,
+        years.append({"year": year, "kind": kind, "new": n, "cumulative": total,
                       "share_pct": _share(total, programme), "basis": "list"})
     return years
 
@@ -81,7 +100,13 @@ def _share(count: int, programme: int | None) -> float | None:
 def stocks(con, province: str, level: str, lang: str = "vi") -> dict[str, list[dict]]:
     """Per unit, the counts of communes already at `level` that the documents state (actual only): the whole
     count (no category) or a stock category of data/rules/stock_categories.csv (Quảng Nam's "112 xã đã đạt
-    chuẩn NTM giai đoạn 2016-2020"), each with its date, basis and source, oldest first."""
+    chuẩn NTM giai đoạn 2016-2020"), each with its date, basis and source, oldest first. Worked out once per
+    build; each caller gets its own copy."""
+    return copy.deepcopy(store.per_build(con, _STOCKS, (province, level, lang),
+                                         lambda: _stocks(con, province, level, lang), limit=256))
+
+
+def _stocks(con, province: str, level: str, lang: str) -> dict[str, list[dict]]:
     rows = store.facts(con, "reported_aggregates", province)
     categories = store.stock_categories(con).set_index("category")
     rows = rows[(rows["measure"] == f"communes_{level}") & (rows["fact_kind"] == "actual") & rows["year"].notna()
@@ -187,14 +212,14 @@ def _by_year(con, province: Unit, level: str, lang: str) -> dict:
         status = status.assign(district_code=status["parent_code"],
                                district=status["parent_code"].map(units["name"]),
                                unmatched=status.get("unmatched", pd.Series(False, index=status.index)).fillna(False))
+    whole, per_district = _counts(status) if not status.empty else ({}, {})
     result["years"], result["stock"], result["cumulative_known"] = anchored(
-        _series(status, programme) if not status.empty else [], stated.get(code, []), programme)
+        _series(whole, programme), stated.get(code, []), programme)
     programme_of = store.programme_communes_per_district(con, code)
     district_codes = sorted(set(status["district_code"]) if not status.empty else set()
                             | {u for u in stated if u in units.index and units.loc[u, "level"] == "district"})
     for district_code in district_codes:
-        group = status[status["district_code"] == district_code] if not status.empty else status
-        years, stock, known = anchored(_series(group, None) if not group.empty else [],
+        years, stock, known = anchored(_series(per_district.get(district_code, {}), None),
                                        stated.get(district_code, []), None,
                                        complete=result["cumulative_known"] and result["stock"] is not None
                                        and not any(y.get("basis") == "stock" for y in result["years"]))

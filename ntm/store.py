@@ -343,15 +343,27 @@ def unmatched_names(con, province_code: str | None = None) -> pd.DataFrame:
                        [province_code, province_code]).df()
 
 
+_PROGRAMME: dict[tuple, dict] = {}
+
+
 def programme_communes_per_district(con, province_code: str) -> dict[str, int]:
-    """Programme communes per district: the count a document states, else the xã not known to be outside."""
+    """Programme communes per district: the count a document states, else the xã not known to be outside. Every
+    province's in one query per build (a page asks for it several times; the self-join costs the same for one)."""
+    every = per_build(con, _PROGRAMME, (), lambda: _programme_communes(con), limit=8)
+    return dict(every.get(province_code, {}))
+
+
+def _programme_communes(con) -> dict[str, dict[str, int]]:
     rows = con.execute(
-        """SELECT d.code, coalesce(any_value(s.count),
+        """SELECT d.province_code, d.code, coalesce(any_value(s.count),
                   count(c.code) FILTER (WHERE c.type = 'Xã' AND c.in_programme IS NOT FALSE))
            FROM units d LEFT JOIN units c ON c.parent_code = d.code
            LEFT JOIN programme_scope s ON s.unit_code = d.code
-           WHERE d.level = 'district' AND d.province_code = ? GROUP BY d.code""", [province_code]).fetchall()
-    return dict(rows)
+           WHERE d.level = 'district' GROUP BY d.province_code, d.code ORDER BY d.code""").fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for province, district, count in rows:  # one row per district
+        out.setdefault(province, {})[district] = count
+    return out
 
 
 def programme_targets(con) -> pd.DataFrame:
