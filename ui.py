@@ -367,24 +367,26 @@ def dataframe(display: pd.DataFrame, hide_index: bool = True, narrow: tuple[str,
                  height=ROW_PX + (row * len(display) if len(display) <= ROWS_SHOWN else ROW_PX * ROWS_SHOWN) + 3)
 
 
-def table(display: pd.DataFrame, raw: pd.DataFrame, name: str, title: str, source_text: str,
-          decimals: dict[str, int] | None = None, extra_filter: str | None = None, hide_index: bool = True) -> None:
+def table(display: pd.DataFrame, raw: pd.DataFrame | Callable[[], pd.DataFrame], name: str, title: str,
+          source_text: str, decimals: dict[str, int] | None = None, extra_filter: str | None = None,
+          hide_index: bool = True) -> None:
     """A table as shown (formatted text; None when the page shows it its own way) with XLSX (numbers as numbers)
-    and CSV downloads of the raw values."""
+    and CSV downloads of the raw values (or of the frame `raw()` gives, read only when a download is asked for)."""
     from ntm import exports  # openpyxl: loaded when a page offers a download
 
     text = filters_text(extra_filter)
     language = filters()["lang"]
+    whole = raw if callable(raw) else lambda: raw
     if display is not None:
         dataframe(display, hide_index, narrow=tuple(t(k, language) for k in NARROW))
     row = st.container(horizontal=True)  # buttons as wide as their labels, side by side
     row.download_button(t("download_xlsx", language),
-                        data=lambda: exports.table_xlsx(raw, title, text, source_text, decimals),
+                        data=lambda: exports.table_xlsx(whole(), title, text, source_text, decimals),
                         file_name=f"{name}.xlsx", key=f"xlsx_{name}", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     for dialect in ("vi", "machine"):
         row.download_button(t(f"download_csv_{dialect}", language), file_name=f"{name}-{dialect}.csv",
-                            data=lambda d=dialect: exports.table_csv(raw, d, decimals), mime="text/csv",
+                            data=lambda d=dialect: exports.table_csv(whole(), d, decimals), mime="text/csv",
                             key=f"csv_{dialect}_{name}", on_click="ignore", help=t(f"csv_{dialect}_help", language))
 
 
