@@ -5,12 +5,13 @@ A DuckDB connection is not thread-safe: callers that share one take `con.cursor(
 """
 
 import weakref
-from itertools import compress
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ntm.unit import Level, Unit
 
@@ -459,10 +460,6 @@ CREATE TEMP TABLE picked AS  -- per zone, year and indicator the one threshold t
     QUALIFY row_number() OVER (PARTITION BY z.zid, y.yid, i.iid
                                ORDER BY known DESC, t.province_code IS NOT NULL DESC, t.region_code IS NOT NULL DESC,
                                         t.year_from DESC NULLS LAST) = 1;
-CREATE TEMP TABLE zrules AS  -- per zone, year and indicator: its criterion and the threshold picked (or none)
-    SELECT z.zid, y.year, y.yid, i.indicator_code, i.cid, p.comparator, p.threshold, p.known
-    FROM zones z CROSS JOIN years y CROSS JOIN inds i
-    LEFT JOIN picked p ON p.zid = z.zid AND p.yid = y.yid AND p.iid = i.iid;
 """
 
 STATUS_SQL = """(CASE WHEN {v} IS NULL THEN 0
@@ -472,34 +469,78 @@ STATUS_SQL = """(CASE WHEN {v} IS NULL THEN 0
                OR (p.comparator = '==' AND {v} = p.threshold) THEN 2
              ELSE 3 END)::UTINYINT"""
 
-# A criterion is met when all its indicators are met: per unit and year, one bit per criterion with an indicator
-# not met and, in 4 bits per criterion, the number of its indicators met (criteria 0-15 in `met_lo`, 16-31 in
-# `met_hi`). One group per unit and year instead of one per unit, year and criterion — the hash aggregation of the
-# indicator rows is the engine's main cost — and no grid of missing cells, no row per indicator. Indicator rows
-# are computed on demand, for the units asked for (READ_ROWS). MASK_LIMITS bounds what the bits can hold.
-MASK_LIMITS = {"criteria": 32, "indicators per criterion": 15}
-EVALUATE_COUNTS = f"""
-CREATE TEMP TABLE _masks AS
-SELECT uid, yid,
-       bit_or(CASE WHEN status = 3 THEN (1::UBIGINT) << cid::UBIGINT ELSE 0::UBIGINT END) AS not_mask,
-       sum(CASE WHEN status = 2 AND cid < 16 THEN (1::UBIGINT) << (4 * cid)::UBIGINT ELSE 0::UBIGINT END)::UBIGINT
-           AS met_lo,
-       sum(CASE WHEN status = 2 AND cid >= 16 THEN (1::UBIGINT) << (4 * (cid - 16))::UBIGINT ELSE 0::UBIGINT END
-           )::UBIGINT AS met_hi
-FROM (SELECT u.uid, p.yid, p.cid, {STATUS_SQL.format(v="v.value")} AS status
-      FROM _values v JOIN units u USING (unit_code)
-      JOIN zrules p ON p.zid = u.zid AND p.year = v.year AND p.indicator_code = v.indicator_code) AS u_y_i
-GROUP BY uid, yid
-"""
-MET_OF = """((CASE WHEN c.cid < 16 THEN m.met_lo >> (4 * c.cid)::UBIGINT
-                   ELSE m.met_hi >> (4 * (c.cid - 16))::UBIGINT END) & 15)"""  # indicators met of criterion c
+# A criterion is met when all its indicators are met. The indicator results are computed in numpy over the value
+# rows, with units, indicators and years as integer positions and the thresholds picked as a small dense table
+# (zone × year × indicator): no join on text codes, no hash aggregation. Counted per unit, year and criterion
+# (np.bincount on one integer cell), then kept per unit and year as two masks (bit c: criterion c has an
+# indicator not met / has all its indicators met) for the criterion rows read on demand (READ_ROWS).
+MASK_LIMITS = {"criteria": 64}
+COMPARATORS = (">=", ">", "<=", "<", "==")  # op codes 1-5; 0: not decidable (no threshold, not known); 6: other
+RULE_TABLE = f"""
+SELECT zid, yid, iid, threshold,
+       CASE WHEN comparator IS NULL OR threshold IS NULL OR NOT coalesce(known, TRUE) THEN 0
+            ELSE coalesce(list_position({list(COMPARATORS)}, comparator), {len(COMPARATORS) + 1}) END AS op
+FROM picked"""
+DECLARED_CELLS = """
+SELECT u.uid, y.yid, c.cid, d.status = 'met' AS met
+FROM _declared d JOIN units u USING (unit_code) JOIN years y USING (year) JOIN crits c USING (criterion_no)
+WHERE d.status IN ('met', 'not_met')"""
+
+
+def _positions(column: pd.Series, known: np.ndarray) -> np.ndarray:
+    """The position of each cell of `column` in `known` (-1: not there), hashed in Arrow (text columns from
+    DuckDB are Arrow-backed already; pandas' lookup of millions of cells is several times slower)."""
+    cells = pa.array(column)
+    if pa.types.is_null(cells.type):  # empty, or no value at all
+        return np.full(len(cells), -1)
+    return pc.index_in(cells, value_set=pa.array(known, type=cells.type)).fill_null(-1).to_numpy()
+
+
+def _indicator_counts(con, values: pd.DataFrame, n_criteria: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit and year (rows: uid × years + yid) and criterion (columns: cid), the number of its indicators
+    met and not met."""
+    units = con.execute("SELECT unit_code, zid FROM units ORDER BY uid").fetchnumpy()
+    years = con.execute("SELECT year FROM years ORDER BY yid").fetchnumpy()["year"]
+    inds = con.execute("SELECT indicator_code, cid FROM inds ORDER BY iid").fetchnumpy()
+    n_zones = con.execute("SELECT count(*) FROM zones").fetchall()[0][0]
+    shape = (n_zones, len(years), len(inds["cid"]))
+    rules = con.execute(RULE_TABLE).fetchnumpy()
+    cells = np.ravel_multi_index((rules["zid"], rules["yid"], rules["iid"]), shape)
+    op, threshold = np.zeros(int(np.prod(shape)), dtype=np.int8), np.full(int(np.prod(shape)), np.nan)
+    op[cells], threshold[cells] = rules["op"], rules["threshold"]
+    uid, iid, yid = (_positions(values[col], known) for col, known in (
+        ("unit_code", units["unit_code"]), ("indicator_code", inds["indicator_code"]), ("year", years)))
+    keep = (uid >= 0) & (iid >= 0) & (yid >= 0)
+    uid, iid, yid, x = uid[keep], iid[keep], yid[keep], values["value"].to_numpy(dtype=float)[keep]
+    rule = np.ravel_multi_index((units["zid"][uid], yid, iid), shape)
+    op, threshold = op[rule], threshold[rule]
+    with np.errstate(invalid="ignore"):
+        passed = np.select([op == 1, op == 2, op == 3, op == 4, op == 5],
+                           [x >= threshold, x > threshold, x <= threshold, x < threshold, x == threshold], False)
+    decided = (op > 0) & ~np.isnan(x)
+    cell = (uid * len(years) + yid) * n_criteria + inds["cid"][iid]
+    size = len(units["zid"]) * len(years) * n_criteria
+    return tuple(np.bincount(cell[decided & flag], minlength=size).reshape(-1, n_criteria)
+                 for flag in (passed, ~passed))
+
+
+def _masks(con, settled_met: np.ndarray, settled_not: np.ndarray) -> pd.DataFrame:
+    """uid, yid and the two masks of every unit and year."""
+    n_years = con.execute("SELECT count(*) FROM years").fetchall()[0][0]
+    bit = np.uint64(1) << np.arange(settled_met.shape[1], dtype=np.uint64)
+    rows = np.arange(len(settled_met))
+    return pd.DataFrame({"uid": (rows // max(n_years, 1)).astype(np.int32), "yid": (rows % max(n_years, 1)).astype(
+        np.int32), "met_mask": (settled_met * bit).sum(axis=1, dtype=np.uint64),
+        "not_mask": (settled_not * bit).sum(axis=1, dtype=np.uint64)})
+
 
 # Criterion results for the units in `chosen` (all of them, or those asked for): the indicators decide where
 # they settle it, a declared result fills in where they do not.
-CRITERIA_CTE = f"""
+CRITERIA_CTE = """
 computed AS (
     SELECT u.uid, y.yid, c.cid, (CASE WHEN (coalesce(m.not_mask, 0) >> c.cid::UBIGINT) & 1 = 1 THEN 3
-                                      WHEN {MET_OF} = c.n_indicators THEN 2 ELSE 0 END)::UTINYINT AS computed
+                                      WHEN (coalesce(m.met_mask, 0) >> c.cid::UBIGINT) & 1 = 1 THEN 2
+                                      ELSE 0 END)::UTINYINT AS computed
     FROM chosen u CROSS JOIN years y CROSS JOIN crits c LEFT JOIN _masks m USING (uid, yid)),
 declared AS (
     SELECT u.uid, y.yid, c.cid, (CASE d.status WHEN 'met' THEN 2 WHEN 'not_met' THEN 3 END)::UTINYINT AS declared,
@@ -515,51 +556,29 @@ criteria AS (
 """
 CHOSEN = """chosen AS (SELECT * FROM units WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], unit_code))"""
 
-# Per unit and year, its masks and its declared results as bits (criterion c = bit c); decoded in numpy
-# (`_unit_counts`): no grid of units × years × criteria for the counts.
-UNIT_MASKS = """
-WITH declared AS (
-    SELECT u.uid, y.yid, bit_or(CASE WHEN d.status = 'met' THEN (1::UBIGINT) << c.cid::UBIGINT ELSE 0::UBIGINT END)
-               AS declared_met,
-           bit_or(CASE WHEN d.status = 'not_met' THEN (1::UBIGINT) << c.cid::UBIGINT ELSE 0::UBIGINT END)
-               AS declared_not
-    FROM _declared d JOIN units u USING (unit_code) JOIN years y USING (year) JOIN crits c USING (criterion_no)
-    GROUP BY ALL)
-SELECT u.unit_code, y.year, coalesce(m.not_mask, 0)::UBIGINT AS not_mask, coalesce(m.met_lo, 0)::UBIGINT AS met_lo,
-       coalesce(m.met_hi, 0)::UBIGINT AS met_hi, coalesce(d.declared_met, 0)::UBIGINT AS declared_met,
-       coalesce(d.declared_not, 0)::UBIGINT AS declared_not
-FROM units u CROSS JOIN years y LEFT JOIN _masks m USING (uid, yid) LEFT JOIN declared d USING (uid, yid)
-ORDER BY u.unit_code, y.year
-"""
-
-
-def _unit_counts(con) -> pd.DataFrame:
+def _unit_counts(con, crits: pd.DataFrame, settled_met: np.ndarray, settled_not: np.ndarray) -> pd.DataFrame:
     """unit_code, year, criteria met / not met / incomplete and the criteria not met (numeric order; None when
-    all are), from the masks: a criterion with an indicator not met is not met, one whose indicators are all
-    met is met, otherwise its declared result fills it in (not met when declared both ways); a set's general
-    conditions (criterion "0") are reported apart, not counted."""
-    crits = con.execute("SELECT criterion_no, n_indicators FROM crits ORDER BY cid").df()
-    m = con.execute(UNIT_MASKS).fetchnumpy()
-    cid = np.arange(len(crits), dtype=np.uint64)
-    lo, hi = cid[cid < 16], cid[cid >= 16] - np.uint64(16)
-    nibbles = np.concatenate([m["met_lo"][:, None] >> (np.uint64(4) * lo), m["met_hi"][:, None] >> (np.uint64(4) * hi)],
-                             axis=1) & np.uint64(15)
-    bit = np.uint64(1) << cid
-
-    def has(mask: str) -> np.ndarray:
-        return (m[mask][:, None] & bit) != 0
-
-    not_met = has("not_mask")
-    met = ~not_met & (nibbles == crits["n_indicators"].to_numpy(dtype=np.uint64))
+    all are): a criterion with an indicator not met is not met, one whose indicators are all met is met,
+    otherwise its declared result fills it in (not met when declared both ways); a set's general conditions
+    (criterion "0") are reported apart, not counted. Rows ordered by unit code and year."""
+    units = con.execute("SELECT unit_code FROM units ORDER BY uid").fetchnumpy()["unit_code"]
+    years = con.execute("SELECT year FROM years ORDER BY yid").fetchnumpy()["year"]
+    declared = con.execute(DECLARED_CELLS).fetchnumpy()
+    stated = np.zeros((2, *settled_met.shape), dtype=bool)  # [declared met, declared not met]
+    stated[(~declared["met"]).astype(int), declared["uid"] * len(years) + declared["yid"], declared["cid"]] = True
+    not_met = settled_not
+    met = ~not_met & settled_met
     open_ = ~not_met & ~met
-    not_met |= open_ & has("declared_not")
-    met |= open_ & has("declared_met") & ~has("declared_not")
+    not_met = not_met | (open_ & stated[1])
+    met = met | (open_ & stated[0] & ~stated[1])
+    order = (np.argsort(units, kind="stable")[:, None] * len(years) + np.arange(len(years))).ravel()
     counted = (crits["criterion_no"] != GENERAL_CONDITIONS).to_numpy()
-    met, not_met = met[:, counted], not_met[:, counted]
-    names = crits.loc[counted, "criterion_no"].tolist()
-    missing = [list(compress(names, row)) or None for row in (~met).tolist()]
-    return pd.DataFrame({"unit_code": m["unit_code"], "year": m["year"], "criteria_met": met.sum(axis=1),
-                         "criteria_not_met": not_met.sum(axis=1),
+    met, not_met = met[order][:, counted], not_met[order][:, counted]
+    names = crits.loc[counted, "criterion_no"].to_numpy(dtype=object)
+    flat, ends = names[np.nonzero(~met)[1]].tolist(), np.cumsum((~met).sum(axis=1)).tolist()
+    missing = [flat[a:b] or None for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return pd.DataFrame({"unit_code": units[order // max(len(years), 1)], "year": np.tile(years, len(units)),
+                         "criteria_met": met.sum(axis=1), "criteria_not_met": not_met.sum(axis=1),
                          "criteria_incomplete": (~met & ~not_met).sum(axis=1), "missing": missing})
 
 
@@ -605,11 +624,13 @@ class EvaluationStore:
         for name, frame in frames.items():
             self.con.register(name, frame)
         self.con.execute(EVALUATE_SETUP)
-        n_criteria, most = self.con.execute("SELECT count(*), max(n_indicators) FROM crits").fetchone()
-        if n_criteria > MASK_LIMITS["criteria"] or (most or 0) > MASK_LIMITS["indicators per criterion"]:
-            raise ValueError(f"{n_criteria} criteria, up to {most} indicators each: beyond {MASK_LIMITS}")
-        self.con.execute(EVALUATE_COUNTS)
-        self.units = _unit_counts(self.con)
+        crits = self.con.execute("SELECT criterion_no, n_indicators FROM crits ORDER BY cid").df()
+        if len(crits) > MASK_LIMITS["criteria"]:
+            raise ValueError(f"{len(crits)} criteria: beyond {MASK_LIMITS}")
+        met, not_met = _indicator_counts(self.con, frames["_values"], len(crits))
+        settled_met, settled_not = met == crits["n_indicators"].to_numpy(), not_met > 0
+        self.con.register("_masks", _masks(self.con, settled_met, settled_not))
+        self.units = _unit_counts(self.con, crits, settled_met, settled_not)
 
     def rows(self, table: str, unit_codes: list[str] | None = None) -> pd.DataFrame:
         frame = self.con.execute(READ_ROWS[table], [unit_codes, unit_codes]).df()
