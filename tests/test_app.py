@@ -271,7 +271,7 @@ def test_english_roadmap_says_the_units_of_measure_in_english(db_path):
     at.selectbox(key="roadmap_target_year").select(2024).run()
     at.toggle(key="roadmap_all").set_value(True).run()
     headers = {c for d in at.dataframe for c in d.value.columns}
-    assert {"Target (communes)", "Target (villages)", "Gap (villages)"} <= headers
+    assert {"Target (communes)", "Target (villages)"} <= headers
     assert not [h for h in headers if "xã" in h or "thôn" in h or "number" in h]
 
 
