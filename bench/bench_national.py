@@ -1,6 +1,7 @@
 """National-scale benchmark on the illustrative database (`python -m ntm sample --national`). One command:
 
     .venv/bin/python bench/bench_national.py [--db var/national.duckdb] [--repeat 5] [--no-build] [--no-browser]
+        [--pages-only] [--no-renders] [--provinces 56 01 …] [--pages overview facts …]
 
 Every figure is a wall time (time.perf_counter) and a CPU time (time.process_time in the process that does the
 work — all its threads, DuckDB's included — or the child's rusage for a subprocess), the first run and the best
@@ -8,8 +9,11 @@ of `--repeat`, with the load average read just before it. Measured: the build of
 evaluation of every indicator row (all xã × the NTM set's indicators × 5 years) by the set-based engine and by a
 plain pandas merge-and-compare of the same rules (both checked to agree); `evaluate --input` of a national file in
 a fresh process; `explain` for one commune in a fresh process after setup and one warm call; the map PNG export
-warm; a fresh server's RSS after every page for five provinces (new tab per load). Targets (issue 13): evaluation
-< 1 s wall and >= 5x the pandas merge in CPU; explain < 50 ms; map export < 1 s warm; RSS < 1 GB."""
+warm; then every page for five provinces: server-side, cold (AppTest in a fresh process on an empty result cache,
+as bench_cold.py) and warm (the same page again in that process); in a browser, a fresh server on an empty result
+cache, each page loaded twice in a new context (first, second), to visible content; the server's RSS after all
+loads. Targets (issue 13): evaluation < 1 s wall and >= 5x the pandas merge in CPU; explain < 50 ms; map export
+< 1 s warm; pages < 2 s cold and < 1 s warm server-side; RSS < 1 GB."""
 
 import argparse
 import json
