@@ -16,7 +16,7 @@ from typing import TypedDict
 import pandas as pd
 
 from ntm import period, roadmap, store
-from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
+from ntm.criteria import DECLARED_COLUMNS, SET_NANG_CAO, SET_NTM, Rulebook, complete_declared, evaluate
 from ntm.i18n import LANGS, both, t
 from ntm.sources import citation
 from ntm.summary import summary
@@ -309,6 +309,9 @@ def _target_lines(con, province: Unit, level: str, district: Unit | None, progra
     return lines
 
 
+_RULES: dict[tuple, Rulebook] = {}
+
+
 def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang: str = "vi") -> list[dict]:
     """Communes planned for a year whose latest known results still miss criteria (criteria engine): the level's
     set evaluated once over every year with results for these communes; each commune judged on its latest year
@@ -323,13 +326,15 @@ def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang:
     set_code = SET_NTM if level == "ntm" else SET_NANG_CAO
     units = store.unit_attributes(con, codes=codes)
     values = store.facts(con, "indicator_values", unit_codes=codes)
-    declared_years = store.facts(con, "criteria_status", unit_codes=codes)
+    declared_years = store.facts(con, "criteria_status", unit_codes=codes)  # every set: read once, filtered here
     counts = store.facts(con, "reported_aggregates", unit_codes=codes)
     counts = counts[counts["measure"] == "criteria_met"]
     years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))
                    | set(counts["year"].dropna().astype(int)))  # only the years with results for these communes
-    rules = Rulebook.from_db(con)
-    declared = declared_statuses(con, rules, set_code, unit_codes=codes)
+    rules = store.per_build(con, _RULES, (), lambda: Rulebook.from_db(con), limit=4)
+    declared = complete_declared(declared_years.loc[declared_years["set_code"] == set_code, DECLARED_COLUMNS],
+                                 counts[counts["set_code"] == set_code], rules.n_criteria(set_code),
+                                 rules.criterion_numbers(set_code))  # = declared_statuses, without a second read
     ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code,
                   declared[declared["year"].isin(years)], years)
     latest = ev.units[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0]
@@ -340,7 +345,7 @@ def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang:
     crit = crit[crit["status"] == "not_met"]
     crit = crit.assign(_order=crit["criterion_no"].str.len()).sort_values(["unit_code", "_order", "criterion_no"])
     names = {lg: rules.criterion_names(set_code, lg) for lg in LANGS}
-    unmet = {u: list(g["criterion_no"]) for u, g in crit.groupby("unit_code", sort=False)}
+    unmet = crit.groupby("unit_code", sort=False)["criterion_no"].agg(list).to_dict()
     about = units.set_index("unit_code")
     plan_year = planned.drop_duplicates("unit_code").set_index("unit_code")["status_year"]
     out = []
