@@ -10,10 +10,13 @@ from ntm.unit import Unit
 
 
 def _results_years(con, province: str, as_of: int) -> list[int]:
-    values = store.facts(con, "indicator_values", province)
-    declared = store.facts(con, "criteria_status", province)
-    years = set(values["year"].dropna().astype(int)) | set(declared["year"].dropna().astype(int))
-    return sorted((y for y in years if y <= as_of), reverse=True)
+    """The years up to `as_of` with indicator values or declared criteria of the province's units, latest first
+    (in SQL: a province of the national database holds hundreds of thousands of values)."""
+    rows = con.execute("""SELECT DISTINCT f.year FROM (SELECT unit_code, year FROM indicator_values
+                                                     UNION ALL SELECT unit_code, year FROM criteria_status) f
+                          JOIN units u ON u.code = f.unit_code WHERE u.province_code = ? AND f.year <= ?
+                          ORDER BY f.year DESC""", [province, as_of]).fetchall()
+    return [int(y) for (y,) in rows]
 
 
 def _per_commune(frame: pd.DataFrame, by_code: pd.Series) -> pd.Series:
@@ -45,9 +48,9 @@ def overview(con, province: Unit, as_of: int) -> pd.DataFrame:
     years = _results_years(con, code, as_of)
     if years:
         rules = Rulebook.from_db(con)
-        values = store.facts(con, "indicator_values", code)
+        values = store.facts(con, "indicator_values", code, set_code=SET_NTM)
         declared = declared_statuses(con, rules, SET_NTM, code)
-        ev = evaluate(values[values["set_code"] == SET_NTM], units, rules, SET_NTM,
+        ev = evaluate(values, units, rules, SET_NTM,
                       declared[declared["year"].isin(years) & declared["unit_code"].isin(units["unit_code"])], years)
         latest = ev.units[ev.units["criteria_met"] + ev.units["criteria_not_met"] > 0]  # the latest year with results
         latest = latest.sort_values("year", ascending=False).drop_duplicates("unit_code").set_index("unit_code")
@@ -70,7 +73,7 @@ def detail(con, commune: Unit, as_of: int, lang: str = "vi") -> dict:
                 "note": None if pd.isna(r["note"]) else r["note"],
                 "citation": citation(docs[r["doc_id"]], r["section"], [r["line"]], lang)}
                for r in rec.to_dict("records")]
-    years = [y for y in _results_years(con, province, as_of)]
+    years = _results_years(con, province, as_of)
     checklist: Explanation | None = None
     nang_cao: dict[str, object] | None = None
     rules = Rulebook.from_db(con)
@@ -83,7 +86,7 @@ def detail(con, commune: Unit, as_of: int, lang: str = "vi") -> dict:
                     i["unit"] = units_of.get(i["code"])
             result["n_criteria"] = period.n_criteria(con, SET_NTM)
             checklist = result
-            nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang)
+            nc = explain(con, unit_code, year, SET_NANG_CAO, lang=lang, rules=rules)
             nang_cao = {k: nc[k] for k in ("criteria_met", "criteria_not_met", "criteria_incomplete", "year")}
             nang_cao["missing"] = [i["criterion"] for i in nc["items"]]
             nang_cao["n_criteria"] = period.n_criteria(con, SET_NANG_CAO)

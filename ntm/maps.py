@@ -5,6 +5,7 @@ plotly's `geo`, so no glyph server is needed) — no tiles, no network."""
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -60,8 +61,8 @@ def commune_states(con, province: Unit, year: int) -> pd.DataFrame:
     complete = roadmap.recognised_counts(con, code, "ntm", [year])[year].get(code) is not None
     frame["level"] = frame["planned"].where(above, frame["reached"])
     frame["year"] = frame["planned_year"].where(above, frame["reached_year"])
-    frame["kind"] = ["planned" if a else "actual" if r else ("none" if complete else "unknown")
-                     for a, r in zip(above, frame["reached"], strict=True)]
+    frame["kind"] = np.select([above, frame["reached"].notna()], ["planned", "actual"],
+                              "none" if complete else "unknown")
     met = store.facts(con, "reported_aggregates", code)
     met = met[(met["measure"] == "criteria_met") & (met["set_code"] == SET_NTM) & (met["year"] <= year)]
     met = met.sort_values("year").drop_duplicates("unit_code", keep="last").set_index("unit_code")

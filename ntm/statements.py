@@ -77,7 +77,8 @@ def page(con, provinces: tuple[Unit, ...], doc_id: str, query: str = "", offset:
     count = con.execute(f"SELECT count(*) {found}", given).fetchone()[0]
     rows = con.execute(f"""SELECT * {found} ORDER BY line, fact_table, unit_code, measure, category, year
                            LIMIT ? OFFSET ?""", [*given, count if limit is None else limit, offset]).df()
-    rows = rows.astype(object).where(rows.notna(), None)
+    rows = pd.DataFrame(rows.astype(object).where(rows.notna(), None).to_dict("records"),  # the shown rows' types
+                        columns=rows.columns)  # as pandas infers them from the values (a year with gaps: float)
     return {"count": int(count), "facts": rows.assign(category_name=_category_names(rows, known))}
 
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from ntm import communes, dbfile, loader, national, quality, sample, store
+from ntm import communes, dbfile, loader, national, quality, sample, statements, store
 from ntm.assessment import assess
 from ntm.criteria import SET_NTM, Rulebook, evaluate
 from ntm.sources import citation
@@ -106,9 +106,29 @@ def test_a_provinces_pages_stay_set_based(ncon, province):
     started = time.process_time()
     result = assess(ncon, units, store.facts(ncon, "indicator_values", province), 2024)
     overview = communes.overview(ncon, found, 2025)
+    detail = communes.detail(ncon, overview["code"].iloc[0], 2025)
     assert time.process_time() - started < BOUND
     assert len(result["communes"]) == len(units) == len(overview) > 300
     assert overview["results_year"].notna().all()
+    assert detail["checklist"]["year"] == overview["results_year"].iloc[0] == 2025
+
+
+def test_a_provinces_facts_are_read_a_page_at_a_time(ncon):
+    """Hà Nội's illustrative document states 240.000 facts: the page counts and searches them in SQL and reads
+    only the rows it shows."""
+    found = (resolve_province(ncon, "01"),)
+    counted = " + ".join(f"""(SELECT count(*) FROM "{table}" f JOIN units u ON u.code = f.unit_code
+                                WHERE u.province_code = '01')""" for table in store.FACT_TABLES)
+    total = ncon.execute(f"SELECT {counted}").fetchone()[0]
+    started = time.process_time()
+    documents = statements.documents(ncon, found)
+    first = statements.page(ncon, found, national.DOC_ID, "", 0, 25)
+    searched = statements.page(ncon, found, national.DOC_ID, "BA VÌ", 25, 25)
+    assert time.process_time() - started < BOUND
+    assert documents == {national.DOC_ID: total} == {national.DOC_ID: first["count"]} and total > 200_000
+    assert len(first["facts"]) == len(searched["facts"]) == 25 and 25 < searched["count"] < total
+    text = searched["facts"][list(statements.SEARCHED)].fillna("").astype(str).agg(" ".join, axis=1)
+    assert text.str.lower().str.contains("ba vì", regex=False).all()
 
 
 @pytest.mark.parametrize("province", ["38", "01"])

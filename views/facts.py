@@ -30,7 +30,8 @@ doc = left.selectbox(t("col_doc", lang), list(counts), key="facts_doc", format_f
 query = right.text_input(t("facts_search", lang), key="facts_query")
 found = ui.cached(ntm.statements.page, scopes, doc, query, 0, PAGE_ROWS, lang)
 pages = -(-found["count"] // PAGE_ROWS)
-number = st.number_input(t("facts_page", lang, pages=pages), 1, pages, key="facts_page_no") if pages > 1 else 1
+number = st.number_input(t("facts_page", lang, pages=pages), 1, pages,  # from page 1 again for another search
+                         key=f"facts_page_{doc}_{pages}") if pages > 1 else 1
 if number > 1:
     found = ui.cached(ntm.statements.page, scopes, doc, query, (number - 1) * PAGE_ROWS, PAGE_ROWS, lang)
 st.caption(t("facts_count", lang, n=found["count"], total=counts[doc]))
