@@ -519,9 +519,12 @@ def _indicator_counts(con, values: pd.DataFrame, n_criteria: int) -> tuple[np.nd
                            [x >= threshold, x > threshold, x <= threshold, x < threshold, x == threshold], False)
     decided = (op > 0) & ~np.isnan(x)
     cell = (uid * len(years) + yid) * n_criteria + inds["cid"][iid]
-    size = len(units["zid"]) * len(years) * n_criteria
-    return tuple(np.bincount(cell[decided & flag], minlength=size).reshape(-1, n_criteria)
-                 for flag in (passed, ~passed))
+    rows = len(units["zid"]) * len(years)
+
+    def count(flag: np.ndarray) -> np.ndarray:
+        return np.bincount(cell[decided & flag], minlength=rows * n_criteria).reshape(rows, n_criteria)
+
+    return count(passed), count(~passed)
 
 
 def _masks(con, settled_met: np.ndarray, settled_not: np.ndarray) -> pd.DataFrame:
