@@ -579,7 +579,7 @@ def _unit_counts(con, crits: pd.DataFrame, settled_met: np.ndarray, settled_not:
     met, not_met = met[order][:, counted], not_met[order][:, counted]
     names = crits.loc[counted, "criterion_no"].to_numpy(dtype=object)
     flat, ends = names[np.nonzero(~met)[1]].tolist(), np.cumsum((~met).sum(axis=1)).tolist()
-    missing = [flat[a:b] or None for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    missing = [flat[a:b] or None for a, b in zip([0, *ends][:-1], ends, strict=True)]
     return pd.DataFrame({"unit_code": units[order // max(len(years), 1)], "year": np.tile(years, len(units)),
                          "criteria_met": met.sum(axis=1), "criteria_not_met": not_met.sum(axis=1),
                          "criteria_incomplete": (~met & ~not_met).sum(axis=1), "missing": missing})
