@@ -468,10 +468,11 @@ def test_xlsx_years_plain_and_counts_whole(page, server, artifacts):
 
 GRIDS_AND_LABELS = """() => ({
   grids: [...document.querySelectorAll("[data-testid='stDataFrame']")].map(g => {
-    const s = g.querySelector(".dvn-scroller");
-    if (!s) return null;  // a grid below the fold is drawn when scrolled to: measured on its own turn
+    const s = g.querySelector(".dvn-scroller"), r = g.querySelector("[aria-rowcount]");
+    // a grid below the fold, or one being drawn again by a re-render, is measured on its own turn
+    if (!s || !r) return null;
     return {scroll: s.scrollWidth, client: s.clientWidth, height: s.scrollHeight, shown: s.clientHeight,
-            rows: Number(g.querySelector("[aria-rowcount]").getAttribute("aria-rowcount")) - 1};}),
+            rows: Number(r.getAttribute("aria-rowcount")) - 1};}),
   cut: [...document.querySelectorAll("[data-testid='stDownloadButton']")].filter(b =>
     [b, ...b.querySelectorAll('*')].some(n => n.scrollWidth > n.clientWidth)).map(b => b.innerText)})"""
 
@@ -491,7 +492,9 @@ def test_tables_fit_and_download_labels_whole_at_1440(page, server, artifacts, p
     page.wait_for_timeout(1500)  # the grids size their columns after the first paint
     found = page.evaluate(GRIDS_AND_LABELS)
     for i, grid in enumerate(page.locator("[data-testid='stDataFrame']").all()):
-        if found["grids"][i] is None:
+        for _ in range(10):  # up to 8 s for a grid to be drawn (a loaded machine draws late)
+            if found["grids"][i] is not None:
+                break
             grid.scroll_into_view_if_needed()
             page.wait_for_timeout(800)
             found["grids"][i] = page.evaluate(GRIDS_AND_LABELS)["grids"][i]
