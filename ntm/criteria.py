@@ -29,13 +29,17 @@ GENERAL_CONDITIONS = store.GENERAL_CONDITIONS  # the criterion number of a set's
 MODEL_INCOME_FACTOR = 1.10  # Decision 319/QĐ-TTg: income >= 110 % of the advanced-NTM threshold (rulebook KM.2)
 
 
+_RULEBOOKS: dict[tuple, "Rulebook"] = {}
+
+
 @dataclass
 class Rulebook:
     tables: dict[str, pd.DataFrame]
 
     @classmethod
     def from_db(cls, con) -> "Rulebook":
-        return cls(store.rulebook_tables(con))
+        """The database's rulebook, read once per build (it never changes between builds; do not modify it)."""
+        return store.per_build(con, _RULEBOOKS, (), lambda: cls(store.rulebook_tables(con)), limit=4)
 
     def __post_init__(self):
         self._cache: dict[tuple[str, str], pd.DataFrame] = {}

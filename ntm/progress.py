@@ -309,9 +309,6 @@ def _target_lines(con, province: Unit, level: str, district: Unit | None, progra
     return lines
 
 
-_RULES: dict[tuple, Rulebook] = {}
-
-
 def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang: str = "vi") -> list[dict]:
     """Communes planned for a year whose latest known results still miss criteria (criteria engine): the level's
     set evaluated once over every year with results for these communes; each commune judged on its latest year
@@ -331,7 +328,7 @@ def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang:
     counts = counts[counts["measure"] == "criteria_met"]
     years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))
                    | set(counts["year"].dropna().astype(int)))  # only the years with results for these communes
-    rules = store.per_build(con, _RULES, (), lambda: Rulebook.from_db(con), limit=4)
+    rules = Rulebook.from_db(con)
     declared = complete_declared(declared_years.loc[declared_years["set_code"] == set_code, DECLARED_COLUMNS],
                                  counts[counts["set_code"] == set_code], rules.n_criteria(set_code),
                                  rules.criterion_numbers(set_code))  # = declared_statuses, without a second read
