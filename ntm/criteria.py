@@ -77,8 +77,8 @@ class Rulebook:
 def declared_statuses(con, rules: Rulebook, set_code: str, province: str | None = None,
                       unit_codes: list[str] | None = None, year: int | None = None) -> pd.DataFrame:
     """Declared criterion results of the documents (and imports), with the complement a count settles."""
-    status = store.facts(con, "criteria_status", province, unit_codes, set_code=set_code, year=year)
-    status = status[["unit_code", "year", "criterion_no", "status", "doc_id", "line"]]
+    status = store.facts(con, "criteria_status", province, unit_codes, set_code=set_code, year=year,
+                         columns=DECLARED_COLUMNS)
     counts = store.facts(con, "reported_aggregates", province, unit_codes, set_code=set_code, year=year)
     counts = counts[counts["measure"] == "criteria_met"]
     return complete_declared(status, counts, rules.n_criteria(set_code), rules.criterion_numbers(set_code))

@@ -322,8 +322,10 @@ def at_risk(con, province: Unit, level: str, district: Unit | None = None, lang:
     codes = sorted(planned["unit_code"])
     set_code = SET_NTM if level == "ntm" else SET_NANG_CAO
     units = store.unit_attributes(con, codes=codes)
-    values = store.facts(con, "indicator_values", unit_codes=codes)
-    declared_years = store.facts(con, "criteria_status", unit_codes=codes)  # every set: read once, filtered here
+    values = store.facts(con, "indicator_values", unit_codes=codes,
+                         columns=["unit_code", "set_code", "indicator_code", "year", "value"])
+    declared_years = store.facts(con, "criteria_status", unit_codes=codes,
+                                 columns=[*DECLARED_COLUMNS, "set_code"])  # every set: read once, filtered here
     counts = store.facts(con, "reported_aggregates", unit_codes=codes)
     counts = counts[counts["measure"] == "criteria_met"]
     years = sorted(set(values["year"].dropna().astype(int)) | set(declared_years["year"].dropna().astype(int))

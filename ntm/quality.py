@@ -220,18 +220,18 @@ def _fits(stated: float, computed: float) -> str | None:
 def _bases(con, province) -> dict[str, list[tuple[float, str, str]]]:
     """Denominators a share of communes could be on, per unit, each with where it comes from: the programme
     communes a document states, the denominators the documents state for the unit, and the xã of the GSO list."""
-    out: dict[str, list[tuple[float, str, str]]] = {}
     units = store.units(con, province_code=province)
     xa = units[(units["level"] == "commune") & (units["type"] == "Xã")]
-    for code, level in zip(units["code"], units["level"], strict=True):
-        if level not in ("province", "district"):
-            continue
-        mine = xa if level == "province" else xa[xa["parent_code"] == code]
-        current = mine[mine["valid_to"].isna()]
-        out[code] = [(float(len(current)), *_pair("base_gso_list")), (float(len(mine)), *_pair("base_gso_with_merged"))]
-        scope = store.programme_scope(con, code)
-        out[code] += [(float(r["count"]), *_pair("base_programme", doc=r["doc_id"], line=r["line"]))
-                      for r in scope.to_dict("records")]
+    areas = units[units["level"].isin(["province", "district"])]
+    existing = xa[xa["valid_to"].isna()]
+    every, current = (g.groupby("parent_code").size() for g in (xa, existing))
+    gso, with_merged = _pair("base_gso_list"), _pair("base_gso_with_merged")
+    out: dict[str, list[tuple[float, str, str]]] = {
+        code: [(float(len(existing) if level == "province" else current.get(code, 0)), *gso),
+               (float(len(xa) if level == "province" else every.get(code, 0)), *with_merged)]
+        for code, level in zip(areas["code"], areas["level"], strict=True)}
+    for r in store.programme_scope(con, *areas["code"]).to_dict("records"):
+        out[r["unit_code"]].append((float(r["count"]), *_pair("base_programme", doc=r["doc_id"], line=r["line"])))
     for table in ("reported_aggregates", "targets"):
         f = store.facts(con, table, province)
         f = f[f["measure"].str.startswith("communes_") & f["denominator"].notna()]
@@ -264,12 +264,15 @@ def _compute_share_findings(con, province) -> list[Finding]:
         f = f.assign(base_stated=f["denominator"].notna())
         f.loc[of_programme & f["denominator"].isna(), "denominator"] = programme
         year = "year" if table == "reported_aggregates" else "target_year"
+        of_measure = dict(list(f.groupby("measure", sort=False)))
         for pair in pairs.itertuples():
-            pct = f[f["measure"] == pair.share_measure]
+            if pair.share_measure not in of_measure or pair.count_measure not in of_measure:
+                continue
+            stated = of_measure[pair.count_measure]
             counts: dict[tuple, list] = {}  # the counts of the same sentence or row, looked up once per share
-            for c in f[(f["measure"] == pair.count_measure) & f["denominator"].notna()].itertuples():
+            for c in stated[stated["denominator"].notna()].itertuples():
                 counts.setdefault((c.unit_code, c.doc_id, c.line, _category(c)), []).append(c)
-            for p in pct.itertuples():
+            for p in of_measure[pair.share_measure].itertuples():
                 for c in counts.get((p.unit_code, p.doc_id, p.line, _category(p)), []):
                     if table == "targets" and c.value == math.ceil(p.value * c.denominator / 100 - 1e-9) \
                             and _fits(p.value, 100 * c.value / c.denominator) != "rounded":
@@ -498,7 +501,8 @@ def district_tables(con, province) -> list[Finding]:
 @rule("declared_vs_computed", "error", ("criteria_status", "indicator_values", "thresholds"))
 def declared_vs_computed(con, province) -> list[Finding]:
     """A criterion a document declares met (or not) that the indicator values it states settle the other way."""
-    values = store.facts(con, "indicator_values", province)
+    values = store.facts(con, "indicator_values", province,
+                         columns=["unit_code", "set_code", "indicator_code", "year", "value"])
     if values.empty:
         return []
     rules, out = Rulebook.from_db(con), []
@@ -506,10 +510,10 @@ def declared_vs_computed(con, province) -> list[Finding]:
     names = units.set_index("unit_code")["name"]
     for set_code in (SET_NTM, SET_NANG_CAO):
         declared = declared_statuses(con, rules, set_code, province)
-        of_set = values[values["set_code"] == set_code]
-        ev = evaluate(of_set, units, rules, set_code, declared)
+        ev = evaluate(values[values["set_code"] == set_code], units, rules, set_code, declared)
         for r in ev.criteria.query("disagrees").to_dict("records"):
-            stated = of_set[(of_set["unit_code"] == r["unit_code"]) & (of_set["year"] == r["year"])]
+            stated = store.facts(con, "indicator_values", unit_codes=[r["unit_code"]], set_code=set_code,
+                                 year=int(r["year"]))  # the values that settle it, with their sources
             out.append(Finding(
                 "declared_vs_computed", r["unit_code"], names[r["unit_code"]], int(r["year"]), None, None,
                 *_pair("finding_declared_vs_computed", criterion=r["criterion_no"], set_code=set_code,

@@ -4,6 +4,7 @@ Pages and the CLI never build SQL; they call the functions here (through the dom
 A DuckDB connection is not thread-safe: callers that share one take `con.cursor()` per query.
 """
 
+import warnings
 import weakref
 from pathlib import Path
 
@@ -25,6 +26,27 @@ SOURCE_COLUMNS = ("doc_id", "line", "section", "original_text", "note")
 
 def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
+
+
+warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)  # see `frame`
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+             pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """A query's rows as `.df()` gives them, through Arrow: DuckDB's `.df()` builds every text column from Python
+    strings (0,6 s for Hà Nội's 189.585 indicator rows), Arrow hands them over as they are (0,15 s). Columns with
+    missing values are given `.df()`'s types: a nullable integer or boolean; text that is all missing (or no rows) as
+    objects. (`con.sql` would spare the copy DuckDB warns of, but refuses a connection with a result still open.)"""
+    table: pa.Table = con.execute(sql, params or []).to_arrow_table()  # type: ignore[assignment]  (stub: optional)
+    out = table.to_pandas()
+    for i, column in enumerate(table.columns):
+        if column.null_count == len(column) and pa.types.is_string(column.type):  # no rows, or none with a text
+            out.isetitem(i, pd.Series([None] * len(column), index=out.index, dtype=object))
+        elif column.null_count and column.type in _NULLABLE:
+            out.isetitem(i, column.to_pandas(types_mapper=_NULLABLE.get))
+    return out
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -258,22 +280,38 @@ def _per_build(con, name: str, read) -> pd.DataFrame:
     return frame
 
 
-def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None) -> pd.DataFrame:
-    kind = f", {FACT_KIND} AS fact_kind" if table == "reported_aggregates" else ""
-    return con.execute(
-        f"""SELECT f.*{kind}, u.name AS unit_name, u.level AS unit_level, u.type AS unit_type,
-                   u.province_code, u.parent_code
-            FROM "{table}" f JOIN units u ON u.code = f.unit_code
-            WHERE {where}
-            ORDER BY f.doc_id, f.line""", params or []).df()
+UNIT_COLUMNS = {"unit_name": "u.name", "unit_level": "u.level", "unit_type": "u.type",
+                "province_code": "u.province_code", "parent_code": "u.parent_code"}  # what facts add of the unit
+
+
+_FACT_COLUMNS: dict[str, frozenset] = {}  # a fact table's own columns (schema.sql: the same in every build)
+
+
+def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None,
+               columns: list[str] | None = None) -> pd.DataFrame:
+    added = {**({"fact_kind": FACT_KIND} if table == "reported_aggregates" else {}), **UNIT_COLUMNS}
+    if columns is None:
+        chosen = ", ".join(["f.*", *(f"{sql} AS {name}" for name, sql in added.items())])
+    else:
+        own = _FACT_COLUMNS.get(table) or _FACT_COLUMNS.setdefault(table, frozenset(table_columns(con, table)))
+        unknown = [c for c in columns if c not in own and c not in added]
+        if unknown:
+            raise ValueError(unknown)
+        chosen = ", ".join(f'f."{c}"' if c in own else f"{added[c]} AS {c}" for c in columns)
+    return frame(
+        con, f"""SELECT {chosen}
+                 FROM "{table}" f JOIN units u ON u.code = f.unit_code
+                 WHERE {where}
+                 ORDER BY f.doc_id, f.line""", params)
 
 
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None,
-          set_code: str | None = None, year: int | None = None) -> pd.DataFrame:
+          set_code: str | None = None, year: int | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """Rows of a fact table (optionally for one province, or some units; of one criteria set, one year), with the
-    unit's name, level and province. The database never changes between builds, so a table is read once per
-    build (keyed by the build's fingerprint and time) and filtered here; pages and checks ask for the same tables
-    many times. A table too large to keep (national indicator values: millions of rows) is filtered in SQL."""
+    unit's name, level and province (`columns`: only these). The database never changes between builds, so a
+    table is read once per build (keyed by the build's fingerprint and time) and filtered here; pages and checks
+    ask for the same tables many times. A table too large to keep (national indicator values: millions of rows)
+    is filtered in SQL and read with the columns asked for only."""
     if table not in FACT_TABLES:
         raise ValueError(table)
     size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
@@ -282,15 +320,18 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
         given: list[tuple[str, object]] = [(f"{c} = ?", v) for c, v in filters if v is not None]
         if unit_codes is not None:
             given.append(("f.unit_code IN (SELECT unnest(?::VARCHAR[]))", unit_codes))
-        return _all_facts(con, table, " AND ".join(["TRUE", *(c for c, _ in given)]), [v for _, v in given])
-    frame = _per_build(con, table, lambda: _all_facts(con, table))
-    keep = pd.Series(True, index=frame.index)
+        return _all_facts(con, table, " AND ".join(["TRUE", *(c for c, _ in given)]), [v for _, v in given],
+                          columns)
+    rows = _per_build(con, table, lambda: _all_facts(con, table))
+    keep = pd.Series(True, index=rows.index)
     for column, wanted in (("province_code", province_code), ("set_code", set_code), ("year", year)):
         if wanted is not None:
-            keep &= frame[column] == wanted
+            keep &= rows[column] == wanted
     if unit_codes is not None:
-        keep &= frame["unit_code"].isin(unit_codes)
-    return frame[keep].reset_index(drop=True)
+        keep &= rows["unit_code"].isin(unit_codes)
+    if columns is not None and set(columns) - set(rows.columns):
+        raise ValueError(sorted(set(columns) - set(rows.columns)))
+    return (rows if columns is None else rows[columns])[keep].reset_index(drop=True)
 
 
 # Every fact table as one list of statements: table, unit, year, what is stated (`measure`), its category, value
@@ -335,8 +376,10 @@ def commune_points(con, province_code: str) -> pd.DataFrame:
            WHERE u.province_code = ?""", [province_code]).df()
 
 
-def programme_scope(con, unit_code: str) -> pd.DataFrame:
-    return con.execute("SELECT * FROM programme_scope WHERE unit_code = ?", [unit_code]).df()
+def programme_scope(con, *unit_codes: str) -> pd.DataFrame:
+    """The programme communes the documents state for these units (in the order they are stated)."""
+    return con.execute("SELECT * FROM programme_scope WHERE list_contains(?::VARCHAR[], unit_code)",
+                       [list(unit_codes)]).df()
 
 
 def unmatched_names(con, province_code: str | None = None) -> pd.DataFrame:
@@ -419,14 +462,14 @@ def unit_attributes(con, codes: list[str] | None = None, province_code: str | No
                     xa_only: bool = False, level: str = "commune") -> pd.DataFrame:
     """What the evaluation needs of a commune: its region and whether it is especially difficult (xa_only:
     the rural communes (xã) not known to be outside the programme)."""
-    return con.execute(
-        """SELECT u.code AS unit_code, u.name, u.parent_code AS district_code, d.name AS district,
+    return frame(
+        con, """SELECT u.code AS unit_code, u.name, u.parent_code AS district_code, d.name AS district,
                   u.province_code, u.region_code, coalesce(u.especially_difficult, FALSE) AS especially_difficult
            FROM units u LEFT JOIN units d ON d.code = u.parent_code
            WHERE u.level = ? AND (? IS NULL OR u.province_code = ?)
              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], u.code))
              AND (NOT ? OR (u.type = 'Xã' AND u.in_programme IS NOT FALSE))
-           ORDER BY u.code""", [level, province_code, province_code, codes, codes, xa_only]).df()
+           ORDER BY u.code""", [level, province_code, province_code, codes, codes, xa_only])
 
 
 # Inside an evaluation, units, years, indicators and criteria are integer ids and statuses are small codes
@@ -636,13 +679,13 @@ class EvaluationStore:
         self.units = _unit_counts(self.con, crits, settled_met, settled_not)
 
     def rows(self, table: str, unit_codes: list[str] | None = None) -> pd.DataFrame:
-        frame = self.con.execute(READ_ROWS[table], [unit_codes, unit_codes]).df()
-        frame = frame[frame["unit_code"].notna()]
+        rows = frame(self.con, READ_ROWS[table], [unit_codes, unit_codes])
+        rows = rows[rows["unit_code"].notna()]
         labels = STATUS if table == "indicator" else CRITERION_STATUS
         for col in ("status", "computed", "declared"):
-            if col in frame:
-                frame[col] = frame[col].map(labels)
-        return frame
+            if col in rows:
+                rows[col] = rows[col].map(labels)
+        return rows
 
     def close(self) -> None:
         self.con.close()

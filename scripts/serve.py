@@ -34,6 +34,10 @@ def preload() -> None:
             importlib.import_module(f"ntm.{module}")
     for module in ("pandas.io.formats.style", "streamlit.emojis"):  # pandas' Styler; the catalogue of st.info & co.
         importlib.import_module(module)
+    # On the first element a process draws, Streamlit asks whether it runs in a Python prompt, to warn about bare
+    # use: inspect.stack() with the source of every frame, 0,3 s of the first visitor's page. A server never is.
+    from streamlit import delta_generator
+    delta_generator._use_warning_has_been_displayed = True
 
 
 if __name__ == "__main__":
