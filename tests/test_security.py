@@ -327,3 +327,22 @@ def test_xlsx_title_header_cells_and_source_are_text_not_formulas():
 def test_units_of_the_unit_table_are_the_only_province_choices(con):
     codes = set(store.provinces(con)["code"])
     assert codes and all(re.fullmatch(r"\d{2}", c) for c in codes)
+
+
+@pytest.mark.parametrize("query", ["'; DROP TABLE units; --", "' OR 1=1 --", "c_mmunes", "%ninh%", ".*",
+                                   "Ninh Hòa' --", "Ninh Hòa"])
+def test_facts_search_text_is_a_plain_string_never_sql_or_a_pattern(con, query):
+    """The facts page's search box goes to DuckDB as a bound value: SQL in it is text to look for, LIKE and regular
+    expression characters match themselves only, and the database is the same afterwards."""
+    from ntm import statements, units
+
+    province = (units.resolve_province(con, "56"),)
+    before = {t: store.count_rows(con, t) for t in (*store.FACT_TABLES, "units", "documents")}
+    doc_id = next(iter(statements.documents(con, province)))
+    every = statements.page(con, province, doc_id)["facts"]
+    holds = every[list(statements.SEARCHED)].fillna("").astype(str).apply(
+        lambda row: query.lower() in " ".join(row).lower(), axis=1)  # the text, looked for literally
+    found = statements.page(con, province, doc_id, query)
+    assert (query == "Ninh Hòa") == (found["count"] > 0)  # as a LIKE pattern, "c_mmunes" would match every row
+    assert found["count"] == len(found["facts"]) == int(holds.sum())
+    assert {t: store.count_rows(con, t) for t in before} == before
