@@ -192,8 +192,13 @@ def by_year(con, province: Unit, level: str = "ntm", lang: str = "vi") -> dict:
     """Per year: communes newly recognised (actual) or planned, the cumulative count from the stated stock and
     its share of the province's programme communes; the same per district. Worked out once per build (the
     roadmap, the progress of targets and the map all ask for it); each caller gets its own copy."""
-    return copy.deepcopy(store.per_build(con, _BY_YEAR, (province.code, province.name, level, lang),
-                                         lambda: _by_year(con, province, level, lang), limit=256))
+    return copy.deepcopy(_shared_by_year(con, province, level, lang))
+
+
+def _shared_by_year(con, province: Unit, level: str, lang: str = "vi") -> dict:
+    """`by_year` itself, not a copy: for a reader in this module that changes nothing."""
+    return store.per_build(con, _BY_YEAR, (province.code, province.name, level, lang),
+                           lambda: _by_year(con, province, level, lang), limit=256)
 
 
 def _by_year(con, province: Unit, level: str, lang: str) -> dict:
@@ -262,7 +267,7 @@ def recognised_counts(con, province: str, level: str, years: list[int]) -> dict[
     stated = store.facts(con, "reported_aggregates", province)
     stated = stated[(stated["measure"] == f"communes_{level}") & stated["category"].isna()
                     & (stated["fact_kind"] == "actual")].sort_values("year")
-    series = by_year(con, resolve_province(con, province), level)
+    series = _shared_by_year(con, resolve_province(con, province), level)  # read only
     districts = store.programme_communes_per_district(con, province)
     out = {}
     for year in years:
