@@ -287,17 +287,22 @@ UNIT_COLUMNS = {"unit_name": "u.name", "unit_level": "u.level", "unit_type": "u.
 _FACT_COLUMNS: dict[str, frozenset] = {}  # a fact table's own columns (schema.sql: the same in every build)
 
 
+def _added(table: str) -> dict[str, str]:
+    """The columns `facts` adds to a fact table's own: name -> SQL."""
+    return {**({"fact_kind": FACT_KIND} if table == "reported_aggregates" else {}), **UNIT_COLUMNS}
+
+
+def _fact_columns(con, table: str) -> frozenset:
+    if table not in _FACT_COLUMNS:
+        _FACT_COLUMNS[table] = frozenset(table_columns(con, table))
+    return _FACT_COLUMNS[table]
+
+
 def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None,
                columns: list[str] | None = None) -> pd.DataFrame:
-    added = {**({"fact_kind": FACT_KIND} if table == "reported_aggregates" else {}), **UNIT_COLUMNS}
-    if columns is None:
-        chosen = ", ".join(["f.*", *(f"{sql} AS {name}" for name, sql in added.items())])
-    else:
-        own = _FACT_COLUMNS.get(table) or _FACT_COLUMNS.setdefault(table, frozenset(table_columns(con, table)))
-        unknown = [c for c in columns if c not in own and c not in added]
-        if unknown:
-            raise ValueError(unknown)
-        chosen = ", ".join(f'f."{c}"' if c in own else f"{added[c]} AS {c}" for c in columns)
+    added = _added(table)
+    chosen = ", ".join(["f.*", *(f"{sql} AS {name}" for name, sql in added.items())] if columns is None else
+                       [f"{added[c]} AS {c}" if c in added else f'f."{c}"' for c in columns])
     return frame(
         con, f"""SELECT {chosen}
                  FROM "{table}" f JOIN units u ON u.code = f.unit_code
@@ -314,6 +319,8 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
     is filtered in SQL and read with the columns asked for only."""
     if table not in FACT_TABLES:
         raise ValueError(table)
+    if columns is not None and (unknown := set(columns) - _fact_columns(con, table) - set(_added(table))):
+        raise ValueError(sorted(unknown))
     size = _per_build(con, f"{table}:rows", lambda: pd.DataFrame({"n": [count_rows(con, table)]}))["n"].iloc[0]
     if size > FACTS_CACHE_MAX_ROWS:
         filters = (("u.province_code", province_code), ("f.set_code", set_code), ("f.year", year))
@@ -329,8 +336,6 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
             keep &= rows[column] == wanted
     if unit_codes is not None:
         keep &= rows["unit_code"].isin(unit_codes)
-    if columns is not None and set(columns) - set(rows.columns):
-        raise ValueError(sorted(set(columns) - set(rows.columns)))
     return (rows if columns is None else rows[columns])[keep].reset_index(drop=True)
 
 
