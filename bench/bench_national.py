@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_cold  # noqa: E402
+from bench import browser as tabs  # noqa: E402
 from bench.server import serve  # noqa: E402
 from ntm import exports, maps, national, store  # noqa: E402
 from ntm.criteria import GENERAL_CONDITIONS, SET_NTM, Rulebook, evaluate  # noqa: E402
@@ -40,8 +41,7 @@ from ntm.units import resolve_province  # noqa: E402
 
 PROVINCES = ("56", "01", "38", "79", "94")  # Khánh Hòa (district map), Hà Nội, Thanh Hóa, TP HCM, Sóc Trăng
 PAGES = [page for page in bench_cold.PATHS if page != "imports"]  # every page that reads the database
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ILLUSTRATIVE = "Dữ liệu minh họa / illustrative"  # the banner every page of the national database shows
 ROWS: list[tuple[str, str, str, str]] = []
 
 
@@ -244,31 +244,28 @@ def server_side(db: Path, provinces: list[str], pages: list[str]) -> None:
                    "< 2 s cold, < 1 s warm")
 
 
+def _charts(t: tabs.Load) -> str:
+    return f"{t.charts:.2f} s" if t.charts is not None else "-"
+
+
 def browser(db: Path, provinces: list[str], pages: list[str]) -> None:
     """A fresh server on an empty result cache; each page and province loaded in a new tab (a new browser context)
-    twice: first (cold for that page and province) and again (warm), timed to visible content; then its RSS."""
+    twice: first (cold for that page and province) and again (warm), timed by the harness and by the page's own
+    clock to its content and its last chart (bench/browser.py); then its RSS."""
     from playwright.sync_api import sync_playwright
 
     env = {**os.environ, "NTM_DB": str(db.resolve()), "NTM_WARM": "0",
            "NTM_CACHE": tempfile.mkdtemp(prefix="ntm-national-cache-")}
     with serve(env) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = tabs.launch(p)
         record("server RSS, fresh (before any page)", f"{_server_rss(url.pid) / 1024:.0f} MB")
         for province in provinces:
             for page_name in pages:
-                runs = []
-                for _ in ("cold", "warm"):
-                    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-                    tab = context.new_page()
-                    start = time.perf_counter()
-                    tab.goto(f"{url}/{bench_cold.PATHS[page_name]}?province={province}")
-                    tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                                          timeout=300_000)
-                    tab.get_by_text("Dữ liệu minh họa / illustrative").first.wait_for(timeout=60_000)
-                    runs.append(time.perf_counter() - start)
-                    context.close()
-                record(f"browser, new tab, to content: {page_name}, {province}: first / second load",
-                       f"{runs[0]:.2f} / {runs[1]:.2f} s (server RSS {_server_rss(url.pid) / 1024:.0f} MB)")
+                address = f"{url}/{bench_cold.PATHS[page_name]}?province={province}"
+                first, second = (tabs.load(browser, address, ILLUSTRATIVE, 300_000) for _ in ("cold", "warm"))
+                record(f"browser, new tab, {page_name}, {province}: first / second load: harness; content; charts",
+                       f"{first.wall:.2f} / {second.wall:.2f} s; {first.content:.2f} / {second.content:.2f} s; "
+                       f"{_charts(first)} / {_charts(second)} (server RSS {_server_rss(url.pid) / 1024:.0f} MB)")
         rss = _server_rss(url.pid)
         browser.close()
     record(f"server RSS after every page ({len(pages)}) for {len(provinces)} provinces, twice each",

@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.browser import ARGS  # noqa: E402
+
 OLD, NEW = "65 xã · 70,7 %", "70 xã · 76,1 %"
 FIVE = [("22723", "Sơn Hiệp"), ("22474", "Cam Phước Đông"), ("22477", "Cam Thịnh Tây"), ("22621", "Khánh Đông"),
         ("22615", "Khánh Bình")]
@@ -96,9 +99,7 @@ async def _run(url: str, sessions: int, done: threading.Event, times, views, err
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         await asyncio.gather(*(_reader(browser, url, done, times, views, errors) for _ in range(sessions)))
         await browser.close()
 
