@@ -126,6 +126,17 @@ def test_roadmap_khanh_hoa(db_path):
     assert at.get("download_button")
 
 
+def test_roadmap_states_the_stock_once_and_its_conflict_with_both_figures(db_path):
+    """Khánh Hòa: 1355/KH (003 l.9) states 64 communes by 2024; the yearly recognitions add up to 65 by then. The
+    stock is one line; the conflict is another, naming both figures, in either language."""
+    captions = _captions(_open("roadmap", province="56"))
+    assert captions.count("Số đã đạt chuẩn văn bản nêu: 64 xã đến năm 2024") == 1
+    assert "văn bản nêu 64 xã đến năm 2024, cộng số xã được công nhận từng năm đến năm 2024 được 65 xã" in captions
+    captions = _captions(_open("roadmap", province="56", lang="en"))
+    assert captions.count("Stated stock: 64 communes by 2024") == 1
+    assert "the document states 64 communes by 2024, the communes recognised year by year add up to 65" in captions
+
+
 def test_communes_detail_cam_tan(db_path):
     at = _open("communes", province="56", as_of="2024", commune="22435")
     checklist = at.dataframe[1].value.to_string()

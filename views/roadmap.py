@@ -37,8 +37,12 @@ else:
              f"{t('level', lang)}: {t(f'level_{level}', lang)}; {t('district', lang)}: {unit_name}")
     st.caption(f"{t('assumptions', lang)}: {view['assumptions'][lang]}")
     ui.source_lines([line["source"] for line in view["target_lines"][:3]])
+stock = [view["stock"]] if view["stock"] else []
 ui.source_lines([t("stock_line", lang, value=s["value"], year=s["year"], basis=f" — {s['basis']}" if s["basis"] else "")
-                 + f" · {s['citation']}" for s in ([view["stock"]] if view["stock"] else []) + view["stock_conflicts"]])
+                 + f" · {s['citation']}" for s in stock]
+                + [t("stock_conflict", lang, value=s["value"], year=s["year"],
+                     series_value=fmt.number(s["series_value"], lang=lang)) + f" · {s['citation']}"
+                   for s in view["stock_conflicts"]])
 if view["years"] and not view["cumulative_known"]:
     st.info(t("stock_not_stated", lang))
 ui.source_lines([t("stock_district", lang, district=d["district"], value=d["value"], year=d["year"],
