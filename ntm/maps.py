@@ -147,7 +147,7 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
         if not unknown.empty:
             fig.add_trace(go.Choropleth(
                 geojson=shape, locations=unknown["code"], z=[0] * len(unknown),
-                colorscale=[[0, UNKNOWN_AREA], [1, UNKNOWN_AREA]], showscale=False, name=t("map_unknown", lang),
+                colorscale=[[0, UNKNOWN_AREA], [1, UNKNOWN_AREA]], showscale=False, name=t("map_unknown_area", lang),
                 showlegend=True,
                 marker=dict(line=dict(width=1, color="white")), text=unknown["name"],
                 hovertemplate="%{text}: " + t("map_unknown", lang) + "<extra></extra>"))
@@ -160,7 +160,8 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
                         [1, LEVEL_COLOURS["kieu_mau"]]], zmin=0, zmax=3, showscale=False,
             name=t("map_commune_polygons", lang), marker=dict(opacity=0.7, line=dict(width=0.5, color="white"))))
     placed = communes[communes["lat"].notna()]
-    groups = [(None, "unknown", t("map_unknown", lang), UNKNOWN), (None, "none", t("map_not_yet", lang), NOT_YET)]
+    groups = [(None, "unknown", t("map_unknown_commune", lang), UNKNOWN),
+              (None, "none", t("map_not_yet", lang), NOT_YET)]
     groups += [(level, kind, f"{t(f'level_{level}', lang)} · {t(f'kind_{kind}', lang)}", LEVEL_COLOURS[level])
                for level in LEVEL_RANK for kind in ("actual", "planned")]
     for level, kind, name, colour in groups:

@@ -49,6 +49,23 @@ def test_year_control_replays_appendix_07(con, khanh_hoa):
         assert on_map + (1 if year >= 2018 else 0) == cumulative, year
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_legend_entry_names_a_different_thing(con, lang):
+    """Ninh Thuận 2023 has districts without a figure (grey areas) and communes of unknown result (grey markers):
+    two entries, each saying which it is, never "Chưa rõ" twice."""
+    province = resolve_province(con, "58")
+    districts = maps.district_values(con, province, 2023, "share_ntm")
+    districts.loc[districts.index[0], "value"] = None  # one district without a figure
+    fig = maps.figure(province, districts, "share_ntm", maps.commune_states(con, province, 2023), 2023, "Nguồn",
+                      lang)
+    legend = [trace.name for trace in fig.data  # plotly's defaults: a scattergeo is in the legend, an area not
+              if trace.showlegend or (trace.showlegend is None and trace.type == "scattergeo")]
+    assert len(legend) == len(set(legend))
+    area, commune = ("Huyện chưa có số liệu", "Xã chưa rõ kết quả") if lang == "vi" else \
+        ("District: no figure", "Commune: result not known")
+    assert area in legend and commune in legend
+
+
 @pytest.mark.parametrize("code", ["56", "58", "49", "84"])
 def test_map_payload_is_small_and_offline(con, code):
     province = resolve_province(con, code)
