@@ -5,7 +5,7 @@ import pandas as pd
 from ntm import period, roadmap, store
 from ntm.assessment import Explanation, explain
 from ntm.criteria import SET_NANG_CAO, SET_NTM, Rulebook, declared_statuses, evaluate
-from ntm.sources import citation
+from ntm.sources import citation, of_rows
 from ntm.unit import Unit
 
 
@@ -136,3 +136,10 @@ def criteria_shares(con, province: Unit, year: int, set_code: str = SET_NTM, lan
     return {"shares": shares.round(1), "targets": target, "communes": counted,
             "names": {c: names.get(c) for c in frame["criterion"].unique()}, "coverage": coverage,
             "target_year": target_year}
+
+
+def source_text(con, province: Unit, lang: str = "vi") -> str:
+    """The documents (and lines) the list's recognitions, plans and criteria results come from, as citations."""
+    rows = pd.concat([store.facts(con, table, province.code, columns=["doc_id", "line"])
+                      for table in ("recognitions", "criteria_status")])
+    return of_rows(store.documents(con), rows, lang)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ntm import fmt, geo, period, roadmap, store
+from ntm import fmt, geo, period, roadmap, sources, store
 from ntm.charts import LEVEL_COLOURS, STATUS_COLOURS, wrap
 from ntm.criteria import SET_NTM
 from ntm.i18n import t
@@ -111,6 +111,11 @@ def province_counts(con, province: Unit, year: int, lang: str = "vi") -> list[di
                     or anchored else None,
                     "stock": stock[-1] if stock else None})
     return out
+
+
+def source_text(con, communes: pd.DataFrame, lang: str = "vi") -> str:
+    """The documents (and their lines) the communes' states on the map come from, as citations."""
+    return sources.of_rows(store.documents(con), communes, lang)
 
 
 def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.DataFrame, year: int,

@@ -1,5 +1,7 @@
 """Citations: turning (document, section, lines) into the source line shown under a table or chart."""
 
+import pandas as pd
+
 from ntm.i18n import LABELS, t
 
 
@@ -25,3 +27,12 @@ def citation(doc: dict, section: str | None, lines, lang: str = "vi") -> str:
     file = doc["title"] if doc["kind"] == "import" else doc["file"].split("/")[-1]  # an upload: its own name
     where = t("citation_file", lang, file=file) + (f", {t('citation_lines', lang, lines=span)}" if span else "")
     return t("citation", lang, parts=", ".join(p for p in parts if p), where=where)
+
+
+def of_rows(documents: pd.DataFrame, rows: pd.DataFrame, lang: str = "vi") -> str:
+    """The citation of each document behind `rows` (their doc_id and line), the lines of one document together,
+    in the documents' order; "" when no row names a document."""
+    cited = rows[rows["doc_id"].notna()]
+    by_id = documents.set_index("doc_id")
+    return " · ".join(citation(by_id.loc[doc].to_dict(), None, group["line"], lang)
+                      for doc, group in cited.groupby("doc_id", sort=True))

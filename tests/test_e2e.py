@@ -225,6 +225,40 @@ def test_map_of_every_province(page, server, requests_seen, artifacts, province)
     assert _outside(requests_seen) == []
 
 
+def _inside(page, area: int) -> tuple[float, float]:
+    """A point of the screen inside the map's `area`-th district (its fill, not only its box)."""
+    return page.evaluate("""n => { const p = document.querySelectorAll('.js-plotly-plot .choroplethlocation')[n];
+        const box = p.getBBox(), m = p.getScreenCTM(), point = p.ownerSVGElement.createSVGPoint();
+        for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+            point.x = box.x + box.width * i / 20; point.y = box.y + box.height * j / 20;
+            if (p.isPointInFill(point)) { const s = point.matrixTransform(m); return [s.x, s.y]; } }
+        return null; }""", area)
+
+
+def test_a_click_on_a_district_filters_the_map_and_the_filter_says_so(page, server, requests_seen, artifacts):
+    """Khánh Hòa 2023: a click on a district shows it in "Chỉ xem huyện" and lists its communes only; choosing
+    the whole province again stays (the chart keeps its selection across reruns: it is not applied twice)."""
+    page.goto(f"{server}/ban-do?province=56&as_of=2023")
+    page.locator(".js-plotly-plot .choroplethlocation").first.wait_for(timeout=60_000)
+    _ready(page)
+    page.wait_for_timeout(1000)  # the map draws after the figure
+    filter_box = page.locator("[data-testid='stSelectbox']").filter(has_text="Chỉ xem huyện")
+    shown = filter_box.locator("input")  # the chosen option's name
+    assert shown.input_value() == "Toàn tỉnh"
+    page.mouse.click(*_inside(page, 3))
+    page.wait_for_timeout(1000)
+    _ready(page)
+    assert shown.input_value() in MAP_NAMES["56"]
+    page.screenshot(path=str(artifacts / "map_56_district_clicked.png"), full_page=True)
+    filter_box.click()
+    page.get_by_role("option", name="Toàn tỉnh").click()
+    page.wait_for_timeout(1000)
+    _ready(page)
+    page.wait_for_timeout(1000)
+    assert shown.input_value() == "Toàn tỉnh"
+    assert _outside(requests_seen) == []
+
+
 @pytest.fixture
 def fresh_server(tmp_path_factory, db_path):
     yield from _serve(tmp_path_factory, {"NTM_DB": str(db_path), "NTM_WARM": "0"})

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from ntm import boundaries, exports, geo, maps, roadmap, store
+from ntm import boundaries, communes, exports, geo, maps, roadmap, store
 from ntm.errors import DataError
 from ntm.units import resolve_province
 
@@ -47,6 +47,18 @@ def test_year_control_replays_appendix_07(con, khanh_hoa):
         states = maps.commune_states(con, khanh_hoa, year)
         on_map = int(states["reached"].notna().sum() + (states["planned"] == "ntm").sum())
         assert on_map + (1 if year >= 2018 else 0) == cumulative, year
+
+
+def test_the_source_line_cites_the_documents_behind_the_communes_never_a_path(con, khanh_hoa):
+    """Khánh Hòa's commune states come from 1355/KH's appendices (003 l.641-669 for 2023); the map and the
+    communes list cite documents and lines in the reader's language, never a folder of the project."""
+    states = maps.commune_states(con, khanh_hoa, 2023)
+    assert maps.source_text(con, states, "vi") == ("Nguồn: Kế hoạch số 1355/KH-UBND, UBND tỉnh Khánh Hòa, 08/3/2024 "
+                                                   "(tệp 003_785c661cd5823983.txt, dòng 641-669)")
+    assert maps.source_text(con, states, "en").startswith("Source: Plan no. 1355/KH-UBND")
+    for code in ("56", "58", "49", "84"):
+        text = communes.source_text(con, resolve_province(con, code), "en")
+        assert text.startswith("Source: ") and "data/" not in text and "Nguồn" not in text
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

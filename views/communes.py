@@ -39,7 +39,7 @@ raw = pd.DataFrame({
     t("col_results_year", lang): shown["results_year"], "GSO": shown["code"]})
 plain = (t("col_results_year", lang), t("col_group", lang), t("col_criteria_met", lang))
 ui.table(ui.formatted(raw, lang, plain=plain), raw, f"xa-{province.code}", t("communes_title", lang),
-         "data/geo/communes_*.csv; data/facts/recognitions; data/facts/criteria_status")
+         ui.cached(ntm.communes.source_text, province, lang))
 
 st.subheader(t("commune_detail", lang))
 codes = frame["code"].tolist()

@@ -27,15 +27,29 @@ first, last = ui.cached(ntm.period.first_recognition_year), ui.cached(ntm.period
 year = right.slider(t("map_year", lang), first, last, value=min(as_of, last), key="map_year")
 districts = ui.cached(ntm.maps.district_values, province, year, measure)
 communes = ui.cached(ntm.maps.commune_states, province, year)
-chosen_district = st.session_state.get("map_district")
+with_communes = {d.code: d for d in ui.cached(store.unit_list, "district", code)
+                 if d.code in set(communes["district_code"])}
+WHOLE = ""  # the filter's option for the whole province (None would read as no choice made)
+if st.session_state.get("map_district") not in with_communes:  # another province's, or none yet
+    st.session_state["map_district"] = WHOLE
+chosen_district = st.session_state["map_district"]  # a district's code: the filter's and a click's
 shown = communes[communes["district_code"] == chosen_district] if chosen_district else communes
 own = boundaries.load(code)
-source = "Kế hoạch 1355/KH-UBND, Phụ lục 07-09" if code == "56" else t("col_source", lang) + ": data/facts/recognitions"
+source = maps.source_text(ui.cursor(), communes, lang)  # the documents behind the communes shown
 fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
+
+
+
+def new_chart() -> None:
+    """The next figure is a new chart: Streamlit gives a chart back the selection last made on it, which would
+    be read as a new click (the district clicked before, after the whole province is chosen again)."""
+    st.session_state["map_chart"] = st.session_state.get("map_chart", 0) + 1
+
 
 map_col, side = st.columns([3, 1])
 with map_col:
-    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="map_chart",
+    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points",
+                            key=f"map_chart_{st.session_state.get('map_chart', 0)}",
                             config={"displaylogo": False, "scrollZoom": True, "topojsonURL": geo.NO_BASEMAP})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
@@ -44,9 +58,11 @@ points = (event or {}).get("selection", {}).get("points", []) if isinstance(even
     getattr(getattr(event, "selection", None), "points", [])
 for point in points:
     if point.get("customdata"):
+        new_chart()
         st.switch_page("views/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
-    elif point.get("location"):
-        st.session_state["map_district"] = point["location"]
+    elif point.get("location") in with_communes and point["location"] != chosen_district:
+        new_chart()
+        st.session_state["map_district"] = point["location"]  # the filter below shows it
         st.rerun()
 
 with side:
@@ -60,16 +76,8 @@ with side:
             ui.source_lines([t("stock_line", lang, value=c["stock"]["value"], year=c["stock"]["year"],
                                basis=f" — {c['stock']['basis']}" if c["stock"]["basis"] else "")
                              + f" · {c['stock']['citation']}"])
-    with_communes = {d.code: d for d in ui.cached(store.unit_list, "district", code)
-                     if d.code in set(communes["district_code"])}
-    options = [None, *with_communes.values()]
-    picked = st.selectbox(t("map_district_filter", lang), options, key="map_district_pick",
-                          index=options.index(with_communes.get(chosen_district)),
-                          format_func=lambda d: t("whole_province", lang) if d is None else d.name)
-    picked_code = picked.code if picked else None  # the state holds a code, as a click on the map gives one
-    if picked_code != chosen_district:
-        st.session_state["map_district"] = picked_code
-        st.rerun()
+    st.selectbox(t("map_district_filter", lang), [WHOLE, *with_communes], key="map_district", on_change=new_chart,
+                 format_func=lambda c: with_communes[c].name if c else t("whole_province", lang))
     offshore = geo.offshore(code)
     if offshore:
         st.info(t("map_offshore", lang, names=", ".join(offshore)))
