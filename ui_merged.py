@@ -5,9 +5,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import ntm.communes
 import ntm.funding
 import ntm.merged
 import ntm.quality
+import ntm.sources
+import ntm.store
 import ntm.timeline
 import ui
 from ntm import boundaries, fmt, geo
@@ -121,14 +124,13 @@ def _units_frame(province: Unit, f: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _units(province: Unit, f: dict, parts: list[Unit]) -> None:
     _, raw = _units_frame(province, f)
     ui.table(raw, raw, f"don-vi-{province.unit_id}-{f['units_date']}", t("merged_units_title", f["lang"]),
-             "data/geo/units_2025.csv; data/geo/crosswalk_2025.csv (data/geo/SOURCES.md); data/facts/recognitions")
+             _units_sources(parts, f["lang"]))
 
 
 def _communes(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     shown, raw = _units_frame(province, f)
-    ui.table(raw, raw, f"xa-moi-{province.unit_id}", t("merged_units_title", lang),
-             "data/geo/units_2025.csv; data/geo/crosswalk_2025.csv; data/facts/recognitions")
+    ui.table(raw, raw, f"xa-moi-{province.unit_id}", t("merged_units_title", lang), _units_sources(parts, lang))
     if f"became_{lang}" in shown or shown.empty:
         return
     st.subheader(t("merged_unit_detail", lang))
@@ -149,7 +151,7 @@ def _communes(province: Unit, f: dict, parts: list[Unit]) -> None:
         t("col_check", lang): comp["checked"].map(lambda c: t(f"check_{c}", lang)),
         t("col_source", lang): [f"{d}:{int(line)}" if isinstance(d, str) else "–"
                                 for d, line in zip(comp["doc_id"], comp["line"], strict=True)]})
-    ui.table(raw, raw, f"thanh-phan-{chosen.split('@')[0]}", names[chosen], "data/geo/crosswalk_2025.csv")
+    ui.table(raw, raw, f"thanh-phan-{chosen.split('@')[0]}", names[chosen], t("units_2025_attribution", lang))
 
 
 def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
@@ -197,8 +199,8 @@ def _map(province: Unit, f: dict, parts: list[Unit]) -> None:
     attribution = geo.attribution(lang)
     fig.update_layout(title=dict(text=title), geo=geo.layout(box), height=760, margin=dict(l=10, r=10, t=60, b=110),
                       font=dict(family=FONT, size=13), legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
-    fig.add_annotation(text=wrap(f"data/geo/crosswalk_2025.csv · {attribution}", 150), xref="paper", yref="paper",
-                       x=0, y=-0.13, showarrow=False, xanchor="left", yanchor="top", align="left",
+    fig.add_annotation(text=wrap(f"{t('units_2025_attribution', lang)} · {attribution}", 150), xref="paper",
+                       yref="paper", x=0, y=-0.13, showarrow=False, xanchor="left", yanchor="top", align="left",
                        font=dict(size=10, color="#444"))
     ui.chart(fig, f"ban-do-{province.code}-moi")
     st.caption(t("merged_map_note", lang))
@@ -216,9 +218,10 @@ def _roadmap(province: Unit, f: dict, parts: list[Unit]) -> None:
 def _funding(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
     st.info(t("merged_funding_note", lang))
-    rows = []
+    rows, cited = [], []
     for part in [p for p in parts if p.in_units]:
         result = ui.cached(ntm.funding.funding, part, None, lang)
+        cited += [x for g in result["groups"] for x in g["total_stated"] + g["by_source"] + g["items"]]
         rows += [{t("province", lang): part.name, t("col_unit", lang): g["unit"],
                   t("col_kind", lang): t("kind_" + g["kind"], lang), t("col_year", lang): g["year"],
                   t("col_amount", lang): g["total_computed"] if g["total_computed"] is not None else
@@ -228,21 +231,35 @@ def _funding(province: Unit, f: dict, parts: list[Unit]) -> None:
         return
     raw = pd.DataFrame(rows)
     ui.table(ui.formatted(raw, lang, {t("col_amount", lang): 1}, plain=(t("col_year", lang),)), raw,
-             f"von-{province.code}", t("funding_title", lang), "data/facts/funding")
+             f"von-{province.code}", t("funding_title", lang), _cited(cited, lang))
 
 
 def _quality(province: Unit, f: dict, parts: list[Unit]) -> None:
     lang = f["lang"]
-    rows = []
+    rows, cited = [], []
     for part in [p for p in parts if p.in_units]:
+        found = ui.cached(ntm.quality.findings, part, lang)
+        cited += [s for x in found for s in x["sources"]]
         rows += [{t("province", lang): part.name, t("check", lang): t(f"check_{x['check']}", lang),
                   t("col_unit", lang): x["unit_name"], t("col_year", lang): x["year"],
                   t("col_message", lang): x["message_vi" if lang == "vi" else "message_en"],
                   t("col_sources", lang): " | ".join(s["citation"] for s in x["sources"][:2])}
-                 for x in ui.cached(ntm.quality.findings, part, lang)]
+                 for x in found]
     if not rows:
         st.info(t("no_data_here", lang))
         return
     raw = pd.DataFrame(rows)
     ui.table(ui.formatted(raw, lang, plain=(t("col_year", lang),)), raw, f"chat-luong-{province.code}",
-             t("quality_title", lang), "data/facts")
+             t("quality_title", lang), _cited(cited, lang))
+
+
+def _cited(rows: list[dict], lang: str) -> str:
+    """The documents and lines behind these rows (each with its doc_id and line), as citations."""
+    return ntm.sources.of_rows(ntm.store.documents(ui.cursor()), pd.DataFrame(rows, columns=["doc_id", "line"]), lang)
+
+
+def _units_sources(parts: list[Unit], lang: str) -> str:
+    """The 2025 units and their crosswalk (dvhcvn, checked against the resolutions), then the documents behind
+    the old units' statuses."""
+    return " · ".join([t("units_2025_attribution", lang)]
+                      + [ui.cached(ntm.communes.source_text, part, lang) for part in parts if part.in_units])
