@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import streamlit.logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ntm import loader, paths, resultcache, store, timeline  # noqa: E402
@@ -19,6 +20,9 @@ from ntm import loader, paths, resultcache, store, timeline  # noqa: E402
 
 def main() -> int:
     quiet = "--quiet" in sys.argv
+    # AppTest, driven from this thread, makes Streamlit warn "missing ScriptRunContext" (harmless: "can be ignored
+    # when running in bare mode") once per render: hundreds of lines that would hide a real error
+    streamlit.logger.set_log_level("error")
     status = loader.ensure(paths.db_path())
     if resultcache.complete(status.digest):
         if not quiet:

@@ -137,6 +137,14 @@ def test_roadmap_states_the_stock_once_and_its_conflict_with_both_figures(db_pat
     assert "the document states 64 communes by 2024, the communes recognised year by year add up to 65" in captions
 
 
+def test_a_range_target_reads_as_the_document_writes_it(db_path):
+    """Ninh Thuận 2023: "từ 8-10 HTX mới" (000 l.101) reads 8-10 on screen (judged on its lower bound), not 8."""
+    at = _open("roadmap", province="58", as_of="2023")
+    at.selectbox(key="roadmap_target_year").set_value(2023).run()
+    table = next(d.value for d in at.dataframe if "Mục tiêu (HTX)" in d.value.columns)
+    assert list(table["Mục tiêu (HTX)"]) == ["8-10"] and "Mục tiêu, cận trên (HTX)" not in table.columns
+
+
 def test_communes_detail_cam_tan(db_path):
     at = _open("communes", province="56", as_of="2024", commune="22435")
     checklist = at.dataframe[1].value.to_string()

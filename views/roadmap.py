@@ -77,6 +77,7 @@ for unit, group in by_unit.items():
         t("col_indicator", lang): (t(f"level_{LEVEL_OF[r['indicator']]}", lang) if r["indicator"] in LEVEL_OF
                                    else r["indicator_name"]) + (f" ({r['category']})" if r["category"] else ""),
         t("col_target_in", lang, unit=unit): r["target"], t("col_target_in", lang, unit="%"): r["target_share"],
+        t("col_target_up_to", lang, unit=unit): r["target_range_max"],  # "từ 8-10 HTX": judged on the lower bound
         t("col_actual_in", lang, unit=unit): r["actual"], t("col_actual_in", lang, unit="%"): r["actual_share"],
         t("col_gap_in", lang, unit=t("unit_points", lang) if unit == "%" else unit): r["gap"],
         t("col_achieved", lang): r["achieved_pct"], t("col_reading", lang): t(f"reading_{r['reading']}", lang),
@@ -91,6 +92,11 @@ for unit, group in by_unit.items():
         raw = raw.drop(columns=t("col_reading", lang))
     decimals = {t("col_achieved", lang): 1}  # counts as whole numbers, shares as the documents write them
     shown = ui.formatted(raw, lang, decimals)
+    up_to = t("col_target_up_to", lang, unit=unit)
+    if up_to in shown:  # on screen a range as the document writes it: "8-10"
+        target = t("col_target_in", lang, unit=unit)
+        shown[target] = shown[target].where(shown[up_to] == "–", shown[target] + "-" + shown[up_to])
+        shown = shown.drop(columns=up_to)
     for key in ("col_target_in", "col_actual_in"):  # on screen "37 (40 %)": one column for the count and its share
         count, share = t(key, lang, unit=unit), t(key, lang, unit="%")
         if unit != "%" and share in shown:
