@@ -5,6 +5,7 @@ when the cache of this build and code is already complete (a restart costs nothi
 it in the background after the database is checked, so a fresh server answers its visitors from the cache.
 Usage: .venv/bin/python scripts/warm.py [--quiet]"""
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import streamlit.logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ntm import loader, paths, resultcache, store, timeline  # noqa: E402
@@ -21,8 +21,10 @@ from ntm import loader, paths, resultcache, store, timeline  # noqa: E402
 def main() -> int:
     quiet = "--quiet" in sys.argv
     # AppTest, driven from this thread, makes Streamlit warn "missing ScriptRunContext" (harmless: "can be ignored
-    # when running in bare mode") once per render: hundreds of lines that would hide a real error
-    streamlit.logger.set_log_level("error")
+    # when running in bare mode") once per render: hundreds of lines that would hide a real error. A filter on that
+    # one message (AppTest sets Streamlit's log level back on every run)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
     status = loader.ensure(paths.db_path())
     if resultcache.complete(status.digest):
         if not quiet:
