@@ -70,25 +70,31 @@ def assess(con, units: pd.DataFrame, values: pd.DataFrame, year: int, rules: Rul
 
 def _records_by_unit(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook,
                      lang: str = "vi") -> dict[str, list]:
-    """Every unit's criteria with their indicators, as records (one conversion of each frame)."""
+    """Every unit's criteria with their indicators, as records: each column converted once, as a whole (Arrow text
+    and numbers become Python objects in C, missing ones None), then zipped; no pandas access per row."""
     names = rules.criterion_names(set_code, lang)
     columns = ["unit_code", "criterion_no", "indicator_code", "value", "threshold", "threshold_text", "comparator",
                "status", "gap", "threshold_source"]
-    ind = ind[columns].astype(object)
-    ind = ind.where(ind.notna(), None)  # NaN as None once for the whole frame, not cell by cell
     indicators: dict[tuple, list[dict]] = {}
-    for u, no, code, value, threshold, text, comparator, status, gap, source in ind.itertuples(index=False):
+    for u, no, code, value, threshold, text, comparator, status, gap, source in zip(*_lists(ind, columns),
+                                                                                     strict=True):
         indicators.setdefault((u, no), []).append(
             {"code": code, "value": value, "threshold": threshold, "threshold_text": text, "comparator": comparator,
              "status": status, "gap": gap, "source": source})
+    rows = list(zip(*_lists(crit, ["unit_code", "criterion_no", "status", "basis", "declared", "disagrees", "doc_id",
+                                   "line"]), strict=True))
     out: dict[str, list] = {}
-    for c in sorted(crit.to_dict("records"), key=lambda c: (c["unit_code"], len(c["criterion_no"]), c["criterion_no"])):
-        out.setdefault(c["unit_code"], []).append({
-            "criterion": c["criterion_no"], "name": names.get(c["criterion_no"]), "status": c["status"],
-            "basis": c["basis"], "declared": _none(c["declared"]), "disagrees": bool(c["disagrees"]),
-            "declared_source": {"doc_id": c["doc_id"], "line": int(c["line"])} if _none(c["doc_id"]) else None,
-            "indicators": indicators.get((c["unit_code"], c["criterion_no"]), [])})
+    for u, no, status, basis, declared, disagrees, doc_id, line in sorted(rows, key=lambda r: (r[0], len(r[1]), r[1])):
+        out.setdefault(u, []).append({
+            "criterion": no, "name": names.get(no), "status": status, "basis": basis, "declared": declared,
+            "disagrees": bool(disagrees), "declared_source": {"doc_id": doc_id, "line": int(line)} if doc_id else None,
+            "indicators": indicators.get((u, no), [])})
     return out
+
+
+def _lists(frame: pd.DataFrame, columns: list[str]) -> list[list]:
+    """The columns as Python lists, missing values None."""
+    return [frame[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns]
 
 
 def _criteria_records(set_code: str, crit: pd.DataFrame, ind: pd.DataFrame, rules: Rulebook,

@@ -50,18 +50,20 @@ def _role(header: str) -> str | None:
 
 
 def _value(raw, problems, where) -> float | None:
+    """A cell's number, or 1 / 0 for Đạt / Chưa đạt; None when blank. No number is ever written as a flag, so a
+    cell is read as a number first (most cells: the name normalisation only for the others)."""
     if raw is None or (isinstance(raw, float) and pd.isna(raw)) or str(raw).strip() == "":
         return None
-    flag = FLAGS.get(normalize(str(raw)))
-    if flag is not None:
-        return flag
     try:
         return parse_number(raw)
     except ValueError:
-        quoted = excerpt(raw)
-        problems.append(_problem(where, f"'{quoted}' không phải là số hay Đạt/Chưa đạt (viết số như 74,17 hoặc 1.018)",
-                                 f"'{quoted}' is not a number or Đạt/Chưa đạt (write numbers like 74,17 or 1.018)"))
-        return None
+        flag = FLAGS.get(normalize(str(raw)))
+    if flag is not None:
+        return flag
+    quoted = excerpt(raw)
+    problems.append(_problem(where, f"'{quoted}' không phải là số hay Đạt/Chưa đạt (viết số như 74,17 hoặc 1.018)",
+                             f"'{quoted}' is not a number or Đạt/Chưa đạt (write numbers like 74,17 or 1.018)"))
+    return None
 
 
 def is_illustrative(path: str | Path) -> bool:
@@ -153,8 +155,8 @@ def read_values(path: str | Path, units: pd.DataFrame, sets: dict[str, set[str]]
             [(c, c, rec[j]) for j, c in wide]
         for raw_code, col, raw in pairs:
             code = _code_text(raw_code)
-            criterion = CRITERION.match(code)
-            if long and criterion:
+            criterion = CRITERION.match(code) if long else None  # a wide sheet's columns are indicators
+            if criterion:
                 flag = FLAGS.get(normalize(str(raw or "")))
                 if flag is None:
                     quoted = excerpt(raw)
