@@ -50,8 +50,16 @@ def districts(province_code: str, mainland: bool = True) -> dict:
 
 def offshore(province_code: str) -> list[str]:
     """Names of offshore districts kept off the mainland map (shown as a note, never deleted)."""
+    return [f["properties"]["full_name"] for f in _offshore(province_code)]
+
+
+def offshore_codes(province_code: str) -> set[str]:
+    return {f["properties"]["code"] for f in _offshore(province_code)}
+
+
+def _offshore(province_code: str) -> list[dict]:
     data = json.loads(_districts(province_code))
-    return [f["properties"]["full_name"] for f in data["features"] if f["properties"].get("offshore_archipelago")]
+    return [f for f in data["features"] if f["properties"].get("offshore_archipelago")]
 
 
 @lru_cache(maxsize=8)

@@ -139,7 +139,8 @@ def figure(province: Unit, districts: pd.DataFrame, measure: str, communes: pd.D
                 hovertemplate="%{text}: " + t(f"status_{status}", lang) + "<extra></extra>"))
     else:
         known = districts[districts["value"].notna()]
-        unknown = districts[districts["value"].isna()]
+        unknown = districts[districts["value"].isna()  # an archipelago off the mainland map: no legend entry
+                            & ~districts["code"].isin(geo.offshore_codes(code))]
         label = t(f"measure_{measure}", lang)
         if not known.empty:
             fig.add_trace(go.Choropleth(

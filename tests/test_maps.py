@@ -49,6 +49,14 @@ def test_year_control_replays_appendix_07(con, khanh_hoa):
         assert on_map + (1 if year >= 2018 else 0) == cumulative, year
 
 
+def test_an_archipelago_off_the_map_has_no_legend_entry(con, khanh_hoa):
+    """Trường Sa (576) has no figure and is not drawn on the mainland map (a note beside it says so): the legend
+    does not offer a grey "no figure" area nobody can see."""
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm",
+                      maps.commune_states(con, khanh_hoa, 2023), 2023, "Nguồn")
+    assert "Huyện chưa có số liệu" not in [trace.name for trace in fig.data]
+
+
 def test_the_source_line_cites_the_documents_behind_the_communes_never_a_path(con, khanh_hoa):
     """Khánh Hòa's commune states come from 1355/KH's appendices (003 l.641-669 for 2023); the map and the
     communes list cite documents and lines in the reader's language, never a folder of the project."""
