@@ -39,7 +39,6 @@ source = maps.source_text(ui.cursor(), communes, lang)  # the documents behind t
 fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
 
 
-
 def new_chart() -> None:
     """The next figure is a new chart: Streamlit gives a chart back the selection last made on it, which would
     be read as a new click (the district clicked before, after the whole province is chosen again)."""
