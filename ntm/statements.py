@@ -69,7 +69,7 @@ def page(con, provinces: tuple[Unit, ...], doc_id: str, query: str = "", offset:
     codes = [m for (m,) in con.execute(f"SELECT DISTINCT s.measure FROM {_STATED} WHERE {where}", scope).fetchall()]
     named = _measure_names(codes, known, lang)
     haystack = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCHED)
-    found = f"""FROM (SELECT s.*, u.name AS unit_name, n.measure_name FROM {_STATED}
+    found = f"""FROM (SELECT s.* EXCLUDE (row_no), u.name AS unit_name, n.measure_name FROM {_STATED}
                       JOIN (SELECT unnest(?::VARCHAR[]) AS measure, unnest(?::VARCHAR[]) AS measure_name) n
                         ON n.measure = s.measure WHERE {where})
                 WHERE ? = '' OR contains(lower({haystack}), lower(?))"""

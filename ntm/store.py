@@ -307,7 +307,7 @@ def _all_facts(con, table: str, where: str = "TRUE", params: list | None = None,
         con, f"""SELECT {chosen}
                  FROM "{table}" f JOIN units u ON u.code = f.unit_code
                  WHERE {where}
-                 ORDER BY f.doc_id, f.line""", params)
+                 ORDER BY f.doc_id, f.line, f.rowid""", params)  # ties on a line: in the order they were loaded
 
 
 def facts(con, table: str, province_code: str | None = None, unit_codes: list[str] | None = None,
@@ -340,25 +340,28 @@ def facts(con, table: str, province_code: str | None = None, unit_codes: list[st
 
 
 # Every fact table as one list of statements: table, unit, year, what is stated (`measure`), its category, value
-# and kind (actual / expected / planned / need …), with the source columns. The facts view reads it.
+# and kind (actual / expected / planned / need …), with the source columns, and its row's place in its table
+# (`row_no`: facts of one line in the order they were loaded). The facts view reads it.
 STATEMENTS = f"""
 SELECT 'reported_aggregates' AS fact_table, unit_code, year, measure, category, value, denominator,
-       {FACT_KIND} AS kind, set_code, doc_id, line, section, original_text, note FROM reported_aggregates f
+       {FACT_KIND} AS kind, set_code, doc_id, line, section, original_text, note, rowid AS row_no
+       FROM reported_aggregates f
 UNION ALL SELECT 'recognitions', unit_code, year, level, NULL, NULL, NULL, kind, NULL, doc_id, line, section,
-       original_text, note FROM recognitions
+       original_text, note, rowid AS row_no FROM recognitions
 UNION ALL SELECT 'targets', unit_code, target_year, measure, category, value, denominator, 'target', set_code,
-       doc_id, line, section, original_text, note FROM targets
+       doc_id, line, section, original_text, note, rowid AS row_no FROM targets
 UNION ALL SELECT 'funding', unit_code, year, 'funding_' || kind, concat_ws(' / ', source, capital_type, item),
-       amount_mvnd, NULL, kind, NULL, doc_id, line, section, original_text, note FROM funding
+       amount_mvnd, NULL, kind, NULL, doc_id, line, section, original_text, note, rowid AS row_no FROM funding
 UNION ALL SELECT 'criteria_status', unit_code, year, 'criterion_' || criterion_no, status, NULL, NULL, 'actual',
-       set_code, doc_id, line, section, original_text, note FROM criteria_status
+       set_code, doc_id, line, section, original_text, note, rowid AS row_no FROM criteria_status
 UNION ALL SELECT 'indicator_values', unit_code, year, 'indicator_' || indicator_code, value_text, value, NULL,
-       'actual', set_code, doc_id, line, section, original_text, note FROM indicator_values
+       'actual', set_code, doc_id, line, section, original_text, note, rowid AS row_no FROM indicator_values
 UNION ALL SELECT 'criteria_gaps', unit_code, year, 'gap_' || coalesce(indicator_code, criterion_no, ''),
        concat_ws(' / ', value_text, threshold_text, agency, expected_time), value, NULL, 'gap', set_code, doc_id,
-       line, section, original_text, note FROM criteria_gaps
+       line, section, original_text, note, rowid AS row_no FROM criteria_gaps
 UNION ALL SELECT 'criterion_agencies', unit_code, NULL, 'agency_' || coalesce(indicator_code, criterion_no, ''),
-       agency, NULL, NULL, 'agency', set_code, doc_id, line, section, original_text, note FROM criterion_agencies
+       agency, NULL, NULL, 'agency', set_code, doc_id, line, section, original_text, note, rowid AS row_no
+       FROM criterion_agencies
 """
 
 
@@ -366,11 +369,12 @@ def statements(con, province_code: str | None = None, doc_id: str | None = None,
                year: int | None = None) -> pd.DataFrame:
     """Every fact row (of every fact table) of a province and/or a document, in the document's order."""
     frame = con.execute(
-        f"""SELECT s.*, u.name AS unit_name, u.province_code FROM ({STATEMENTS}) s JOIN units u ON u.code = s.unit_code
+        f"""SELECT s.* EXCLUDE (row_no), u.name AS unit_name, u.province_code
+            FROM ({STATEMENTS}) s JOIN units u ON u.code = s.unit_code
             WHERE (? IS NULL OR u.province_code = ?) AND (? IS NULL OR s.doc_id = ?)
               AND (? IS NULL OR s.measure = ? OR s.fact_table = ? OR starts_with(s.measure, ? || '_'))
               AND (? IS NULL OR s.year = ?)
-            ORDER BY s.doc_id, s.line, s.fact_table, s.unit_code""",
+            ORDER BY s.doc_id, s.line, s.fact_table, s.unit_code, s.row_no""",
         [province_code, province_code, doc_id, doc_id, measure, measure, measure, measure, year, year]).df()
     return frame.astype(object).where(frame.notna(), None)
 
