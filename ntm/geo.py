@@ -50,16 +50,19 @@ def districts(province_code: str, mainland: bool = True) -> dict:
 
 def offshore(province_code: str) -> list[str]:
     """Names of offshore districts kept off the mainland map (shown as a note, never deleted)."""
-    return [f["properties"]["full_name"] for f in _offshore(province_code)]
+    return [name for _, name in _offshore(province_code)]
 
 
 def offshore_codes(province_code: str) -> set[str]:
-    return {f["properties"]["code"] for f in _offshore(province_code)}
+    return {code for code, _ in _offshore(province_code)}
 
 
-def _offshore(province_code: str) -> list[dict]:
+@lru_cache(maxsize=8)
+def _offshore(province_code: str) -> tuple[tuple[str, str], ...]:
+    """(code, full name) of each offshore district: the GeoJSON parsed once, not on every map drawn."""
     data = json.loads(_districts(province_code))
-    return [f for f in data["features"] if f["properties"].get("offshore_archipelago")]
+    return tuple((f["properties"]["code"], f["properties"]["full_name"]) for f in data["features"]
+                 if f["properties"].get("offshore_archipelago"))
 
 
 @lru_cache(maxsize=8)

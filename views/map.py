@@ -27,8 +27,8 @@ first, last = ui.cached(ntm.period.first_recognition_year), ui.cached(ntm.period
 year = right.slider(t("map_year", lang), first, last, value=min(as_of, last), key="map_year")
 districts = ui.cached(ntm.maps.district_values, province, year, measure)
 communes = ui.cached(ntm.maps.commune_states, province, year)
-with_communes = {d.code: d for d in ui.cached(store.unit_list, "district", code)
-                 if d.code in set(communes["district_code"])}
+listed = set(communes["district_code"])
+with_communes = {d.code: d for d in ui.cached(store.unit_list, "district", code) if d.code in listed}
 WHOLE = ""  # the filter's option for the whole province (None would read as no choice made)
 if st.session_state.get("map_district") not in with_communes:  # another province's, or none yet
     st.session_state["map_district"] = WHOLE
