@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,10 @@ FONT = "Times New Roman, Liberation Serif, serif"
 
 
 def wrap(text: str, width: int = 120) -> str:
-    """Break a long source line for a figure annotation (plotly does not wrap text)."""
-    return "<br>".join(textwrap.wrap(text, width))
+    """Break a long source line for a figure annotation (plotly does not wrap text). The text is data (a citation
+    may hold an uploaded file's name): plotly reads tags in it (<a href>, <b>), so it is escaped; plotly shows the
+    entities as the characters."""
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(text, width))
 
 
 def district_average_bar(result: dict, source_text: str, lang: str = "vi") -> go.Figure:

@@ -110,6 +110,19 @@ def test_map_payload_is_small_and_offline(con, code):
     assert fig.layout.geo.lataxis.range[0] < miny and fig.layout.geo.lataxis.range[1] > maxy
 
 
+def test_a_source_line_is_text_never_markup(con, khanh_hoa):
+    """A citation can hold an uploaded file's name: written as text under the map, on screen and in the image,
+    never a link or a tag plotly would draw."""
+    hostile = 'Nguồn: Tệp nhập (tệp <a href="http://example.com/x">bấm</a><b>.xlsx, dòng 4)'
+    fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm",
+                      maps.commune_states(con, khanh_hoa, 2023), 2023, hostile)
+    shown = fig.layout.annotations[-1].text
+    assert "<a" not in shown and "<b>" not in shown and "&lt;a href" in shown
+    assert html.unescape(shown.replace("<br>", " ")).startswith(hostile[:40])
+    svg = exports.image(fig, "svg", "Năm: 2023").decode()
+    assert "example.com" not in svg.split("<text", 1)[0] and "<a " not in svg
+
+
 def test_labels_in_the_exported_image(con, khanh_hoa):
     """The SVG export (the PNG is the same drawing) writes every mainland district's name, Trường Sa's not."""
     fig = maps.figure(khanh_hoa, maps.district_values(con, khanh_hoa, 2023, "share_ntm"), "share_ntm",
