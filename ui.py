@@ -14,7 +14,8 @@ import streamlit as st
 
 import ntm.period
 import ntm.timeline
-from ntm import fmt, geo, loader, paths, resultcache, store, tables
+import ui_plot
+from ntm import fmt, loader, paths, resultcache, store, tables
 from ntm.criteria import SET_NTM
 from ntm.dbfile import NoDatabase
 from ntm.errors import DataError
@@ -334,7 +335,7 @@ def source_lines(sources: list[dict]) -> None:
 
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False, "topojsonURL": geo.NO_BASEMAP})
+    ui_plot.show(fig, f"chart_{name}")
     chart_downloads(fig, name, extra_filter)
 
 

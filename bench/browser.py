@@ -1,11 +1,11 @@
 """A page load in a new tab of Debian's Chromium, timed three ways, for the benchmarks (never a test).
 
 - `wall`: from before `goto` until Playwright sees the script finished and the heading: the harness's clock. Its
-  checks run in the page, so a long task of the page (Streamlit evaluating its 4,7 MB plotly bundle, about 0,85 s
-  on this machine) delays the answer although the content is already drawn.
+  checks run in the page, so a long task of the page (evaluating a plotly bundle: Streamlit's full one took about
+  0,85 s on this machine, ui_plot's partial ones 0,3-0,5 s) delays the answer although the content is drawn.
 - `content`: the page's own clock (from the start of the navigation) when the heading is drawn and the script has
-  finished: every element is drawn, charts excepted (Streamlit loads its charting code only when a page shows a
-  chart, and draws a placeholder until then).
+  finished: every element is drawn, charts excepted (a chart's plotly bundle is loaded when a page shows a chart;
+  its place is kept empty until then).
 - `charts`: the page's own clock when its last chart was drawn (None on a page without one): read once the page
   has been quiet for a second.
 Both in-page times are taken by a MutationObserver installed before the page's own scripts run.

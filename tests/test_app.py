@@ -1,5 +1,6 @@
 """Every page in Streamlit's AppTest, for every province: no exception, the key figures and their sources."""
 
+import json
 import re
 
 import pytest
@@ -21,6 +22,12 @@ def _open(page: str, **params) -> AppTest:
     if page != "overview":
         at.switch_page(f"views/{page}.py").run()
     return at
+
+
+def _figures(at) -> list[dict]:
+    """The plotly figures a page draws (ui_plot's component: the figure's JSON in the element's data)."""
+    return [json.loads(json.loads(e.proto.json)["figure"]) for e in at.get("bidi_component")
+            if e.proto.component_name == "ntm_plot"]
 
 
 def _table_text(at) -> str:

@@ -4,7 +4,7 @@ the old provinces side by side, no district assumed; the old provinces as histor
 import json
 
 import pytest
-from test_app import PAGES, _open
+from test_app import PAGES, _figures, _open
 
 from conftest import shown
 from ntm import store
@@ -81,12 +81,13 @@ def test_new_communes_named_on_the_merged_map(db_path, con):
     """New Khánh Hòa: the new communes' short names (from the unit list) written on the map, each once, at the
     centre of its old communes' points; no basemap is fetched (an inline empty topojson)."""
     at = _open("map", province="56@2025-07-01")
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = _figures(at)[0]
     written = next(d for d in spec["data"] if d["type"] == "scattergeo" and d.get("mode") == "text")
     units = store.units_as_of(con, "56@2025-07-01", "2025-07-01", "commune")
     assert len(written["text"]) >= 40 and len(set(written["text"])) == len(written["text"])
     assert set(written["text"]) <= set(units["name"]) and {"Bác Ái", "Ba Ngòi", "Tây Ninh Hòa"} <= set(written["text"])
-    assert "topojsonURL" in at.get("plotly_chart")[0].proto.config and "cdn.plot.ly" not in str(spec)
+    config = json.loads(at.get("bidi_component")[0].proto.json)["config"]
+    assert config["topojsonURL"].startswith("data:") and "cdn.plot.ly" not in str(spec)
 
 
 def test_before_the_merger_the_old_units_apply(db_path):
@@ -110,7 +111,6 @@ def test_facts_of_new_khanh_hoa_hold_both_old_provinces_documents(db_path):
 
 
 def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, tmp_path, monkeypatch):
-    import json
 
     import geopandas as gpd
     from shapely.geometry import box
@@ -122,6 +122,6 @@ def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, t
     boundaries.save("56", boundaries.prepare(frame, {"rows": {"22435": 0}}), "Sở NN&MT", "CC BY 4.0", {})
     at = _open("map", province="56@2025-07-01")
     assert not at.exception
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = _figures(at)[0]
     polygons = [d for d in spec["data"] if d["type"] == "choropleth" and d.get("name") == "Ranh giới xã của tỉnh"]
     assert polygons and polygons[0]["locations"] == ["22435"] and polygons[0]["z"] == [1]  # Cam Tân: NTM

@@ -122,6 +122,12 @@ PAGES = [("", "Tổng quan kết quả xây dựng nông thôn mới"),  # the d
          ("nguon-phuong-phap", "Nguồn số liệu, phương pháp và giấy phép")]
 
 
+def _bundles(urls) -> list[str]:
+    """The plotly bundles a page loaded: the partial one its charts need (ui_plot.py), never Streamlit's full one."""
+    return sorted({u.rsplit("/", 1)[-1] for u in urls if "/app/static/plotly-" in u
+                   or "PlotlyChart" in u or "plotly.min" in u})
+
+
 def _ready(page):
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     page.wait_for_timeout(600)
@@ -150,8 +156,10 @@ def test_criteria_by_district_page(page, server, requests_seen, artifacts):
     page.get_by_text("Nguồn: Báo cáo số /BC-VPĐP").first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     _ready(page)
+    assert page.locator(".js-plotly-plot .main-svg").count() >= 2  # the bar chart and the heat map drawn
     page.screenshot(path=str(artifacts / "criteria_by_district_vi.png"), full_page=True)
     assert _outside(requests_seen) == []
+    assert _bundles(requests_seen) == ["plotly-cartesian.min.js"]
 
 
 def test_english_and_province_through_the_url(page, server, requests_seen, artifacts):
@@ -216,6 +224,7 @@ def test_map_of_every_province(page, server, requests_seen, artifacts, province)
     assert set(MAP_NAMES[province]) <= set(written)
     assert "Trường Sa" not in written  # the archipelago stays a note beside the map
     page.screenshot(path=str(artifacts / f"map_{province}.png"), full_page=True)
+    assert _bundles(requests_seen) == ["plotly-geo.min.js"]
     if province in ("56", "58"):  # the PNG for a report: drawn by kaleido, names included, nothing fetched
         with page.expect_download(timeout=120_000) as png:
             page.get_by_role("button", name="Tải PNG").first.click()

@@ -7,6 +7,7 @@ import streamlit as st
 import ntm.maps
 import ntm.period
 import ui
+import ui_plot
 from ntm import boundaries, fmt, geo, imports, maps, store
 from ntm.errors import DataError
 from ntm.i18n import t
@@ -39,28 +40,16 @@ source = maps.source_text(ui.cursor(), communes, lang)  # the documents behind t
 fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
 
 
-def new_chart() -> None:
-    """The next figure is a new chart: Streamlit gives a chart back the selection last made on it, which would
-    be read as a new click (the district clicked before, after the whole province is chosen again)."""
-    st.session_state["map_chart"] = st.session_state.get("map_chart", 0) + 1
-
-
 map_col, side = st.columns([3, 1])
 with map_col:
-    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points",
-                            key=f"map_chart_{st.session_state.get('map_chart', 0)}",
-                            config={"displaylogo": False, "scrollZoom": True, "topojsonURL": geo.NO_BASEMAP})
+    clicked = ui_plot.show(fig, "map", clicks=True, config={"scrollZoom": True})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
     st.caption(geo.attribution(lang))
-points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-    getattr(getattr(event, "selection", None), "points", [])
-for point in points:
+for point in clicked:  # a click is reported once: the run it causes reads it, the next does not
     if point.get("customdata"):
-        new_chart()
         st.switch_page("views/communes.py", query_params={**st.query_params.to_dict(), "commune": point["customdata"]})
     elif point.get("location") in with_communes and point["location"] != chosen_district:
-        new_chart()
         st.session_state["map_district"] = point["location"]  # the filter below shows it
         st.rerun()
 
@@ -75,7 +64,7 @@ with side:
             ui.source_lines([t("stock_line", lang, value=c["stock"]["value"], year=c["stock"]["year"],
                                basis=f" — {c['stock']['basis']}" if c["stock"]["basis"] else "")
                              + f" · {c['stock']['citation']}"])
-    st.selectbox(t("map_district_filter", lang), [WHOLE, *with_communes], key="map_district", on_change=new_chart,
+    st.selectbox(t("map_district_filter", lang), [WHOLE, *with_communes], key="map_district",
                  format_func=lambda c: with_communes[c].name if c else t("whole_province", lang))
     offshore = geo.offshore(code)
     if offshore:
