@@ -55,8 +55,9 @@ def load(browser, url: str, text: str | None = None, timeout_ms: int = 120_000) 
     if text:
         tab.get_by_text(text).first.wait_for(timeout=timeout_ms)
     wall = time.perf_counter() - start
-    for _ in range(60):  # quiet for a second: every chart there is has been drawn
-        if tab.evaluate("performance.now() - window.__load.last") > 1000:
+    for _ in range(60):  # quiet for a second and every chart's place (ui_plot) filled: every chart is drawn
+        if tab.evaluate("performance.now() - window.__load.last > 1000 && "
+                        "[...document.querySelectorAll('.ntm-figure')].every(f => f.querySelector('.main-svg'))"):
             break
         time.sleep(0.25)
     marks = tab.evaluate("window.__load")
