@@ -25,7 +25,8 @@ def citation(doc: dict, section: str | None, lines, lang: str = "vi") -> str:
         parts.append(section)
     span = line_span(lines)
     file = doc["title"] if doc["kind"] == "import" else doc["file"].split("/")[-1]  # an upload: its own name
-    where = t("citation_file", lang, file=file) + (f", {t('citation_lines', lang, lines=span)}" if span else "")
+    label = "citation_lines" if "-" in span else "citation_line"  # "lines 139-146", "line 152"
+    where = t("citation_file", lang, file=file) + (f", {t(label, lang, lines=span)}" if span else "")
     return t("citation", lang, parts=", ".join(p for p in parts if p), where=where)
 
 

@@ -51,6 +51,8 @@ def test_everything_is_labelled_illustrative(ncon, national_db):
     doc = ncon.execute("SELECT * FROM documents WHERE doc_id = ?", [national.DOC_ID]).df().to_dict("records")[0]
     assert citation(doc, None, [1]) == ("Nguồn: Dữ liệu minh họa, Sinh tự động (ntm/national.py), không phải số "
                                         "liệu thật / generated, not real (tệp national.py, dòng 1)")
+    assert citation(doc, None, [1], "en").endswith("(file national.py, line 1)")  # one line: "line", not "lines"
+    assert citation(doc, None, [3, 1], "en").endswith("(file national.py, lines 1-3)")
     assert dbfile.recorded(national_db)["kind"] == national.KIND
 
 
