@@ -446,11 +446,12 @@ def counts_vs_lists(con, province) -> list[Finding]:
 
 
 def _list_source(rows: pd.DataFrame) -> dict:
-    """One source for a list of rows: its document and the span of its lines."""
+    """One source for a list of rows: its document, the span of its lines and how many communes it lists (no
+    original text: the list's lines are many, and a sentence of ours is not the document's words)."""
     lines = sorted(rows["line"].astype(int))
     return {"doc_id": rows["doc_id"].iloc[0], "line": lines[0], "line_end": lines[-1],
-            "section": ", ".join(sorted(set(rows["section"].dropna()))),
-            "original_text": f"{rows['unit_code'].nunique()} xã trong danh sách"}
+            "section": ", ".join(sorted(set(rows["section"].dropna()))), "original_text": None,
+            "communes_listed": rows["unit_code"].nunique()}
 
 
 @rule("conflicting_targets", "error", ("targets",))

@@ -139,6 +139,8 @@ def test_named_list_against_its_count(found):
     """004 l.83 "thêm 04 huyện" then five districts (l.85-89); 003 appendix 09, 2025 (l.681): total 10, nine names."""
     qn = _one(found, "list_vs_count", "Quảng Nam")
     assert (qn["stated"], qn["computed"]) == (4, 5) and "Tiên Phước" in qn["message_vi"]
+    listed = qn["sources"][-1]  # the list: its lines and how many it names, no sentence of ours as the document's
+    assert (listed["line"], listed["line_end"], listed["communes_listed"], listed["original_text"]) == (85, 89, 5, None)
     kh = _one(found, "list_vs_count", "Khánh Hòa")
     assert (kh["stated"], kh["computed"], kh["year"]) == (10, 9, 2025)
 
