@@ -335,7 +335,7 @@ def source_lines(sources: list[dict]) -> None:
 
 def chart(fig, name: str, extra_filter: str | None = None) -> None:
     """A chart with its PNG (print resolution) and SVG downloads; the images are made only when asked for."""
-    ui_plot.show(fig, f"chart_{name}")
+    ui_plot.show(fig, f"chart_{name}", t("chart_not_loaded", filters()["lang"]))
     chart_downloads(fig, name, extra_filter)
 
 

@@ -27,7 +27,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     const script = document.createElement("script");
     script.src = src;
     script.onload = () => resolve(window.Plotly);  // each bundle sets window.Plotly: kept as it was loaded
-    script.onerror = reject;
+    script.onerror = () => { delete bundles[src]; script.remove(); reject(); };  // the next run tries again
     document.head.appendChild(script);
   }));
   let root = parentElement.querySelector(".ntm-figure");
@@ -52,7 +52,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
       root.on("plotly_click", (event) => root.ntmTrigger("click", event.points.map((p) => (
         { location: p.location ?? null, customdata: p.customdata ?? null }))));
     }
-  });
+  }, () => { if (live) root.textContent = data.failed; });  // text, never markup
   return () => { live = false; };
 }
 """
@@ -64,12 +64,12 @@ def bundle(fig) -> str:
     return "geo" if any(trace.type in GEO_TRACES for trace in fig.data) else "cartesian"
 
 
-def show(fig, key: str, clicks: bool = False, config: dict | None = None) -> list[dict]:
-    """Draw `fig` (its own height, the column's width); the points clicked, when `clicks` and a click made this
-    run, else []."""
+def show(fig, key: str, failed: str, clicks: bool = False, config: dict | None = None) -> list[dict]:
+    """Draw `fig` (its own height, the column's width), or say `failed` where its bundle cannot be loaded; the
+    points clicked, when `clicks` and a click made this run, else []."""
     base = st.get_option("server.baseUrlPath").strip("/")
     src = f"{'/' + base if base else ''}/app/static/{BUNDLES[bundle(fig)]}"
     data = {"figure": fig.to_json(), "src": src, "config": {**CONFIG, **(config or {})}, "clicks": clicks,
-            "height": fig.layout.height or 450}
+            "height": fig.layout.height or 450, "failed": failed}
     result = _component(key=key, data=data, on_click_change=(lambda: None) if clicks else None)
     return (result.click if clicks else None) or []

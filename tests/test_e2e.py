@@ -162,6 +162,18 @@ def test_criteria_by_district_page(page, server, requests_seen, artifacts):
     assert _bundles(requests_seen) == ["plotly-cartesian.min.js"]
 
 
+def test_a_chart_whose_bundle_cannot_load_says_so(page, server, requests_seen):
+    """The chart's plotly bundle refused (a proxy, a broken install): the chart's place says so in words, the page's
+    figures stay; nothing is fetched elsewhere instead."""
+    page.route("**/app/static/plotly-*", lambda route: route.abort())
+    page.goto(server + "/lo-trinh-muc-tieu?province=56&as_of=2023")
+    page.get_by_text("Không tải được biểu đồ: hãy tải lại trang.").wait_for(timeout=60_000)
+    _ready(page)
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert page.get_by_role("heading", name="Lộ trình đạt chuẩn và mục tiêu").is_visible()
+    assert _outside(requests_seen) == []
+
+
 def test_english_and_province_through_the_url(page, server, requests_seen, artifacts):
     page.goto(server + "/tieu-chi-theo-huyen?province=58&year=2023&lang=en")
     page.get_by_text("Commune NTM criteria results by district").wait_for(timeout=30_000)

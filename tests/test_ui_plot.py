@@ -54,3 +54,4 @@ def test_every_figure_a_page_draws_is_in_its_bundle(page, province, count, click
         assert {trace["type"] for trace in figure["data"]} <= _traces(bundle)
         assert data["config"]["topojsonURL"].startswith("data:")  # no world file fetched from plotly's CDN
         assert data["clicks"] == clicks  # only the map's own clicks come back to the page
+        assert data["failed"] == "Không tải được biểu đồ: hãy tải lại trang."

@@ -42,7 +42,7 @@ fig = maps.figure(province, districts, measure, shown, year, source, lang, own, 
 
 map_col, side = st.columns([3, 1])
 with map_col:
-    clicked = ui_plot.show(fig, "map", clicks=True, config={"scrollZoom": True})
+    clicked = ui_plot.show(fig, "map", t("chart_not_loaded", lang), clicks=True, config={"scrollZoom": True})
     st.caption(t("map_select_hint", lang))
     ui.chart_downloads(fig, f"ban-do-{code}-{measure}-{year}", f"{t('year', lang)}: {year}")
     st.caption(geo.attribution(lang))
