@@ -111,7 +111,6 @@ def test_facts_of_new_khanh_hoa_hold_both_old_provinces_documents(db_path):
 
 
 def test_an_old_provinces_own_boundaries_colour_the_new_provinces_map(db_path, tmp_path, monkeypatch):
-
     import geopandas as gpd
     from shapely.geometry import box
 

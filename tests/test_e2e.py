@@ -258,7 +258,7 @@ def _inside(page, area: int) -> tuple[float, float]:
 
 def test_a_click_on_a_district_filters_the_map_and_the_filter_says_so(page, server, requests_seen, artifacts):
     """Khánh Hòa 2023: a click on a district shows it in "Chỉ xem huyện" and lists its communes only; choosing
-    the whole province again stays (the chart keeps its selection across reruns: it is not applied twice)."""
+    the whole province again stays (a click is reported once, never read again by a later run)."""
     page.goto(f"{server}/ban-do?province=56&as_of=2023")
     page.locator(".js-plotly-plot .choroplethlocation").first.wait_for(timeout=60_000)
     _ready(page)

@@ -39,7 +39,6 @@ own = boundaries.load(code)
 source = maps.source_text(ui.cursor(), communes, lang)  # the documents behind the communes shown
 fig = maps.figure(province, districts, measure, shown, year, source, lang, own, name_communes=bool(chosen_district))
 
-
 map_col, side = st.columns([3, 1])
 with map_col:
     clicked = ui_plot.show(fig, "map", t("chart_not_loaded", lang), clicks=True, config={"scrollZoom": True})
