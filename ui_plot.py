@@ -14,10 +14,9 @@ back once, as the point's location and customdata.
 
 import streamlit as st
 
-from ntm import geo
+from ntm import charts, geo
 
 BUNDLES = {"cartesian": "plotly-cartesian.min.js", "geo": "plotly-geo.min.js"}
-GEO_TRACES = {"choropleth", "scattergeo"}
 CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": geo.NO_BASEMAP}
 
 _JS = """
@@ -61,7 +60,7 @@ _component = st.components.v2.component("ntm_plot", js=_JS, isolate_styles=False
 
 
 def bundle(fig) -> str:
-    return "geo" if any(trace.type in GEO_TRACES for trace in fig.data) else "cartesian"
+    return "geo" if charts.is_map(fig) else "cartesian"
 
 
 def show(fig, key: str, failed: str, clicks: bool = False, config: dict | None = None) -> list[dict]:

@@ -19,6 +19,11 @@ PALETTE = {"primary": "#0072B2", "reference": "#D55E00", "muted": "#999999"}  # 
 FONT = "Times New Roman, Liberation Serif, serif"
 
 
+def is_map(fig: go.Figure) -> bool:
+    """A map (drawn on plotly's geo: A4 height in a report, plotly's geo bundle on screen) rather than a chart."""
+    return any(trace.type in ("choropleth", "scattergeo") for trace in fig.data)
+
+
 def wrap(text: str, width: int = 120) -> str:
     """Break a long source line for a figure annotation (plotly does not wrap text). The text is data (a citation
     may hold an uploaded file's name): plotly reads tags in it (<a href>, <b>), so it is escaped; plotly shows the

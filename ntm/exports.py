@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ntm.charts import wrap
+from ntm.charts import is_map, wrap
 from ntm.geo import NO_BASEMAP
 
 A4_WIDTH, A4_HEIGHT, PRINT_SCALE = 1123, 794, 3  # A4 landscape at 96 dpi; ×3 ≈ 288 dpi
@@ -33,9 +33,8 @@ def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
     """The figure as it goes into a report: the filters under the title, a visible legend, A4 size."""
     out = copy.deepcopy(fig)
     title = out.layout.title.text or ""
-    is_map = any(trace.type in ("choropleth", "scattergeo") for trace in out.data)
     out.update_layout(title=dict(text=f"{title}<br><sup>{wrap(filters_text, 140)}</sup>"), width=A4_WIDTH,
-                      height=A4_HEIGHT if is_map else int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
+                      height=A4_HEIGHT if is_map(out) else int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
     out.update_xaxes(automargin=True)
     out.update_yaxes(automargin=True)
     return out
