@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -172,6 +173,16 @@ def test_a_chart_whose_bundle_cannot_load_says_so(page, server, requests_seen):
     assert page.locator(".js-plotly-plot").count() == 0
     assert page.get_by_role("heading", name="Lộ trình đạt chuẩn và mục tiêu").is_visible()
     assert _outside(requests_seen) == []
+
+
+@pytest.mark.parametrize("path", ["../app.py", "..%2fapp.py", "%2e%2e/.streamlit/config.toml",
+                                  "..%5c..%5cui.py", "/etc/passwd", "%2fetc%2fpasswd", "PLOTLY-LICENSE%00.js"])
+def test_static_serving_gives_nothing_outside_static(server, path):
+    """The charts' bundles are served from static/ (server.enableStaticServing): a crafted path reaches no other
+    file of the server, only a refusal."""
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server}/app/static/{path}", timeout=10).close()
+    assert refused.value.code in (400, 404)
 
 
 def test_english_and_province_through_the_url(page, server, requests_seen, artifacts):
