@@ -52,6 +52,7 @@ def district_average_bar(result: dict, source_text: str, lang: str = "vi") -> go
         xaxis=dict(title=t("axis_avg", lang), range=[0, 20.5], dtick=2), yaxis=dict(title=None),
         plot_bgcolor="white", margin=dict(l=10, r=30, t=90, b=150), height=480)
     fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
     fig.add_annotation(text=wrap(source_text), xref="paper", yref="paper", x=0, y=-0.3, showarrow=False,
                        xanchor="left", yanchor="top", align="left", font=dict(size=11, color="#444"))
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
@@ -72,8 +73,10 @@ def _layout(fig: go.Figure, title: str, source_text: str, lang: str, height: int
                       legend=dict(orientation="h", yanchor="top", y=-0.16, x=0))
     fig.add_annotation(text=wrap(source_text), xref="paper", yref="paper", x=0, y=-0.34, showarrow=False,
                        xanchor="left", yanchor="top", align="left", font=dict(size=11, color="#444"))
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
+    # the axes' labels and titles make room for themselves (a funding source's name, the count axis' title), on
+    # screen as in the export: the figure's own margins are too narrow for them
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", automargin=True)
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", automargin=True)
     return fig
 
 
@@ -144,7 +147,7 @@ def funding_mix(group: dict, source_text: str, lang: str = "vi") -> go.Figure:
         text=[f"{fmt.number(b['amount'], 0, lang)} ({fmt.number(b['share_pct'], 2, lang)} %)" for b in rows],
         textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
     period = t("in_year", lang, year=group["year"]) if group["year"] is not None else t("year_all", lang)
-    fig.update_xaxes(title=t("axis_mvnd", lang))
+    fig.update_xaxes(title=t("axis_mvnd", lang), tickformat=",.0f")  # "300.000" as officials write it, not "300k"
     title = t("mix_title", lang, kind=t(f"mix_kind_{group['kind']}", lang), unit=group["unit"], period=period)
     return _layout(fig, title, source_text, lang)
 

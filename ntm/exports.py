@@ -35,8 +35,6 @@ def report_figure(fig: go.Figure, filters_text: str) -> go.Figure:
     title = out.layout.title.text or ""
     out.update_layout(title=dict(text=f"{title}<br><sup>{wrap(filters_text, 140)}</sup>"), width=A4_WIDTH,
                       height=A4_HEIGHT if is_map(out) else int(A4_HEIGHT * 0.72), margin=dict(l=20, r=30, t=110, b=170))
-    out.update_xaxes(automargin=True)
-    out.update_yaxes(automargin=True)
     return out
 
 

@@ -55,3 +55,7 @@ def test_every_figure_a_page_draws_is_in_its_bundle(page, province, count, click
         assert data["config"]["topojsonURL"].startswith("data:")  # no world file fetched from plotly's CDN
         assert data["clicks"] == clicks  # only the map's own clicks come back to the page
         assert data["failed"] == "Không tải được biểu đồ: hãy tải lại trang."
+        for axis in ("xaxis", "yaxis"):  # the labels make room for themselves ("Ngân sách trung ương" was cut off)
+            assert figure["layout"].get(axis, {"automargin": True}).get("automargin") is True, (page, axis)
+    if page == "funding":  # amounts as officials write them: "300.000", not plotly's "300k"
+        assert figures[0]["layout"]["xaxis"]["tickformat"] == ",.0f" and figures[0]["layout"]["separators"] == ",."
